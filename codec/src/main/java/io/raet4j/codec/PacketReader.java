@@ -1,0 +1,965 @@
+package io.raet4j.codec;
+
+import io.raet4j.codec.sbe.AckDecoder;
+import io.raet4j.codec.sbe.AliveAckDecoder;
+import io.raet4j.codec.sbe.AliveDecoder;
+import io.raet4j.codec.sbe.DataDecoder;
+import io.raet4j.codec.sbe.DeliveryMode;
+import io.raet4j.codec.sbe.JoinAckDecoder;
+import io.raet4j.codec.sbe.JoinDecoder;
+import io.raet4j.codec.sbe.JoinStatus;
+import io.raet4j.codec.sbe.LeaveDecoder;
+import io.raet4j.codec.sbe.MessageHeaderDecoder;
+import io.raet4j.codec.sbe.NackDecoder;
+import io.raet4j.codec.sbe.PacketHeaderDecoder;
+import io.raet4j.codec.sbe.RenewDecoder;
+import io.raet4j.codec.sbe.RenewReason;
+import io.raet4j.codec.sbe.VarDataEncodingDecoder;
+import org.agrona.DirectBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * Validates a whole received datagram in {@link #wrap} and then iterates its frames with flyweight decoders.
+ * <p>
+ * <b>Threading:</b> NOT thread safe. One instance belongs to one agent thread and is reused for every datagram.
+ * <p>
+ * <b>Failure contract:</b> {@link #wrap} never throws and never allocates, whatever the bytes. It returns {@link #OK}
+ * only when every byte of the datagram has been accounted for: header, checksum, and every frame's length, var data,
+ * groups, enums and segment arithmetic. Only after {@code OK} may the accessors and {@link #nextFrame()} be used, and
+ * then every field a decoder reads lies inside the datagram. Calling a frame accessor that does not match the current
+ * frame is a bug and throws {@link IllegalStateException}.
+ * <p>
+ * <b>Compatibility:</b> SBE acting-version rules apply to the header and to every frame: a block longer than ours
+ * (a newer version) is skipped over by its blockLength, a frame kind we do not know is skipped by its frameLength and
+ * counted in {@link #unknownFrames()}, and a known frame of a version newer than ours may carry bytes after the
+ * fields we know, up to its frameLength. A frame of our own version must end exactly at its frameLength.
+ * <p>
+ * <b>Layout:</b> all fields little endian; offsets in bytes from the start of the datagram.
+ * <pre>
+ *    0                   1                   2                   3
+ *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *   +-------------------------------+-------------------------------+
+ *   |    SBE blockLength (32)       |    SBE templateId (1)         |  0
+ *   +-------------------------------+-------------------------------+
+ *   |    SBE schemaId (4242)        |    SBE version (1)            |  4
+ *   +-------------------------------+-------------------------------+
+ *   |   checksum: CRC32C of [0, 8) then [12, length)                |  8
+ *   +---------------+---------------+-------------------------------+
+ *   |    flags      |  frameCount   |          reserved             | 12
+ *   +---------------+---------------+-------------------------------+
+ *   |                          srcEstateId                          | 16
+ *   |                                                               |
+ *   +---------------------------------------------------------------+
+ *   |                          dstEstateId                          | 24
+ *   |                                                               |
+ *   +---------------------------------------------------------------+
+ *   |                       srcSession (u32)                        | 32
+ *   +---------------------------------------------------------------+
+ *   |                       dstSession (u32)                        | 36
+ *   +---------------------------------------------------------------+
+ *   |                 frameCount frames, back to back              ... 40
+ *   +---------------------------------------------------------------+
+ *
+ *   A Data frame (templateId 30) at offset f, as an example of a frame:
+ *   +-------------------------------+-------------------------------+
+ *   |    SBE blockLength (25)       |    SBE templateId (30)        |  f + 0
+ *   +-------------------------------+-------------------------------+
+ *   |    SBE schemaId (4242)        |    SBE version (1)            |  f + 4
+ *   +-------------------------------+---------------+---------------+
+ *   |    frameLength                |    channel    |     mode      |  f + 8
+ *   +---------------+---------------+---------------+---------------+
+ *   |  flags: E B   |                seq (i64)                     ... f + 12
+ *   +---------------+-----------------------------------------------+
+ *  ...              |                messageLength                 ... f + 20
+ *   +---------------+-----------------------------------------------+
+ *  ...              |                segmentOffset                 ... f + 24
+ *   +---------------+-----------------------------------------------+
+ *  ...              |                segmentIndex                  ... f + 28
+ *   +---------------+-------------------------------+---------------+
+ *  ...              |    payload length (u16)       |  payload     ... f + 32
+ *   +---------------+-------------------------------+---------------+
+ *   |                payload, up to f + frameLength                ...
+ *   +---------------------------------------------------------------+
+ * </pre>
+ */
+public final class PacketReader
+{
+    /**
+     * The datagram is valid and may be read.
+     */
+    public static final int OK = 0;
+
+    /**
+     * Shorter than the packet header.
+     */
+    public static final int TOO_SHORT = 1;
+
+    /**
+     * Not ours: a schema id other than {@link #SCHEMA_ID}, or a first message that is not a PacketHeader.
+     */
+    public static final int BAD_SCHEMA = 2;
+
+    /**
+     * An SBE version of 0 in the header or in a frame.
+     */
+    public static final int BAD_VERSION = 3;
+
+    /**
+     * The checksum does not match the bytes.
+     */
+    public static final int BAD_CHECKSUM = 4;
+
+    /**
+     * Any structural violation: lengths, counts, enums, ranges, segment arithmetic or trailing bytes.
+     */
+    public static final int MALFORMED = 5;
+
+    /**
+     * Schema id of raet4j, carried in every SBE message header.
+     */
+    public static final int SCHEMA_ID = MessageHeaderDecoder.SCHEMA_ID;
+
+    /**
+     * Schema version this reader was generated from.
+     */
+    public static final int SCHEMA_VERSION = PacketHeaderDecoder.SCHEMA_VERSION;
+
+    private static final int NO_FRAME = -1;
+    private static final int HEADER_LENGTH = PacketWriter.HEADER_LENGTH;
+    private static final int FRAME_HEADER_LENGTH = MessageHeaderDecoder.ENCODED_LENGTH;
+    private static final int FRAME_LENGTH_FIELD_LENGTH = 2;
+    private static final int VAR_LENGTH_FIELD_LENGTH = 2;
+    private static final int GROUP_HEADER_LENGTH = AckDecoder.RangesDecoder.HEADER_SIZE;
+    private static final int RANGE_LENGTH = AckDecoder.RangesDecoder.sbeBlockLength();
+    private static final int MAX_DATA_PAYLOAD_LENGTH = VarDataEncodingDecoder.lengthMaxValue();
+    private static final int DATA_FLAG_BEGIN = 1;
+    private static final int DATA_FLAG_END = 1 << 1;
+    private static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
+    private static final boolean[] VALID_DELIVERY_MODE = new boolean[256];
+    private static final boolean[] VALID_JOIN_STATUS = new boolean[256];
+    private static final boolean[] VALID_RENEW_REASON = new boolean[256];
+
+    static
+    {
+        for (final DeliveryMode mode : DeliveryMode.values())
+        {
+            VALID_DELIVERY_MODE[mode.value()] = DeliveryMode.NULL_VAL != mode;
+        }
+        for (final JoinStatus status : JoinStatus.values())
+        {
+            VALID_JOIN_STATUS[status.value()] = JoinStatus.NULL_VAL != status;
+        }
+        for (final RenewReason reason : RenewReason.values())
+        {
+            VALID_RENEW_REASON[reason.value()] = RenewReason.NULL_VAL != reason;
+        }
+    }
+
+    private final DatagramChecksum checksum = new DatagramChecksum();
+    private final MessageHeaderDecoder messageHeaderDecoder = new MessageHeaderDecoder();
+    private final PacketHeaderDecoder packetHeaderDecoder = new PacketHeaderDecoder();
+    private final JoinDecoder joinDecoder = new JoinDecoder();
+    private final JoinAckDecoder joinAckDecoder = new JoinAckDecoder();
+    private final AliveDecoder aliveDecoder = new AliveDecoder();
+    private final AliveAckDecoder aliveAckDecoder = new AliveAckDecoder();
+    private final DataDecoder dataDecoder = new DataDecoder();
+    private final AckDecoder ackDecoder = new AckDecoder();
+    private final NackDecoder nackDecoder = new NackDecoder();
+    private final RenewDecoder renewDecoder = new RenewDecoder();
+    private final LeaveDecoder leaveDecoder = new LeaveDecoder();
+
+    private DirectBuffer buffer;
+    private int version;
+    private int flags;
+    private int frameCount;
+    private int unknownFrames;
+    private long srcEstateId;
+    private long dstEstateId;
+    private int srcSession;
+    private int dstSession;
+
+    private int nextFrameOffset;
+    private int framesRemaining;
+    private int templateId = NO_FRAME;
+    private int frameOffset;
+    private int frameLength;
+    private int frameBlockLength;
+    private int frameVersion;
+
+    /**
+     * Create a reader with its decoders; reuse it for every datagram.
+     */
+    public PacketReader()
+    {
+    }
+
+    /**
+     * Human readable name of a status returned by {@link #wrap}.
+     *
+     * @param status code.
+     * @return its constant's name, or "UNKNOWN".
+     */
+    public static String statusName(final int status)
+    {
+        switch (status)
+        {
+            case OK:
+                return "OK";
+            case TOO_SHORT:
+                return "TOO_SHORT";
+            case BAD_SCHEMA:
+                return "BAD_SCHEMA";
+            case BAD_VERSION:
+                return "BAD_VERSION";
+            case BAD_CHECKSUM:
+                return "BAD_CHECKSUM";
+            case MALFORMED:
+                return "MALFORMED";
+            default:
+                return "UNKNOWN";
+        }
+    }
+
+    /**
+     * Validate a whole datagram and, if it is valid, position before its first frame. Never throws, never allocates.
+     *
+     * @param buffer holding the datagram.
+     * @param offset of the datagram in the buffer.
+     * @param length of the datagram in bytes.
+     * @return {@link #OK} or the first violation found: {@link #TOO_SHORT}, {@link #BAD_SCHEMA},
+     * {@link #BAD_VERSION}, {@link #BAD_CHECKSUM} or {@link #MALFORMED}.
+     */
+    public int wrap(final DirectBuffer buffer, final int offset, final int length)
+    {
+        reset();
+        final int status = validate(buffer, offset, length);
+        if (OK == status)
+        {
+            this.buffer = buffer;
+            version = packetHeaderDecoder.actingVersion();
+            flags = packetHeaderDecoder.flags();
+            frameCount = packetHeaderDecoder.frameCount();
+            srcEstateId = packetHeaderDecoder.srcEstateId();
+            dstEstateId = packetHeaderDecoder.dstEstateId();
+            srcSession = (int)packetHeaderDecoder.srcSession();
+            dstSession = (int)packetHeaderDecoder.dstSession();
+            nextFrameOffset = packetHeaderDecoder.limit();
+            framesRemaining = frameCount;
+        }
+        else
+        {
+            unknownFrames = 0;
+        }
+
+        return status;
+    }
+
+    /**
+     * Buffer of the datagram last wrapped with {@link #OK}, for copying payloads out.
+     *
+     * @return the buffer, or null if the last wrap failed.
+     */
+    public DirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * SBE version of the packet header.
+     *
+     * @return the sender's schema version.
+     */
+    public int version()
+    {
+        return version;
+    }
+
+    /**
+     * Header flags, a u8 whose bits belong to the layer above; the reader does not interpret them.
+     *
+     * @return flags 0 to 255.
+     */
+    public int flags()
+    {
+        return flags;
+    }
+
+    /**
+     * Number of frames in the datagram, unknown kinds included.
+     *
+     * @return frame count, 1 to 255.
+     */
+    public int frameCount()
+    {
+        return frameCount;
+    }
+
+    /**
+     * Frames of unknown kind in the datagram last wrapped, skipped by {@link #nextFrame()}.
+     *
+     * @return count of unknown frames.
+     */
+    public int unknownFrames()
+    {
+        return unknownFrames;
+    }
+
+    /**
+     * Sending estate.
+     *
+     * @return srcEstateId from the header.
+     */
+    public long srcEstateId()
+    {
+        return srcEstateId;
+    }
+
+    /**
+     * Receiving estate, 0 when the sender does not know it yet.
+     *
+     * @return dstEstateId from the header.
+     */
+    public long dstEstateId()
+    {
+        return dstEstateId;
+    }
+
+    /**
+     * Sending session.
+     *
+     * @return srcSession from the header, a u32 carried in an int.
+     */
+    public int srcSession()
+    {
+        return srcSession;
+    }
+
+    /**
+     * Receiving session, 0 when the sender does not know it yet.
+     *
+     * @return dstSession from the header, a u32 carried in an int.
+     */
+    public int dstSession()
+    {
+        return dstSession;
+    }
+
+    /**
+     * Advance to the next frame of a known kind, skipping unknown kinds.
+     *
+     * @return true if positioned on a frame, false when no frame is left (or the last wrap failed).
+     */
+    public boolean nextFrame()
+    {
+        while (framesRemaining > 0)
+        {
+            final int offset = nextFrameOffset;
+            messageHeaderDecoder.wrap(buffer, offset);
+            final int length = buffer.getShort(offset + FRAME_HEADER_LENGTH, BYTE_ORDER) & 0xFFFF;
+            final int id = messageHeaderDecoder.templateId();
+            nextFrameOffset = offset + length;
+            framesRemaining--;
+            if (isKnown(id))
+            {
+                templateId = id;
+                frameOffset = offset;
+                frameLength = length;
+                frameBlockLength = messageHeaderDecoder.blockLength();
+                frameVersion = messageHeaderDecoder.version();
+                return true;
+            }
+        }
+        templateId = NO_FRAME;
+
+        return false;
+    }
+
+    /**
+     * Kind of the current frame, to switch on with the generated {@code TEMPLATE_ID} constants.
+     *
+     * @return template id of the current frame, or -1 when there is none.
+     */
+    public int templateId()
+    {
+        return templateId;
+    }
+
+    /**
+     * Where the current frame starts: the absolute offset of its SBE message header in {@link #buffer()}.
+     *
+     * @return offset of the current frame.
+     */
+    public int frameOffset()
+    {
+        return frameOffset;
+    }
+
+    /**
+     * Total length of the current frame, SBE header and var data included.
+     *
+     * @return frameLength of the current frame.
+     */
+    public int frameLength()
+    {
+        return frameLength;
+    }
+
+    /**
+     * The current Join frame.
+     *
+     * @return decoder wrapped on the frame with the acting block length and version.
+     */
+    public JoinDecoder join()
+    {
+        checkFrame(JoinDecoder.TEMPLATE_ID);
+
+        return joinDecoder.wrap(buffer, blockOffset(), frameBlockLength, frameVersion);
+    }
+
+    /**
+     * The current JoinAck frame.
+     *
+     * @return decoder wrapped on the frame with the acting block length and version.
+     */
+    public JoinAckDecoder joinAck()
+    {
+        checkFrame(JoinAckDecoder.TEMPLATE_ID);
+
+        return joinAckDecoder.wrap(buffer, blockOffset(), frameBlockLength, frameVersion);
+    }
+
+    /**
+     * The current Alive frame.
+     *
+     * @return decoder wrapped on the frame with the acting block length and version.
+     */
+    public AliveDecoder alive()
+    {
+        checkFrame(AliveDecoder.TEMPLATE_ID);
+
+        return aliveDecoder.wrap(buffer, blockOffset(), frameBlockLength, frameVersion);
+    }
+
+    /**
+     * The current AliveAck frame.
+     *
+     * @return decoder wrapped on the frame with the acting block length and version.
+     */
+    public AliveAckDecoder aliveAck()
+    {
+        checkFrame(AliveAckDecoder.TEMPLATE_ID);
+
+        return aliveAckDecoder.wrap(buffer, blockOffset(), frameBlockLength, frameVersion);
+    }
+
+    /**
+     * The current Data frame. Prefer {@link #dataPayloadOffset()} and {@link #dataPayloadLength()} to copy the
+     * payload.
+     *
+     * @return decoder wrapped on the frame with the acting block length and version.
+     */
+    public DataDecoder data()
+    {
+        checkFrame(DataDecoder.TEMPLATE_ID);
+
+        return dataDecoder.wrap(buffer, blockOffset(), frameBlockLength, frameVersion);
+    }
+
+    /**
+     * The current Ack frame.
+     *
+     * @return decoder wrapped on the frame with the acting block length and version.
+     */
+    public AckDecoder ack()
+    {
+        checkFrame(AckDecoder.TEMPLATE_ID);
+
+        return ackDecoder.wrap(buffer, blockOffset(), frameBlockLength, frameVersion);
+    }
+
+    /**
+     * The current Nack frame.
+     *
+     * @return decoder wrapped on the frame with the acting block length and version.
+     */
+    public NackDecoder nack()
+    {
+        checkFrame(NackDecoder.TEMPLATE_ID);
+
+        return nackDecoder.wrap(buffer, blockOffset(), frameBlockLength, frameVersion);
+    }
+
+    /**
+     * The current Renew frame.
+     *
+     * @return decoder wrapped on the frame with the acting block length and version.
+     */
+    public RenewDecoder renew()
+    {
+        checkFrame(RenewDecoder.TEMPLATE_ID);
+
+        return renewDecoder.wrap(buffer, blockOffset(), frameBlockLength, frameVersion);
+    }
+
+    /**
+     * The current Leave frame.
+     *
+     * @return decoder wrapped on the frame with the acting block length and version.
+     */
+    public LeaveDecoder leave()
+    {
+        checkFrame(LeaveDecoder.TEMPLATE_ID);
+
+        return leaveDecoder.wrap(buffer, blockOffset(), frameBlockLength, frameVersion);
+    }
+
+    /**
+     * Absolute offset in {@link #buffer()} of the current Data frame's payload.
+     *
+     * @return offset of the first payload byte.
+     */
+    public int dataPayloadOffset()
+    {
+        checkFrame(DataDecoder.TEMPLATE_ID);
+
+        return blockOffset() + frameBlockLength + VAR_LENGTH_FIELD_LENGTH;
+    }
+
+    /**
+     * Length of the current Data frame's payload.
+     *
+     * @return payload length in bytes, possibly 0 for an empty message.
+     */
+    public int dataPayloadLength()
+    {
+        checkFrame(DataDecoder.TEMPLATE_ID);
+
+        return buffer.getShort(blockOffset() + frameBlockLength, BYTE_ORDER) & 0xFFFF;
+    }
+
+    /**
+     * Name carried by the current Join or JoinAck frame. Control plane: allocates the String.
+     *
+     * @return the name decoded as UTF-8.
+     */
+    public String joinName()
+    {
+        if (JoinDecoder.TEMPLATE_ID == templateId)
+        {
+            return join().name();
+        }
+        checkFrame(JoinAckDecoder.TEMPLATE_ID);
+
+        return joinAck().name();
+    }
+
+    private void reset()
+    {
+        buffer = null;
+        version = 0;
+        flags = 0;
+        frameCount = 0;
+        unknownFrames = 0;
+        srcEstateId = 0;
+        dstEstateId = 0;
+        srcSession = 0;
+        dstSession = 0;
+        framesRemaining = 0;
+        templateId = NO_FRAME;
+        frameOffset = 0;
+        frameLength = 0;
+        frameBlockLength = 0;
+        frameVersion = 0;
+    }
+
+    private int validate(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < HEADER_LENGTH)
+        {
+            return TOO_SHORT;
+        }
+        if (null == buffer || offset < 0 || (long)offset + length > buffer.capacity())
+        {
+            return MALFORMED;
+        }
+
+        messageHeaderDecoder.wrap(buffer, offset);
+        if (SCHEMA_ID != messageHeaderDecoder.schemaId() ||
+            PacketHeaderDecoder.TEMPLATE_ID != messageHeaderDecoder.templateId())
+        {
+            return BAD_SCHEMA;
+        }
+        final int headerVersion = messageHeaderDecoder.version();
+        if (0 == headerVersion)
+        {
+            return BAD_VERSION;
+        }
+        final int headerBlockLength = messageHeaderDecoder.blockLength();
+        if (headerBlockLength < PacketHeaderDecoder.BLOCK_LENGTH ||
+            headerBlockLength > length - FRAME_HEADER_LENGTH)
+        {
+            return MALFORMED;
+        }
+
+        packetHeaderDecoder.wrap(buffer, offset + FRAME_HEADER_LENGTH, headerBlockLength, headerVersion);
+        if ((int)packetHeaderDecoder.checksum() != checksum.compute(buffer, offset, length))
+        {
+            return BAD_CHECKSUM;
+        }
+
+        final int frames = packetHeaderDecoder.frameCount();
+        if (0 == frames)
+        {
+            return MALFORMED;
+        }
+
+        final int end = offset + length;
+        int position = offset + FRAME_HEADER_LENGTH + headerBlockLength;
+        for (int i = 0; i < frames; i++)
+        {
+            final int result = validateFrame(buffer, position, end - position);
+            if (result < 0)
+            {
+                return -result;
+            }
+            position += result;
+        }
+
+        return end == position ? OK : MALFORMED;
+    }
+
+    // Returns the frame length if the frame is valid, else the negated status.
+    private int validateFrame(final DirectBuffer buffer, final int offset, final int remaining)
+    {
+        if (remaining < FRAME_HEADER_LENGTH + FRAME_LENGTH_FIELD_LENGTH)
+        {
+            return -MALFORMED;
+        }
+
+        messageHeaderDecoder.wrap(buffer, offset);
+        if (SCHEMA_ID != messageHeaderDecoder.schemaId())
+        {
+            return -BAD_SCHEMA;
+        }
+        final int actingVersion = messageHeaderDecoder.version();
+        if (0 == actingVersion)
+        {
+            return -BAD_VERSION;
+        }
+        final int blockLength = messageHeaderDecoder.blockLength();
+        final int length = buffer.getShort(offset + FRAME_HEADER_LENGTH, BYTE_ORDER) & 0xFFFF;
+        if (blockLength < FRAME_LENGTH_FIELD_LENGTH || length < FRAME_HEADER_LENGTH + blockLength || length > remaining)
+        {
+            return -MALFORMED;
+        }
+
+        final int blockOffset = offset + FRAME_HEADER_LENGTH;
+        final int frameEnd = offset + length;
+        // Our own version must account for every byte; a newer one may append fields we skip via frameLength.
+        final boolean exact = false;
+        final boolean valid;
+        switch (messageHeaderDecoder.templateId())
+        {
+            case JoinDecoder.TEMPLATE_ID:
+                valid = validateJoin(buffer, blockOffset, blockLength, actingVersion, frameEnd, exact);
+                break;
+
+            case JoinAckDecoder.TEMPLATE_ID:
+                valid = validateJoinAck(buffer, blockOffset, blockLength, actingVersion, frameEnd, exact);
+                break;
+
+            case AliveDecoder.TEMPLATE_ID:
+                valid = validateFixed(blockOffset, blockLength, AliveDecoder.BLOCK_LENGTH, frameEnd, exact);
+                break;
+
+            case AliveAckDecoder.TEMPLATE_ID:
+                valid = validateFixed(blockOffset, blockLength, AliveAckDecoder.BLOCK_LENGTH, frameEnd, exact);
+                break;
+
+            case DataDecoder.TEMPLATE_ID:
+                valid = validateData(buffer, blockOffset, blockLength, actingVersion, frameEnd, exact);
+                break;
+
+            case AckDecoder.TEMPLATE_ID:
+                valid = validateAck(buffer, blockOffset, blockLength, actingVersion, frameEnd, exact);
+                break;
+
+            case NackDecoder.TEMPLATE_ID:
+                valid = validateNack(buffer, blockOffset, blockLength, actingVersion, frameEnd, exact);
+                break;
+
+            case RenewDecoder.TEMPLATE_ID:
+                valid = validateRenew(buffer, blockOffset, blockLength, actingVersion, frameEnd, exact);
+                break;
+
+            case LeaveDecoder.TEMPLATE_ID:
+                valid = validateFixed(blockOffset, blockLength, LeaveDecoder.BLOCK_LENGTH, frameEnd, exact);
+                break;
+
+            default:
+                unknownFrames++;
+                valid = true;
+                break;
+        }
+
+        return valid ? length : -MALFORMED;
+    }
+
+    private static boolean endsAt(final int contentEnd, final int frameEnd, final boolean exact)
+    {
+        return exact ? contentEnd == frameEnd : contentEnd <= frameEnd;
+    }
+
+    private static boolean validateFixed(
+        final int blockOffset, final int blockLength, final int knownBlockLength, final int frameEnd, final boolean exact)
+    {
+        return blockLength >= knownBlockLength && endsAt(blockOffset + blockLength, frameEnd, exact);
+    }
+
+    private boolean validateJoin(
+        final DirectBuffer buffer,
+        final int blockOffset,
+        final int blockLength,
+        final int actingVersion,
+        final int frameEnd,
+        final boolean exact)
+    {
+        if (blockLength < JoinDecoder.BLOCK_LENGTH)
+        {
+            return false;
+        }
+
+        final JoinDecoder decoder = joinDecoder.wrap(buffer, blockOffset, blockLength, actingVersion);
+        final int minVersion = decoder.minVersion();
+        if (minVersion < 1 || minVersion > decoder.maxVersion())
+        {
+            return false;
+        }
+
+        final int varOffset = blockOffset + blockLength;
+
+        return varOffset + VAR_LENGTH_FIELD_LENGTH <= frameEnd &&
+            validateName(varOffset, decoder.nameLength(), frameEnd, exact);
+    }
+
+    private boolean validateJoinAck(
+        final DirectBuffer buffer,
+        final int blockOffset,
+        final int blockLength,
+        final int actingVersion,
+        final int frameEnd,
+        final boolean exact)
+    {
+        if (blockLength < JoinAckDecoder.BLOCK_LENGTH)
+        {
+            return false;
+        }
+
+        final JoinAckDecoder decoder = joinAckDecoder.wrap(buffer, blockOffset, blockLength, actingVersion);
+        if (!VALID_JOIN_STATUS[decoder.statusRaw()] || decoder.version() < 1)
+        {
+            return false;
+        }
+
+        final int varOffset = blockOffset + blockLength;
+
+        return varOffset + VAR_LENGTH_FIELD_LENGTH <= frameEnd &&
+            validateName(varOffset, decoder.nameLength(), frameEnd, exact);
+    }
+
+    private static boolean validateName(
+        final int varOffset, final int nameLength, final int frameEnd, final boolean exact)
+    {
+        return nameLength >= PacketWriter.MIN_NAME_LENGTH &&
+            nameLength <= PacketWriter.MAX_NAME_LENGTH &&
+            endsAt(varOffset + VAR_LENGTH_FIELD_LENGTH + nameLength, frameEnd, exact);
+    }
+
+    private boolean validateData(
+        final DirectBuffer buffer,
+        final int blockOffset,
+        final int blockLength,
+        final int actingVersion,
+        final int frameEnd,
+        final boolean exact)
+    {
+        if (blockLength < DataDecoder.BLOCK_LENGTH)
+        {
+            return false;
+        }
+
+        final DataDecoder decoder = dataDecoder.wrap(buffer, blockOffset, blockLength, actingVersion);
+        final int flags = decoder.flags().getRaw();
+        if (!VALID_DELIVERY_MODE[decoder.modeRaw()] || 0 != (flags & ~(DATA_FLAG_BEGIN | DATA_FLAG_END)))
+        {
+            return false;
+        }
+
+        final int varOffset = blockOffset + blockLength;
+        if (varOffset + VAR_LENGTH_FIELD_LENGTH > frameEnd)
+        {
+            return false;
+        }
+        final int payloadLength = decoder.payloadLength();
+        if (payloadLength > MAX_DATA_PAYLOAD_LENGTH ||
+            !endsAt(varOffset + VAR_LENGTH_FIELD_LENGTH + payloadLength, frameEnd, exact))
+        {
+            return false;
+        }
+
+        final int messageLength = decoder.messageLength();
+        final int segmentOffset = decoder.segmentOffset();
+        if (messageLength < 0 || segmentOffset < 0 || decoder.segmentIndex() < 0)
+        {
+            return false;
+        }
+
+        // Both are non-negative here, so neither the difference nor the sum below can overflow.
+        if (payloadLength > messageLength - segmentOffset || (0 == payloadLength && 0 != messageLength))
+        {
+            return false;
+        }
+
+        final boolean begin = 0 != (flags & DATA_FLAG_BEGIN);
+        final boolean end = 0 != (flags & DATA_FLAG_END);
+
+        return begin == (0 == segmentOffset) && end == (segmentOffset + payloadLength == messageLength);
+    }
+
+    private boolean validateAck(
+        final DirectBuffer buffer,
+        final int blockOffset,
+        final int blockLength,
+        final int actingVersion,
+        final int frameEnd,
+        final boolean exact)
+    {
+        if (blockLength < AckDecoder.BLOCK_LENGTH)
+        {
+            return false;
+        }
+
+        final AckDecoder decoder = ackDecoder.wrap(buffer, blockOffset, blockLength, actingVersion);
+        final int groupOffset = blockOffset + blockLength;
+        if (!validateGroupDimensions(buffer, groupOffset, PacketWriter.MAX_ACK_RANGES, frameEnd, exact))
+        {
+            return false;
+        }
+
+        final AckDecoder.RangesDecoder ranges = decoder.ranges();
+        while (ranges.hasNext())
+        {
+            ranges.next();
+            if (ranges.startSeq() >= ranges.endSeq())
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private boolean validateNack(
+        final DirectBuffer buffer,
+        final int blockOffset,
+        final int blockLength,
+        final int actingVersion,
+        final int frameEnd,
+        final boolean exact)
+    {
+        if (blockLength < NackDecoder.BLOCK_LENGTH)
+        {
+            return false;
+        }
+
+        final NackDecoder decoder = nackDecoder.wrap(buffer, blockOffset, blockLength, actingVersion);
+        final int groupOffset = blockOffset + blockLength;
+        if (!validateGroupDimensions(buffer, groupOffset, PacketWriter.MAX_NACK_RANGES, frameEnd, exact))
+        {
+            return false;
+        }
+
+        final NackDecoder.MissingDecoder missing = decoder.missing();
+        while (missing.hasNext())
+        {
+            missing.next();
+            if (missing.startSeq() >= missing.endSeq())
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /**
+     * Check a range group's header before its decoder touches it: the header fits, entries are at least as long as
+     * ours, the count is within the limit, and the entries end where the frame does.
+     */
+    private static boolean validateGroupDimensions(
+        final DirectBuffer buffer, final int groupOffset, final int maxCount, final int frameEnd, final boolean exact)
+    {
+        if (groupOffset + GROUP_HEADER_LENGTH > frameEnd)
+        {
+            return false;
+        }
+
+        final int entryLength = buffer.getShort(groupOffset, BYTE_ORDER) & 0xFFFF;
+        final int count = buffer.getShort(groupOffset + 2, BYTE_ORDER) & 0xFFFF;
+
+        return entryLength >= RANGE_LENGTH &&
+            count <= maxCount &&
+            endsAt(groupOffset + GROUP_HEADER_LENGTH + count * entryLength, frameEnd, exact);
+    }
+
+    private boolean validateRenew(
+        final DirectBuffer buffer,
+        final int blockOffset,
+        final int blockLength,
+        final int actingVersion,
+        final int frameEnd,
+        final boolean exact)
+    {
+        if (!validateFixed(blockOffset, blockLength, RenewDecoder.BLOCK_LENGTH, frameEnd, exact))
+        {
+            return false;
+        }
+
+        return VALID_RENEW_REASON[renewDecoder.wrap(buffer, blockOffset, blockLength, actingVersion).reasonRaw()];
+    }
+
+    private static boolean isKnown(final int templateId)
+    {
+        switch (templateId)
+        {
+            case JoinDecoder.TEMPLATE_ID:
+            case JoinAckDecoder.TEMPLATE_ID:
+            case AliveDecoder.TEMPLATE_ID:
+            case AliveAckDecoder.TEMPLATE_ID:
+            case DataDecoder.TEMPLATE_ID:
+            case AckDecoder.TEMPLATE_ID:
+            case NackDecoder.TEMPLATE_ID:
+            case RenewDecoder.TEMPLATE_ID:
+            case LeaveDecoder.TEMPLATE_ID:
+                return true;
+
+            default:
+                return false;
+        }
+    }
+
+    private int blockOffset()
+    {
+        return frameOffset + FRAME_HEADER_LENGTH;
+    }
+
+    private void checkFrame(final int expectedTemplateId)
+    {
+        if (expectedTemplateId != templateId)
+        {
+            throw new IllegalStateException(
+                "current frame templateId=" + templateId + ", expected " + expectedTemplateId);
+        }
+    }
+}

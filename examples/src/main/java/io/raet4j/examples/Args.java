@@ -1,0 +1,298 @@
+package io.raet4j.examples;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The options of one command, {@code --name value}, {@code --name=value} or a bare {@code --flag}, read by typed
+ * accessors that validate as they go. Every problem is a {@link UsageException} whose message is one line meant
+ * for the user; a command reads every option it knows first and then calls {@link #requireAllUsed()}, so that bad
+ * arguments are refused before anything starts.
+ * <p>
+ * NOT thread safe; control plane only.
+ */
+public final class Args
+{
+    private final String command;
+    private final Map<String, String> options = new LinkedHashMap<>();
+    private final List<String> used = new ArrayList<>();
+
+    private Args(final String command)
+    {
+        this.command = command;
+    }
+
+    /**
+     * Parse the tokens after the command name.
+     *
+     * @param command name, for messages.
+     * @param tokens  options with their values.
+     * @return the parsed options.
+     * @throws UsageException on a token that is not an option, or an option given twice.
+     */
+    public static Args parse(final String command, final String[] tokens)
+    {
+        final Args args = new Args(command);
+        int i = 0;
+        while (i < tokens.length)
+        {
+            final String token = tokens[i++];
+            if (!token.startsWith("--") || token.length() == 2)
+            {
+                throw new UsageException(command, "unexpected argument '" + token + "'");
+            }
+            final int equals = token.indexOf('=');
+            final String name;
+            final String value;
+            if (equals > 0)
+            {
+                name = token.substring(0, equals);
+                value = token.substring(equals + 1);
+            }
+            else if (i < tokens.length && !tokens[i].startsWith("--"))
+            {
+                name = token;
+                value = tokens[i++];
+            }
+            else
+            {
+                name = token;
+                value = null;
+            }
+            if (args.options.containsKey(name))
+            {
+                throw new UsageException(command, "option " + name + " given twice");
+            }
+            args.options.put(name, value);
+        }
+        return args;
+    }
+
+    /**
+     * Name of the command the options belong to.
+     *
+     * @return the command name.
+     */
+    public String command()
+    {
+        return command;
+    }
+
+    /**
+     * Whether a flag is present. A flag takes no value.
+     *
+     * @param name of the flag, with its dashes.
+     * @return true if given.
+     * @throws UsageException if the flag was given a value.
+     */
+    public boolean flag(final String name)
+    {
+        used.add(name);
+        if (!options.containsKey(name))
+        {
+            return false;
+        }
+        final String value = options.get(name);
+        if (null != value)
+        {
+            throw new UsageException(command, name + " takes no value, was given '" + value + "'");
+        }
+        return true;
+    }
+
+    /**
+     * A string option.
+     *
+     * @param name         of the option, with its dashes.
+     * @param defaultValue when absent; null makes the option required.
+     * @return the value.
+     * @throws UsageException if required and absent, or given without a value.
+     */
+    public String string(final String name, final String defaultValue)
+    {
+        used.add(name);
+        if (!options.containsKey(name))
+        {
+            if (null == defaultValue)
+            {
+                throw new UsageException(command, "missing required option " + name);
+            }
+            return defaultValue;
+        }
+        final String value = options.get(name);
+        if (null == value || value.isEmpty())
+        {
+            throw new UsageException(command, name + " needs a value");
+        }
+        return value;
+    }
+
+    /**
+     * Whether an option was given at all.
+     *
+     * @param name of the option, with its dashes.
+     * @return true if present.
+     */
+    public boolean has(final String name)
+    {
+        return options.containsKey(name);
+    }
+
+    /**
+     * An integer option within a range.
+     *
+     * @param name         of the option.
+     * @param defaultValue when absent; null makes it required.
+     * @param min          smallest value accepted.
+     * @param max          largest value accepted.
+     * @return the value.
+     * @throws UsageException if absent and required, not a number, or out of range.
+     */
+    public long number(final String name, final Long defaultValue, final long min, final long max)
+    {
+        final String text = string(name, null == defaultValue ? null : String.valueOf(defaultValue));
+        return parseNumber(name, text, min, max);
+    }
+
+    /**
+     * A duration in seconds, fractions allowed, within a range.
+     *
+     * @param name           of the option.
+     * @param defaultSeconds when absent.
+     * @param minSeconds     smallest value accepted.
+     * @param maxSeconds     largest value accepted.
+     * @return the value in nanoseconds.
+     * @throws UsageException if not a number or out of range.
+     */
+    public long seconds(final String name, final double defaultSeconds, final double minSeconds, final double maxSeconds)
+    {
+        final String text = string(name, String.valueOf(defaultSeconds));
+        final double value;
+        try
+        {
+            value = Double.parseDouble(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new UsageException(command, name + " must be a number of seconds, was '" + text + "'");
+        }
+        if (!(value >= minSeconds && value <= maxSeconds))
+        {
+            throw new UsageException(
+                command, name + " must be in " + minSeconds + ".." + maxSeconds + " seconds, was '" + text + "'");
+        }
+        return (long)(value * 1_000_000_000L);
+    }
+
+    /**
+     * A size, one number of bytes or a range {@code MIN-MAX}.
+     *
+     * @param name     of the option.
+     * @param minBytes smallest size accepted.
+     * @param maxBytes largest size accepted.
+     * @return {@code {min, max}}, equal for one size.
+     * @throws UsageException if absent, malformed, out of range, or with min above max.
+     */
+    public int[] sizeRange(final String name, final int minBytes, final int maxBytes)
+    {
+        final String text = string(name, null);
+        final int dash = text.indexOf('-', 1);
+        final int low = (int)parseNumber(name, dash < 0 ? text : text.substring(0, dash), minBytes, maxBytes);
+        final int high = dash < 0 ? low : (int)parseNumber(name, text.substring(dash + 1), minBytes, maxBytes);
+        if (low > high)
+        {
+            throw new UsageException(command, name + " range must be MIN-MAX with MIN <= MAX, was '" + text + "'");
+        }
+        return new int[]{ low, high };
+    }
+
+    /**
+     * An address option, {@code host:port} or {@code [ipv6]:port}, with the host resolved now.
+     *
+     * @param name         of the option.
+     * @param defaultValue when absent; null makes it required.
+     * @param allowPortZero whether port 0 (any free port) is accepted, as for a bind address.
+     * @return the address as given.
+     * @throws UsageException if absent and required, malformed, or the host is unknown.
+     */
+    public String address(final String name, final String defaultValue, final boolean allowPortZero)
+    {
+        final String text = string(name, defaultValue);
+        final int colon = text.lastIndexOf(':');
+        String host = colon > 0 ? text.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]"))
+        {
+            host = host.substring(1, host.length() - 1);
+        }
+        else if (host.indexOf(':') >= 0 || host.indexOf('[') >= 0 || host.indexOf(']') >= 0)
+        {
+            host = "";
+        }
+        if (host.isEmpty())
+        {
+            throw new UsageException(command, name + " must be HOST:PORT (IPv6 as [ADDR]:PORT), was '" + text + "'");
+        }
+        final long port = parseNumber(name + " port", text.substring(colon + 1), allowPortZero ? 0 : 1, 65535);
+        if (new InetSocketAddress(host, (int)port).isUnresolved())
+        {
+            throw new UsageException(command, name + " has an unknown host '" + host + "'");
+        }
+        return text;
+    }
+
+    /**
+     * Refuse any option the command did not read.
+     *
+     * @throws UsageException naming the first unknown option.
+     */
+    public void requireAllUsed()
+    {
+        for (final String name : options.keySet())
+        {
+            if (!used.contains(name))
+            {
+                throw new UsageException(command, "unknown option " + name + " (try: " + command + " --help)");
+            }
+        }
+    }
+
+    private long parseNumber(final String name, final String text, final long min, final long max)
+    {
+        final long value;
+        try
+        {
+            value = Long.parseLong(text.replace("_", ""));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new UsageException(command, name + " must be an integer, was '" + text + "'");
+        }
+        if (value < min || value > max)
+        {
+            throw new UsageException(command, name + " must be in " + min + ".." + max + ", was " + value);
+        }
+        return value;
+    }
+
+    /**
+     * Bad command line: the message is one line for the user, and the process exits with status 2.
+     */
+    public static final class UsageException extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * Bad usage of a command.
+         *
+         * @param command name, or null when no command applies.
+         * @param message one line saying what is wrong.
+         */
+        public UsageException(final String command, final String message)
+        {
+            super((null == command ? "raet4j: " : "raet4j " + command + ": ") + message, null, false, false);
+        }
+    }
+}

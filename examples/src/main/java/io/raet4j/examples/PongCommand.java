@@ -1,0 +1,144 @@
+package io.raet4j.examples;
+
+import io.raet4j.transactions.MessageHandler;
+import io.raet4j.transactions.Stack;
+import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code pong}: accept joins and echo every message back to its sender on the channel it came on. A message is
+ * copied out during poll and offered after poll returns, retried while back-pressured; nothing more is polled until
+ * the echo has been accepted.
+ * <p>
+ * NOT thread safe: runs on the calling thread, which drives the stack in invoker mode.
+ */
+final class PongCommand implements Command
+{
+    private final MessageHandler handler = this::onMessage;
+    private UnsafeBuffer pending = new UnsafeBuffer(new byte[4096]);
+    private boolean hasPending;
+    private long pendingEstateId;
+    private int pendingChannel;
+    private int pendingLength;
+
+    /**
+     * {@inheritDoc}
+     */
+    public String name()
+    {
+        return "pong";
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String summary()
+    {
+        return "echo every message back to its sender";
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String usage()
+    {
+        return "usage: java -jar raet4j.jar pong --bind HOST:PORT [options]\n" +
+            "  --bind HOST:PORT     address to listen on (port 0: any free port)\n" +
+            "  --name NAME          estate name (default pong)\n" +
+            "  --idle-seconds S     exit after S seconds without a message (default: run until interrupted)\n" +
+            Main.COMMON_OPTIONS.replace("idle strategy of the invoker loop",
+                "idle strategy of the invoker loop (default spin)") +
+            "Prints \"listening on HOST:PORT\" once bound and last {\"echoed\",\"bytes\",\"dropped\",\"estates\"}.\n";
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int run(final Args args, final PrintStream out, final PrintStream err)
+    {
+        final String bind = args.address("--bind", null, true);
+        final String name = args.string("--name", "pong");
+        final long idleTimeoutNs = args.has("--idle-seconds") ?
+            args.seconds("--idle-seconds", 0, 0.001, 86_400) : Long.MAX_VALUE;
+        final Path statusParent = Main.statusParent(args);
+        final IdleStrategy idle = Main.idleStrategy(args, "spin");
+        args.requireAllUsed();
+
+        StopSignal.install();
+        final Presence presence = new Presence(out);
+        long echoed = 0;
+        long bytes = 0;
+        long dropped = 0;
+        String reason = "stopped";
+        try (Stack stack = Stack.launch(Main.cliContext(name, bind, statusParent)))
+        {
+            stack.presenceHandler(presence);
+            out.println("listening on " + Main.format(stack.localAddress()) + " as " + name + " (estate " +
+                Long.toHexString(stack.estateId()) + ")");
+            out.println("idle strategy: " + Main.describe(idle));
+            out.flush();
+
+            long lastMessageNs = System.nanoTime();
+            while (!StopSignal.isStopRequested())
+            {
+                int work = stack.doWork();
+                if (!hasPending)
+                {
+                    work += stack.poll(handler, 1);
+                }
+                if (hasPending)
+                {
+                    final long result = stack.offer(pendingEstateId, pendingChannel, pending, 0, pendingLength);
+                    if (result >= 0)
+                    {
+                        hasPending = false;
+                        echoed++;
+                        bytes += pendingLength;
+                        work++;
+                    }
+                    else if (Stack.BACK_PRESSURED != result)
+                    {
+                        hasPending = false;
+                        dropped++;
+                    }
+                    lastMessageNs = System.nanoTime();
+                }
+                else if (System.nanoTime() - lastMessageNs >= idleTimeoutNs)
+                {
+                    reason = "idle for " + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs) / 1000.0 + " s";
+                    break;
+                }
+                idle.idle(work);
+            }
+        }
+
+        out.printf("done (%s): echoed %d messages, %d bytes, dropped %d, from %d estates%n",
+            reason, echoed, bytes, dropped, presence.everJoinedCount());
+        out.println(new Json()
+            .put("echoed", echoed)
+            .put("bytes", bytes)
+            .put("dropped", dropped)
+            .put("estates", presence.everJoinedCount()));
+        return Main.EXIT_OK;
+    }
+
+    private void onMessage(
+        final long estateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (pending.capacity() < length)
+        {
+            pending = new UnsafeBuffer(new byte[BitUtil.findNextPositivePowerOfTwo(length)]);
+        }
+        buffer.getBytes(offset, pending, 0, length);
+        pendingEstateId = estateId;
+        pendingChannel = channel;
+        pendingLength = length;
+        hasPending = true;
+    }
+}

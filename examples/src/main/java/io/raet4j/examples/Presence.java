@@ -1,0 +1,125 @@
+package io.raet4j.examples;
+
+import io.raet4j.transactions.PresenceEvent;
+import io.raet4j.transactions.PresenceHandler;
+import io.raet4j.transactions.Stack;
+import org.agrona.collections.LongHashSet;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.PrintStream;
+
+/**
+ * Keeps track of which estates a command-line stack is joined to, prints every presence change as a progress line,
+ * and runs a join to completion.
+ * <p>
+ * NOT thread safe: called on the duty-cycle thread, which in invoker mode is the command's thread.
+ */
+final class Presence implements PresenceHandler
+{
+    private final PrintStream out;
+    private final LongHashSet joined = new LongHashSet();
+    private final LongHashSet everJoined = new LongHashSet();
+    private long firstJoinedId;
+    private String firstJoinedName;
+    private boolean isJoinFailed;
+
+    /**
+     * Track presence, printing to a stream.
+     *
+     * @param out for one line per event.
+     */
+    Presence(final PrintStream out)
+    {
+        this.out = out;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onPresence(final long estateId, final String name, final PresenceEvent event)
+    {
+        switch (event)
+        {
+            case JOINED:
+            case ALIVE:
+                joined.add(estateId);
+                everJoined.add(estateId);
+                if (0 == firstJoinedId)
+                {
+                    firstJoinedId = estateId;
+                    firstJoinedName = name;
+                }
+                break;
+            case DEAD:
+            case REAPED:
+                joined.remove(estateId);
+                break;
+            case JOIN_FAILED:
+                isJoinFailed = true;
+                break;
+            default:
+                break;
+        }
+        out.println("estate " + name + " (" + Long.toHexString(estateId) + ") " + event);
+    }
+
+    /**
+     * Join an estate and run the duty cycle until the join completes, fails, or a stop is asked for.
+     *
+     * @param stack   to join from; its presence handler becomes this.
+     * @param address of the estate.
+     * @param idle    strategy between duty cycles.
+     * @return the id of the joined estate, or 0 if the join failed or was stopped.
+     */
+    long join(final Stack stack, final String address, final IdleStrategy idle)
+    {
+        stack.presenceHandler(this);
+        stack.join(address);
+        while (0 == firstJoinedId && !isJoinFailed && !StopSignal.isStopRequested())
+        {
+            idle.idle(stack.doWork());
+        }
+        return isJoinFailed ? 0 : firstJoinedId;
+    }
+
+    /**
+     * Is an estate joined and not declared dead since.
+     *
+     * @param estateId of the estate.
+     * @return true if alive.
+     */
+    boolean isAlive(final long estateId)
+    {
+        return joined.contains(estateId);
+    }
+
+    /**
+     * Number of estates joined now.
+     *
+     * @return the count.
+     */
+    int joinedCount()
+    {
+        return joined.size();
+    }
+
+    /**
+     * Number of distinct estates joined since start.
+     *
+     * @return the count.
+     */
+    int everJoinedCount()
+    {
+        return everJoined.size();
+    }
+
+    /**
+     * Name of the first estate joined.
+     *
+     * @return the name, or null if none.
+     */
+    String firstJoinedName()
+    {
+        return firstJoinedName;
+    }
+}

@@ -1,0 +1,218 @@
+package io.raet4j.examples;
+
+import io.raet4j.transactions.MessageHandler;
+import io.raet4j.transactions.Stack;
+import io.raet4j.transport.Context;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code recv}: accept joins and verify every message {@code send} sends, in the {@link Payload} format: checksum,
+ * body, and the order of sequence numbers per sending estate and channel.
+ * <p>
+ * NOT thread safe: runs on the calling thread, which drives the stack in invoker mode.
+ */
+final class RecvCommand implements Command
+{
+    private static final int POLL_LIMIT = 256;
+    private static final long PROGRESS_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long LINGER_NS = TimeUnit.SECONDS.toNanos(2);
+
+    private final Payload payload = new Payload();
+    private final Long2ObjectHashMap<Stream[]> streamsByEstate = new Long2ObjectHashMap<>();
+    private final MessageHandler handler = this::onMessage;
+    private long received;
+    private long bytes;
+    private long duplicates;
+    private long outOfOrder;
+    private long corrupt;
+
+    /**
+     * {@inheritDoc}
+     */
+    public String name()
+    {
+        return "recv";
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String summary()
+    {
+        return "accept joins and verify the messages send sends";
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String usage()
+    {
+        return "usage: java -jar raet4j.jar recv --bind HOST:PORT [options]\n" +
+            "  --name NAME          estate name (default recv)\n" +
+            "  --bind HOST:PORT     address to listen on (port 0: any free port)\n" +
+            "  --count N            exit after N messages (default 0: no limit)\n" +
+            "  --idle-seconds S     exit after S seconds without a message (default 10)\n" +
+            Main.COMMON_OPTIONS +
+            "Each message is checked: bytes 0-7 sequence number, 8-11 CRC32C of the rest, body derived from the\n" +
+            "sequence number. Prints \"listening on HOST:PORT\" once bound, \"received N ...\" every second, and last\n" +
+            "{\"received\",\"bytes\",\"duplicates\",\"outOfOrder\",\"corrupt\",\"estates\"} (estates: distinct senders).\n";
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int run(final Args args, final PrintStream out, final PrintStream err)
+    {
+        final String name = args.string("--name", "recv");
+        final String bind = args.address("--bind", null, true);
+        final long count = args.number("--count", 0L, 0, Long.MAX_VALUE);
+        final long idleTimeoutNs = args.seconds("--idle-seconds", 10, 0.001, 86_400);
+        final Path statusParent = Main.statusParent(args);
+        final IdleStrategy idle = Main.idleStrategy(args, "backoff");
+        args.requireAllUsed();
+
+        StopSignal.install();
+        final Context ctx = Main.cliContext(name, bind, statusParent);
+        final Presence presence = new Presence(out);
+        final long startNs = System.nanoTime();
+        String reason = "stopped";
+        try (Stack stack = Stack.launch(ctx))
+        {
+            stack.presenceHandler(presence);
+            out.println("listening on " + Main.format(stack.localAddress()) + " as " + name + " (estate " +
+                Long.toHexString(stack.estateId()) + "), status " + stack.statusFile());
+            out.println("idle strategy: " + Main.describe(idle));
+            out.flush();
+
+            long lastMessageNs = startNs;
+            long lastProgressNs = startNs;
+            long lastProgressCount = 0;
+            while (!StopSignal.isStopRequested())
+            {
+                final int messages = stack.poll(handler, POLL_LIMIT);
+                final int work = stack.doWork() + messages;
+                final long nowNs = System.nanoTime();
+                if (messages > 0)
+                {
+                    lastMessageNs = nowNs;
+                }
+                if (nowNs - lastProgressNs >= PROGRESS_INTERVAL_NS)
+                {
+                    if (received != lastProgressCount)
+                    {
+                        printProgress(out, nowNs - lastProgressNs, received - lastProgressCount);
+                    }
+                    lastProgressNs = nowNs;
+                    lastProgressCount = received;
+                }
+                if (count > 0 && received >= count)
+                {
+                    reason = "received " + count + " messages";
+                    linger(stack, presence, idle);
+                    break;
+                }
+                if (nowNs - lastMessageNs >= idleTimeoutNs)
+                {
+                    reason = "idle for " + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs) / 1000.0 + " s";
+                    break;
+                }
+                idle.idle(work);
+            }
+        }
+
+        final double seconds = (System.nanoTime() - startNs) / 1e9;
+        out.printf("done (%s): received %d messages, %d bytes, %d duplicates, %d out of order, %d corrupt, " +
+            "from %d estates in %.1f s%n", reason, received, bytes, duplicates, outOfOrder, corrupt,
+            streamsByEstate.size(), seconds);
+        out.println(new Json()
+            .put("received", received)
+            .put("bytes", bytes)
+            .put("duplicates", duplicates)
+            .put("outOfOrder", outOfOrder)
+            .put("corrupt", corrupt)
+            .put("estates", streamsByEstate.size()));
+        return Main.EXIT_OK;
+    }
+
+    private void printProgress(final PrintStream out, final long intervalNs, final long messages)
+    {
+        out.printf("received %d messages, %d bytes (%.0f msgs/s)%n",
+            received, bytes, messages * 1e9 / intervalNs);
+        out.flush();
+    }
+
+    /**
+     * Keep the duty cycle running after the last message so its acknowledgement reaches the sender, until the
+     * senders leave or a short while has passed.
+     */
+    private static void linger(final Stack stack, final Presence presence, final IdleStrategy idle)
+    {
+        final long deadlineNs = System.nanoTime() + LINGER_NS;
+        while (presence.joinedCount() > 0 && System.nanoTime() < deadlineNs && !StopSignal.isStopRequested())
+        {
+            idle.idle(stack.doWork());
+        }
+    }
+
+    private void onMessage(
+        final long estateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
+    {
+        received++;
+        bytes += length;
+        if (!payload.verify(buffer, offset, length))
+        {
+            corrupt++;
+            return;
+        }
+        final long sequence = Payload.sequence(buffer, offset);
+        if (sequence < 0 || sequence >= Integer.MAX_VALUE)
+        {
+            corrupt++;
+            return;
+        }
+
+        Stream[] streams = streamsByEstate.get(estateId);
+        if (null == streams)
+        {
+            streams = new Stream[Context.CHANNEL_COUNT];
+            streamsByEstate.put(estateId, streams);
+        }
+        Stream stream = streams[channel];
+        if (null == stream)
+        {
+            stream = new Stream();
+            streams[channel] = stream;
+        }
+
+        final int index = (int)sequence;
+        if (stream.seen.get(index))
+        {
+            duplicates++;
+        }
+        else
+        {
+            stream.seen.set(index);
+            if (index != stream.highest + 1)
+            {
+                outOfOrder++;
+            }
+            stream.highest = Math.max(stream.highest, index);
+        }
+    }
+
+    /**
+     * Sequence numbers seen from one estate on one channel.
+     */
+    private static final class Stream
+    {
+        private final BitSet seen = new BitSet();
+        private int highest = -1;
+    }
+}

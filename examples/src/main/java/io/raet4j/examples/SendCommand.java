@@ -1,0 +1,223 @@
+package io.raet4j.examples;
+
+import io.raet4j.transactions.DeliveryHandler;
+import io.raet4j.transactions.FailureReason;
+import io.raet4j.transactions.Stack;
+import io.raet4j.transport.Context;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code send}: join a peer, send a number of {@link Payload} messages of fixed or random sizes, and wait until the
+ * outcome of every one is known: delivered, or failed (peer dead, timeout, stack closed).
+ * <p>
+ * NOT thread safe: runs on the calling thread, which drives the stack in invoker mode.
+ */
+final class SendCommand implements Command, DeliveryHandler
+{
+    private static final int OFFER_BATCH = 64;
+    private static final long PROGRESS_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Map<FailureReason, Long> failuresByReason = new EnumMap<>(FailureReason.class);
+    private long delivered;
+    private long failed;
+    private long lastOutcomeNs;
+
+    /**
+     * {@inheritDoc}
+     */
+    public String name()
+    {
+        return "send";
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String summary()
+    {
+        return "join a peer, send verifiable messages, wait for every outcome";
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String usage()
+    {
+        return "usage: java -jar raet4j.jar send --peer HOST:PORT --count N --size BYTES|MIN-MAX [options]\n" +
+            "  --name NAME          estate name (default send)\n" +
+            "  --bind HOST:PORT     local address (default 0.0.0.0:0)\n" +
+            "  --peer HOST:PORT     address of the receiving estate (recv)\n" +
+            "  --count N            number of messages, 1.." + Integer.MAX_VALUE + "\n" +
+            "  --size BYTES|MIN-MAX message size, fixed or uniformly random in MIN-MAX; " +
+            Payload.HEADER_LENGTH + ".." + Context.MAX_MESSAGE_DEFAULT + " bytes\n" +
+            "                       (at least " + Payload.HEADER_LENGTH + ": sequence number and CRC32C)\n" +
+            "  --channel C          channel 0..255 (default 0, reliable ordered)\n" +
+            "  --seed N             seed of the random sizes (default 1)\n" +
+            "  --timeout-seconds S  give up after S seconds, failing what is in flight (default 300)\n" +
+            Main.COMMON_OPTIONS +
+            "The peer is declared dead after " + TimeUnit.NANOSECONDS.toSeconds(Main.CLI_LIVENESS_TIMEOUT_NS) +
+            " s of silence, which fails its messages and ends the run.\n" +
+            "Prints progress every second and last {\"sent\",\"delivered\",\"failed\",\"seconds\",\"msgsPerSec\"};\n" +
+            "sent == delivered + failed. Exit status 0 if every message was delivered, else 1.\n";
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int run(final Args args, final PrintStream out, final PrintStream err)
+    {
+        final String name = args.string("--name", "send");
+        final String bind = args.address("--bind", "0.0.0.0:0", true);
+        final String peer = args.address("--peer", null, false);
+        final long count = args.number("--count", null, 1, Integer.MAX_VALUE);
+        final int[] sizes = args.sizeRange("--size", Payload.HEADER_LENGTH, Context.MAX_MESSAGE_DEFAULT);
+        final int channel = (int)args.number("--channel", 0L, 0, Context.CHANNEL_COUNT - 1);
+        final long seed = args.number("--seed", 1L, Long.MIN_VALUE, Long.MAX_VALUE);
+        final long timeoutNs = args.seconds("--timeout-seconds", 300, 0.001, 86_400);
+        final Path statusParent = Main.statusParent(args);
+        final IdleStrategy idle = Main.idleStrategy(args, "backoff");
+        args.requireAllUsed();
+
+        StopSignal.install();
+        final Context ctx = Main.cliContext(name, bind, statusParent);
+        final Presence presence = new Presence(out);
+        final SplittableRandom random = new SplittableRandom(seed);
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[sizes[1]]);
+        final Payload payload = new Payload();
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        long sent = 0;
+        long bytes = 0;
+        long startNs = 0;
+        String problem = null;
+        try (Stack stack = Stack.launch(ctx))
+        {
+            stack.deliveryHandler(this);
+            out.println("bound to " + Main.format(stack.localAddress()) + " as " + name + ", joining " + peer);
+            out.println("idle strategy: " + Main.describe(idle));
+            final long peerId = presence.join(stack, peer, idle);
+            if (0 == peerId)
+            {
+                problem = StopSignal.isStopRequested() ? "stopped before the join completed" : "join to " + peer +
+                    " failed";
+            }
+            else
+            {
+                out.printf("sending %d messages of %s bytes on channel %d to %s%n",
+                    count, sizes[0] == sizes[1] ? sizes[0] : sizes[0] + "-" + sizes[1], channel,
+                    presence.firstJoinedName());
+                startNs = System.nanoTime();
+                lastOutcomeNs = startNs;
+                long lastProgressNs = startNs;
+                int length = -1;
+                boolean isSending = true;
+                while (true)
+                {
+                    int work = stack.doWork();
+                    for (int i = 0; i < OFFER_BATCH && isSending && sent < count; i++)
+                    {
+                        if (length < 0)
+                        {
+                            length = sizes[0] == sizes[1] ? sizes[0] : random.nextInt(sizes[0], sizes[1] + 1);
+                            payload.encode(buffer, 0, length, sent);
+                        }
+                        final long result = stack.offer(peerId, channel, buffer, 0, length);
+                        if (result >= 0)
+                        {
+                            sent++;
+                            bytes += length;
+                            length = -1;
+                            work++;
+                        }
+                        else if (Stack.BACK_PRESSURED == result)
+                        {
+                            break;
+                        }
+                        else if (Stack.NOT_CONNECTED == result && presence.isAlive(peerId))
+                        {
+                            break;
+                        }
+                        else
+                        {
+                            isSending = false;
+                            problem = Stack.NOT_CONNECTED == result ? "peer " + peer + " is dead" :
+                                "offer refused with status " + result;
+                        }
+                    }
+                    if (isSending && !presence.isAlive(peerId))
+                    {
+                        isSending = false;
+                        problem = "peer " + peer + " is dead";
+                    }
+
+                    final long nowNs = System.nanoTime();
+                    if (nowNs - lastProgressNs >= PROGRESS_INTERVAL_NS)
+                    {
+                        lastProgressNs = nowNs;
+                        out.printf("sent %d, delivered %d, failed %d%n", sent, delivered, failed);
+                        out.flush();
+                    }
+                    if ((sent == count || !isSending) && delivered + failed == sent)
+                    {
+                        break;
+                    }
+                    if (StopSignal.isStopRequested())
+                    {
+                        problem = "stopped";
+                        break;
+                    }
+                    if (nowNs >= deadlineNs)
+                    {
+                        problem = "timed out with " + (sent - delivered - failed) + " messages in flight";
+                        break;
+                    }
+                    idle.idle(work);
+                }
+            }
+        }
+
+        // Closing the stack failed whatever was still in flight, so every message offered has its outcome now.
+        final double seconds = 0 == startNs ? 0 : (lastOutcomeNs - startNs) / 1e9;
+        final double msgsPerSec = seconds > 0 ? delivered / seconds : 0;
+        out.printf("done: sent %d messages (%d bytes), delivered %d, failed %d%s in %.3f s, %.0f msgs/s%n",
+            sent, bytes, delivered, failed, failed > 0 ? " " + failuresByReason : "", seconds, msgsPerSec);
+        if (null != problem)
+        {
+            err.println("raet4j send: error: " + problem);
+        }
+        out.println(new Json()
+            .put("sent", sent)
+            .put("delivered", delivered)
+            .put("failed", failed)
+            .put("bytes", bytes)
+            .put("seconds", seconds)
+            .put("msgsPerSec", msgsPerSec));
+        return null == problem && 0 == failed && sent == count ? Main.EXIT_OK : Main.EXIT_FAILED;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onDelivered(final long estateId, final int channel, final long messageId)
+    {
+        delivered++;
+        lastOutcomeNs = System.nanoTime();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onFailed(final long estateId, final int channel, final long messageId, final FailureReason reason)
+    {
+        failed++;
+        lastOutcomeNs = System.nanoTime();
+        failuresByReason.merge(reason, 1L, Long::sum);
+    }
+}

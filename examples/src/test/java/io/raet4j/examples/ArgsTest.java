@@ -1,0 +1,161 @@
+package io.raet4j.examples;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bad command lines exit with status 2 and one line on stderr, never a stack trace, before anything starts.
+ */
+@Timeout(30)
+class ArgsTest
+{
+    private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "",
+        "frobnicate",
+        "recv --bind 127.0.0.1:0 --bogus 1",
+        "recv --bind 127.0.0.1:0 stray",
+        "recv",
+        "recv --bind nohost",
+        "recv --bind 127.0.0.1:70000",
+        "recv --bind 127.0.0.1:x",
+        "recv --bind 127.0.0.1:0 --count -1",
+        "recv --bind 127.0.0.1:0 --idle-seconds soon",
+        "send --peer 127.0.0.1:7000 --count 10",
+        "send --peer 127.0.0.1:7000 --size 100",
+        "send --count 10 --size 100",
+        "send --peer 127.0.0.1:0 --count 10 --size 100",
+        "send --peer 127.0.0.1:7000 --count abc --size 100",
+        "send --peer 127.0.0.1:7000 --count 0 --size 100",
+        "send --peer 127.0.0.1:7000 --count 10 --size 11",
+        "send --peer 127.0.0.1:7000 --count 10 --size 5-100",
+        "send --peer 127.0.0.1:7000 --count 10 --size 100-50",
+        "send --peer 127.0.0.1:7000 --count 10 --size 100 --channel 256",
+        "send --peer 127.0.0.1:7000 --count 10 --count 11 --size 100",
+        "send --peer 127.0.0.1:7000 --count 10 --size 100 --idle fast",
+        "send --peer [::1:7000 --count 10 --size 100",
+        "ping --peer 127.0.0.1:7000 --size 7",
+        "pong --bind 127.0.0.1:0 --name",
+        "stat --once yes",
+        "stat --interval-seconds 0",
+        "demo --count many",
+    })
+    void shouldRefuseBadArgumentsWithStatusTwoAndOneLine(final String commandLine)
+    {
+        final int status = run(commandLine);
+
+        assertEquals(Main.EXIT_USAGE, status, this::transcript);
+        final String err = err();
+        assertEquals(1, err.lines().count(), this::transcript);
+        assertTrue(err.startsWith("raet4j"), this::transcript);
+        assertFalse(err.contains("Exception") || err.contains("\tat "), this::transcript);
+        assertEquals("", out(), this::transcript);
+    }
+
+    @Test
+    void shouldSayWhySizeIsTooSmall()
+    {
+        run("send --peer 127.0.0.1:7000 --count 10 --size 11");
+
+        assertTrue(err().contains("--size must be in 12.."), this::transcript);
+    }
+
+    @Test
+    void shouldNameTheUnknownOption()
+    {
+        run("recv --bind 127.0.0.1:0 --colour blue");
+
+        assertTrue(err().contains("unknown option --colour"), this::transcript);
+    }
+
+    @Test
+    void shouldPrintUsageOnHelp()
+    {
+        assertEquals(Main.EXIT_OK, run("--help"));
+        for (final String command : new String[]{ "demo", "send", "recv", "ping", "pong", "stat" })
+        {
+            assertTrue(out().contains("  " + command + " "), this::transcript);
+        }
+        assertEquals("", err());
+    }
+
+    @Test
+    void shouldPrintCommandUsageOnHelpAfterTheCommand()
+    {
+        assertEquals(Main.EXIT_OK, run("send --count nonsense --help"));
+
+        assertTrue(out().contains("--size BYTES|MIN-MAX"), this::transcript);
+        assertTrue(out().contains("at least 12"), this::transcript);
+    }
+
+    @Test
+    void shouldAcceptNameEqualsValueAndFlags()
+    {
+        final Args args = Args.parse("x", new String[]{ "--count=5", "--once", "--size", "12-40", "--peer", "[::1]:9" });
+
+        assertEquals(5, args.number("--count", null, 1, 10));
+        assertTrue(args.flag("--once"));
+        assertFalse(args.flag("--all"));
+        assertArrayEquals(new int[]{ 12, 40 }, args.sizeRange("--size", 12, 100));
+        assertEquals("[::1]:9", args.address("--peer", null, false));
+        args.requireAllUsed();
+    }
+
+    @Test
+    void shouldReadSecondsAsNanoseconds()
+    {
+        final Args args = Args.parse("x", new String[]{ "--idle-seconds", "1.5" });
+
+        assertEquals(1_500_000_000L, args.seconds("--idle-seconds", 10, 0.001, 60));
+        assertEquals(10_000_000_000L, args.seconds("--other-seconds", 10, 0.001, 60));
+    }
+
+    @Test
+    void shouldRefuseAnOptionNotRead()
+    {
+        final Args args = Args.parse("x", new String[]{ "--count", "5", "--extra", "1" });
+        args.number("--count", null, 1, 10);
+
+        assertThrows(Args.UsageException.class, args::requireAllUsed);
+    }
+
+    private int run(final String commandLine)
+    {
+        final String[] args = commandLine.isEmpty() ? new String[0] : commandLine.split(" ");
+        try (PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+            PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8))
+        {
+            return Main.run(args, out, err);
+        }
+    }
+
+    private String out()
+    {
+        return outBytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err()
+    {
+        return errBytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private String transcript()
+    {
+        return "stdout: " + out() + "\nstderr: " + err();
+    }
+}

@@ -1,0 +1,75 @@
+package io.raet4j.transactions;
+
+import io.raet4j.transactions.message.PathState;
+import io.raet4j.transactions.message.ReceiveChannel;
+import io.raet4j.transactions.message.SendChannel;
+import io.raet4j.transport.Estate;
+
+import java.net.SocketAddress;
+
+/**
+ * A remote estate with the protocol state the agent keeps for it: join, liveness, path and channels.
+ * Channels are created on first use, so an idle estate costs a few hundred bytes.
+ * <p>
+ * NOT thread safe: owned by the duty-cycle agent.
+ */
+final class RemoteEstate extends Estate
+{
+    enum State
+    {
+        JOINING,
+        JOINED,
+        DEAD
+    }
+
+    State state;
+    int session;
+    int version = 1;
+    final PathState path;
+
+    boolean hasJoinedOnce;
+    boolean isInitiator;
+    long joinCorrelationId;
+    long joinNonce;
+    long lastJoinNonceSeen;
+    long joinDeadlineLiveNs;
+    long nextJoinSendNs;
+    long joinBackoffNs;
+    boolean isRenewRequested;
+    boolean sentRenewFlag;
+
+    long lastHeardLiveNs;
+    long lastSentLiveNs;
+    long deadSinceLiveNs;
+    long timerId = Long.MAX_VALUE;
+
+    boolean isAlivePending;
+    long aliveNonce;
+    boolean isAliveAckPending;
+    long aliveAckNonce;
+    long aliveAckEchoNs;
+
+    boolean isActive;
+    boolean isReadable;
+
+    SendChannel[] sendChannels;
+    SendChannel[] usedSend = new SendChannel[0];
+    ReceiveChannel[] receiveChannels;
+    ReceiveChannel[] usedReceive = new ReceiveChannel[0];
+
+    RemoteEstate(final long id, final String name, final SocketAddress address, final PathState path)
+    {
+        super(id, name, address);
+        this.path = path;
+    }
+
+    boolean isPlaceholder()
+    {
+        return 0 == id();
+    }
+
+    boolean hasChannelState()
+    {
+        return usedSend.length > 0 || usedReceive.length > 0;
+    }
+}

@@ -1,0 +1,418 @@
+package io.raet4j.transactions;
+
+import io.raet4j.transport.Context;
+import io.raet4j.transport.media.Media;
+import io.raet4j.transport.media.UdpMedia;
+import io.raet4j.transport.status.CountingErrorHandler;
+import io.raet4j.transport.status.StatusFile;
+import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transport.status.SystemCounters;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+
+import java.net.SocketAddress;
+import java.nio.file.Path;
+
+/**
+ * A raet4j stack: one local estate, its media, and the duty-cycle agent that runs its transactions.
+ * <p>
+ * Threading: the agent and the data API ({@link #offer}, {@link #tryClaim}, {@link #poll}, {@link #join}) share one
+ * thread and are NOT thread safe. In {@link Context.ThreadingMode#INVOKER} mode (the default, lowest latency) the
+ * application calls {@link #doWork()} from its own loop and calls the data API from that same loop. In
+ * {@link Context.ThreadingMode#DEDICATED} mode {@link #start(Agent)} runs the stack on its own thread together with an
+ * application agent whose {@code doWork} may call the data API. Callbacks always run on that thread.
+ * <pre>{@code
+ * try (Stack stack = Stack.launch(new Context().name("alpha").bindAddress("127.0.0.1:7530")))
+ * {
+ *     stack.presenceHandler((id, name, event) -> System.out.println(name + " " + event));
+ *     stack.join("127.0.0.1:7531");
+ *     while (running)
+ *     {
+ *         stack.doWork();
+ *         stack.poll(handler, 16);
+ *     }
+ * }
+ * }</pre>
+ */
+public final class Stack implements AutoCloseable
+{
+    /** The estate is unknown, not joined yet, dead, or being renewed. */
+    public static final long NOT_CONNECTED = -1;
+    /** The channel's send buffer or segment limit is full: try again after the duty cycle has run. */
+    public static final long BACK_PRESSURED = -2;
+    /** The message exceeds the maximum message length (or the one-segment limit of a claim). */
+    public static final long MESSAGE_TOO_LARGE = -3;
+    /** The stack is closed. */
+    public static final long CLOSED = -4;
+    /** The channel is not in 0 to 255. */
+    public static final long INVALID_CHANNEL = -5;
+
+    private final Context ctx;
+    private final Media media;
+    private final StatusFile statusFile;
+    private final SystemCounters counters;
+    private final StackAgent agent;
+    private final AgentInvoker invoker;
+    private AgentRunner runner;
+    private boolean isClosed;
+
+    private Stack(final Context ctx)
+    {
+        this.ctx = ctx;
+        StatusFile statusFile = null;
+        SystemCounters counters = null;
+        Media media = null;
+        try
+        {
+            statusFile = StatusFile.create(
+                ctx.statusDir(), statusName(ctx.name()), 1024, 1024 * 1024, ctx.epochClock(), ctx.deleteStatusDirOnClose());
+            counters = new SystemCounters(statusFile.countersManager());
+            final ErrorHandler userHandler = ctx.errorHandler();
+            final CountingErrorHandler counting = new CountingErrorHandler(
+                statusFile.errorLog(), counters.get(SystemCounterDescriptor.ERRORS), System.err);
+            final ErrorHandler errorHandler = null == userHandler ? counting : (ex) ->
+            {
+                counting.onError(ex);
+                userHandler.onError(ex);
+            };
+            media = null != ctx.media() ? ctx.media() : UdpMedia.open(ctx.bindAddress(), ctx.mtuBytes(), errorHandler);
+            final StatusFile status = statusFile;
+            this.agent = new StackAgent(
+                ctx, media, counters, errorHandler, () -> status.heartbeat(ctx.epochClock().time()));
+            this.invoker = new AgentInvoker(errorHandler, null, agent);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(media, counters, statusFile);
+            throw ex;
+        }
+        this.media = media;
+        this.statusFile = statusFile;
+        this.counters = counters;
+        invoker.start();
+    }
+
+    private static String statusName(final String name)
+    {
+        String result = name;
+        while (result.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > StatusFile.MAX_STACK_NAME_LENGTH)
+        {
+            result = result.substring(0, result.length() - 1);
+        }
+        return result;
+    }
+
+    /**
+     * Launch a stack: conclude the context if needed, create the status file, open the media.
+     *
+     * @param ctx configuration.
+     * @return the stack.
+     */
+    public static Stack launch(final Context ctx)
+    {
+        if (!ctx.isConcluded())
+        {
+            ctx.conclude();
+        }
+        return new Stack(ctx);
+    }
+
+    /**
+     * In {@link Context.ThreadingMode#DEDICATED} mode, run the stack agent on its own thread, followed in every
+     * duty cycle by an application agent that may call the data API.
+     *
+     * @param application agent run after the stack in each duty cycle, or null for none.
+     * @return this for a fluent API.
+     * @throws IllegalStateException if not in dedicated mode or already started.
+     */
+    public Stack start(final Agent application)
+    {
+        if (Context.ThreadingMode.DEDICATED != ctx.threadingMode() || null != runner)
+        {
+            throw new IllegalStateException("start needs DEDICATED threading mode and may be called once");
+        }
+        final Agent stackAgent = new Agent()
+        {
+            public int doWork()
+            {
+                return invoker.invoke();
+            }
+
+            public void onClose()
+            {
+                invoker.close();
+            }
+
+            public String roleName()
+            {
+                return agent.roleName();
+            }
+        };
+        final Agent toRun = null == application ? stackAgent : new CompositeAgent(stackAgent, application);
+        runner = new AgentRunner(ctx.idleStrategy(), this::onAgentError, null, toRun);
+        AgentRunner.startOnThread(runner);
+        return this;
+    }
+
+    private void onAgentError(final Throwable ex)
+    {
+        ex.printStackTrace(System.err);
+    }
+
+    /**
+     * Run one duty cycle. Invoker mode only.
+     *
+     * @return the amount of work done, 0 if idle.
+     */
+    public int doWork()
+    {
+        return invoker.invoke();
+    }
+
+    /**
+     * The invoker that runs the agent's duty cycle in the caller's thread.
+     *
+     * @return the agent invoker.
+     */
+    public AgentInvoker invoker()
+    {
+        return invoker;
+    }
+
+    /**
+     * Set who learns the outcome of every reliable message. Set before offering.
+     *
+     * @param handler to call on the duty-cycle thread.
+     * @return this for a fluent API.
+     */
+    public Stack deliveryHandler(final DeliveryHandler handler)
+    {
+        agent.handlers(handler, presenceHandlerValue);
+        deliveryHandlerValue = handler;
+        return this;
+    }
+
+    /**
+     * Set who learns of estates joining, dying, coming back and being reaped.
+     *
+     * @param handler to call on the duty-cycle thread.
+     * @return this for a fluent API.
+     */
+    public Stack presenceHandler(final PresenceHandler handler)
+    {
+        agent.handlers(deliveryHandlerValue, handler);
+        presenceHandlerValue = handler;
+        return this;
+    }
+
+    private DeliveryHandler deliveryHandlerValue;
+    private PresenceHandler presenceHandlerValue;
+
+    /**
+     * Join an estate at an address. The outcome arrives as a presence event: {@link PresenceEvent#JOINED} with the
+     * estate's id, or {@link PresenceEvent#JOIN_FAILED} with the returned correlation id.
+     *
+     * @param address of the estate, in the media's notation ({@code host:port}).
+     * @return a correlation id for the join.
+     * @throws IllegalArgumentException if the address is not valid.
+     */
+    public long join(final String address)
+    {
+        return agent.join(media.resolve(address));
+    }
+
+    /**
+     * Offer a message to an estate on a channel. The bytes are copied; the outcome of a reliable message arrives
+     * later at the {@link DeliveryHandler}, exactly once.
+     *
+     * @param estateId of the receiver.
+     * @param channel  0 to 255.
+     * @param buffer   holding the message.
+     * @param offset   of the message.
+     * @param length   of the message, 0 to the maximum message length.
+     * @return the message id, 0 or more, or {@link #NOT_CONNECTED}, {@link #BACK_PRESSURED},
+     * {@link #MESSAGE_TOO_LARGE}, {@link #CLOSED} or {@link #INVALID_CHANNEL}.
+     */
+    public long offer(
+        final long estateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
+    {
+        return agent.offer(estateId, channel, buffer, offset, length);
+    }
+
+    /**
+     * Claim room for a message of one segment, to be written in place and committed: zero copy.
+     *
+     * @param estateId of the receiver.
+     * @param channel  0 to 255.
+     * @param length   of the message, at most one segment's payload.
+     * @param claim    to wrap around the room.
+     * @return a non-negative value when claimed, or a negative status as for {@link #offer}.
+     */
+    public long tryClaim(final long estateId, final int channel, final int length, final BufferClaim claim)
+    {
+        return agent.tryClaim(estateId, channel, length, claim);
+    }
+
+    /**
+     * Hand up to {@code limit} complete messages to a handler.
+     *
+     * @param handler given each message.
+     * @param limit   most messages.
+     * @return number of messages handed over.
+     */
+    public int poll(final MessageHandler handler, final int limit)
+    {
+        return agent.poll(handler, limit);
+    }
+
+    /**
+     * Is an estate joined and alive.
+     *
+     * @param estateId of the estate.
+     * @return true if messages may be offered to it.
+     */
+    public boolean isJoined(final long estateId)
+    {
+        return agent.isJoined(estateId);
+    }
+
+    /**
+     * Id of a known estate by name. Control plane.
+     *
+     * @param name of the estate.
+     * @return its id, or 0 if unknown.
+     */
+    public long estateIdByName(final String name)
+    {
+        return agent.estateIdByName(name);
+    }
+
+    /**
+     * Reliable messages to an estate neither delivered nor failed yet.
+     *
+     * @param estateId of the estate.
+     * @return the number of outstanding messages.
+     */
+    public long outstandingMessages(final long estateId)
+    {
+        return agent.outstandingMessages(estateId);
+    }
+
+    /**
+     * Number of estates known, in any state.
+     *
+     * @return the count of estates.
+     */
+    public int estateCount()
+    {
+        return agent.estateCount();
+    }
+
+    /**
+     * Id of the local estate.
+     *
+     * @return the id.
+     */
+    public long estateId()
+    {
+        return agent.estateId();
+    }
+
+    /**
+     * Name of the local estate.
+     *
+     * @return the name.
+     */
+    public String name()
+    {
+        return agent.name();
+    }
+
+    /**
+     * Session id of this incarnation of the stack.
+     *
+     * @return the session id.
+     */
+    public int session()
+    {
+        return agent.session();
+    }
+
+    /**
+     * Address the media is bound to.
+     *
+     * @return the local address.
+     */
+    public SocketAddress localAddress()
+    {
+        return media.localAddress();
+    }
+
+    /**
+     * The stack's counters.
+     *
+     * @return the counters.
+     */
+    public SystemCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * Value of one counter.
+     *
+     * @param descriptor of the counter.
+     * @return its value.
+     */
+    public long counter(final SystemCounterDescriptor descriptor)
+    {
+        return counters.get(descriptor).get();
+    }
+
+    /**
+     * The status file other processes read counters and errors from.
+     *
+     * @return the path of the status file.
+     */
+    public Path statusFile()
+    {
+        return statusFile.file();
+    }
+
+    /**
+     * The context the stack runs with.
+     *
+     * @return the context.
+     */
+    public Context context()
+    {
+        return ctx;
+    }
+
+    /**
+     * Close: tell joined estates this one is leaving, fail messages in flight with {@link FailureReason#CLOSED},
+     * stop the agent, release the media and the status file. Idempotent.
+     */
+    public void close()
+    {
+        if (isClosed)
+        {
+            return;
+        }
+        isClosed = true;
+        if (null != runner)
+        {
+            CloseHelper.quietClose(runner);
+        }
+        else
+        {
+            CloseHelper.quietClose(invoker);
+        }
+        CloseHelper.quietCloseAll(media, counters, statusFile);
+    }
+}

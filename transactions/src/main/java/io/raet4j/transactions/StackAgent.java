@@ -1,0 +1,1499 @@
+package io.raet4j.transactions;
+
+import io.raet4j.codec.PacketReader;
+import io.raet4j.codec.PacketWriter;
+import io.raet4j.codec.sbe.AckDecoder;
+import io.raet4j.codec.sbe.AliveAckDecoder;
+import io.raet4j.codec.sbe.AliveDecoder;
+import io.raet4j.codec.sbe.DataDecoder;
+import io.raet4j.codec.sbe.DeliveryMode;
+import io.raet4j.codec.sbe.JoinAckDecoder;
+import io.raet4j.codec.sbe.JoinDecoder;
+import io.raet4j.codec.sbe.JoinStatus;
+import io.raet4j.codec.sbe.LeaveDecoder;
+import io.raet4j.codec.sbe.NackDecoder;
+import io.raet4j.codec.sbe.RenewDecoder;
+import io.raet4j.codec.sbe.RenewReason;
+import io.raet4j.transactions.message.ChannelMessageHandler;
+import io.raet4j.transactions.message.MessageOutcomeListener;
+import io.raet4j.transactions.message.PathState;
+import io.raet4j.transactions.message.ReceiveChannel;
+import io.raet4j.transactions.message.SendChannel;
+import io.raet4j.transport.Context;
+import io.raet4j.transport.EstateRegistry;
+import io.raet4j.transport.media.DatagramHandler;
+import io.raet4j.transport.media.Media;
+import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transport.status.SystemCounters;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.DeadlineTimerWheel;
+
+import java.net.SocketAddress;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The duty cycle of a stack: one agent does all socket I/O and runs every transaction. Each cycle reads the clock
+ * once, detects its own stalls, receives and dispatches datagrams, fires per-estate timers from a
+ * {@link DeadlineTimerWheel}, then serves the estates with work pending: acks and nacks, retransmissions, new
+ * segments coalesced into datagrams up to the MTU, and keepalives.
+ * <p>
+ * NOT thread safe: every method runs on the duty-cycle thread, and so do the application's calls to offer and poll.
+ */
+final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener, ChannelMessageHandler
+{
+    static final int PROTOCOL_VERSION = 1;
+    private static final FailureReason[] REASONS = FailureReason.values();
+    private static final int RECEIVE_LIMIT = 64;
+    private static final int TIMER_LIMIT = 256;
+    private static final int MAX_TICKS_PER_CYCLE = 1 << 20;
+    private static final long RENEW_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long JOIN_RETRY_INITIAL_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long JOIN_RETRY_MAX_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long HEARTBEAT_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final int HEADER_FLAG_RENEW = 1;
+
+    private final Context ctx;
+    private final Media media;
+    private final NanoClock clock;
+    private final SystemCounters counters;
+    private final ErrorHandler errorHandler;
+    private final Runnable heartbeat;
+    private final PacketWriter writer;
+    private final PacketReader reader = new PacketReader();
+    private final EstateRegistry<RemoteEstate> registry = new EstateRegistry<>();
+    private final DeadlineTimerWheel timerWheel;
+    private final Long2ObjectHashMap<RemoteEstate> estateByTimerId = new Long2ObjectHashMap<>();
+    private final DeadlineTimerWheel.TimerHandler timerHandler = this::onTimer;
+    private final long[] rangeStarts = new long[Math.max(PacketWriter.MAX_ACK_RANGES, PacketWriter.MAX_NACK_RANGES)];
+    private final long[] rangeEnds = new long[rangeStarts.length];
+    private final int maxPayload;
+    private final long estateId;
+    private final String name;
+    private final int session;
+    private final long peerTickNs;
+
+    private final AtomicCounter bytesReceived;
+    private final AtomicCounter packetsReceived;
+    private final AtomicCounter bytesSent;
+    private final AtomicCounter packetsSent;
+    private final AtomicCounter malformed;
+    private final AtomicCounter unsupportedVersion;
+    private final AtomicCounter unknownEstate;
+    private final AtomicCounter staleSession;
+    private final AtomicCounter unknownFrames;
+    private final AtomicCounter duplicates;
+    private final AtomicCounter outOfWindow;
+    private final AtomicCounter segmentsSent;
+    private final AtomicCounter retransmits;
+    private final AtomicCounter retransmitTimeouts;
+    private final AtomicCounter acksSent;
+    private final AtomicCounter acksReceived;
+    private final AtomicCounter nacksSent;
+    private final AtomicCounter nacksReceived;
+    private final AtomicCounter messagesDelivered;
+    private final AtomicCounter messagesFailed;
+    private final AtomicCounter messagesReceived;
+    private final AtomicCounter sendWouldBlock;
+    private final AtomicCounter dutyCycles;
+    private final AtomicCounter congestionEvents;
+
+    private RemoteEstate[] active = new RemoteEstate[16];
+    private int activeCount;
+    private RemoteEstate[] readable = new RemoteEstate[16];
+    private int readableCount;
+
+    private long nowNs;
+    private long liveNs;
+    private long lastCycleNs;
+    private long totalStallNs;
+    private long lastHeartbeatNs;
+    private long lastRenewNs;
+    private long nextCorrelationId = 1;
+    private boolean isClosed;
+
+    private DeliveryHandler deliveryHandler;
+    private PresenceHandler presenceHandler;
+    private MessageHandler messageHandler;
+
+    StackAgent(
+        final Context ctx,
+        final Media media,
+        final SystemCounters counters,
+        final ErrorHandler errorHandler,
+        final Runnable heartbeat)
+    {
+        this.ctx = ctx;
+        this.media = media;
+        this.clock = ctx.nanoClock();
+        this.counters = counters;
+        this.errorHandler = errorHandler;
+        this.heartbeat = heartbeat;
+        this.writer = new PacketWriter(ctx.mtuBytes());
+        this.maxPayload = PacketWriter.maxDataPayload(ctx.mtuBytes());
+        this.estateId = ctx.estateId();
+        this.name = ctx.name();
+        int s = 0;
+        while (0 == s)
+        {
+            s = ThreadLocalRandom.current().nextInt();
+        }
+        this.session = s;
+        this.peerTickNs = Math.max(1, Math.min(ctx.keepaliveIntervalNs() / 4, TimeUnit.MILLISECONDS.toNanos(250)));
+        final long startNs = clock.nanoTime();
+        this.nowNs = startNs;
+        this.lastCycleNs = startNs;
+        this.liveNs = startNs;
+        this.lastHeartbeatNs = startNs;
+        this.lastRenewNs = startNs - RENEW_INTERVAL_NS;
+        this.timerWheel = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, startNs, 1 << 16, 1024);
+
+        bytesReceived = counters.get(SystemCounterDescriptor.BYTES_RECEIVED);
+        packetsReceived = counters.get(SystemCounterDescriptor.PACKETS_RECEIVED);
+        bytesSent = counters.get(SystemCounterDescriptor.BYTES_SENT);
+        packetsSent = counters.get(SystemCounterDescriptor.PACKETS_SENT);
+        malformed = counters.get(SystemCounterDescriptor.MALFORMED_PACKETS);
+        unsupportedVersion = counters.get(SystemCounterDescriptor.UNSUPPORTED_VERSION);
+        unknownEstate = counters.get(SystemCounterDescriptor.UNKNOWN_ESTATE);
+        staleSession = counters.get(SystemCounterDescriptor.STALE_SESSION);
+        unknownFrames = counters.get(SystemCounterDescriptor.UNKNOWN_FRAMES);
+        duplicates = counters.get(SystemCounterDescriptor.DUPLICATE_SEGMENTS);
+        outOfWindow = counters.get(SystemCounterDescriptor.OUT_OF_WINDOW_SEGMENTS);
+        segmentsSent = counters.get(SystemCounterDescriptor.SEGMENTS_SENT);
+        retransmits = counters.get(SystemCounterDescriptor.RETRANSMITS);
+        retransmitTimeouts = counters.get(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS);
+        acksSent = counters.get(SystemCounterDescriptor.ACKS_SENT);
+        acksReceived = counters.get(SystemCounterDescriptor.ACKS_RECEIVED);
+        nacksSent = counters.get(SystemCounterDescriptor.NACKS_SENT);
+        nacksReceived = counters.get(SystemCounterDescriptor.NACKS_RECEIVED);
+        messagesDelivered = counters.get(SystemCounterDescriptor.MESSAGES_DELIVERED);
+        messagesFailed = counters.get(SystemCounterDescriptor.MESSAGES_FAILED);
+        messagesReceived = counters.get(SystemCounterDescriptor.MESSAGES_RECEIVED);
+        sendWouldBlock = counters.get(SystemCounterDescriptor.SEND_WOULD_BLOCK);
+        dutyCycles = counters.get(SystemCounterDescriptor.DUTY_CYCLES);
+        congestionEvents = counters.get(SystemCounterDescriptor.CONGESTION_EVENTS);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String roleName()
+    {
+        return "raet4j-stack-" + name;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int doWork()
+    {
+        if (isClosed)
+        {
+            return 0;
+        }
+        nowNs = clock.nanoTime();
+        final long gapNs = nowNs - lastCycleNs;
+        if (gapNs > ctx.stallThresholdNs())
+        {
+            onStall(gapNs);
+        }
+        lastCycleNs = nowNs;
+        liveNs = nowNs - totalStallNs;
+
+        int workCount = 0;
+        try
+        {
+            workCount += media.receive(this, RECEIVE_LIMIT);
+        }
+        catch (final Throwable ex)
+        {
+            errorHandler.onError(ex);
+        }
+        workCount += pollTimers();
+        workCount += serviceActive();
+
+        if (nowNs - lastHeartbeatNs >= HEARTBEAT_INTERVAL_NS)
+        {
+            lastHeartbeatNs = nowNs;
+            heartbeat.run();
+        }
+        dutyCycles.incrementRelease();
+
+        return workCount;
+    }
+
+    private int pollTimers()
+    {
+        // The wheel advances at most one tick per poll, so catch up to the clock, bounded per cycle.
+        int expired = 0;
+        for (int ticks = 0; ticks < MAX_TICKS_PER_CYCLE && timerWheel.currentTickTime() <= nowNs; ticks++)
+        {
+            expired += timerWheel.poll(nowNs, timerHandler, TIMER_LIMIT - expired);
+            if (expired >= TIMER_LIMIT)
+            {
+                break;
+            }
+        }
+        return expired;
+    }
+
+    private void onStall(final long gapNs)
+    {
+        totalStallNs += gapNs;
+        counters.get(SystemCounterDescriptor.DUTY_CYCLE_STALLS).incrementRelease();
+        for (int i = 0, size = registry.size(); i < size; i++)
+        {
+            final RemoteEstate estate = registry.get(i);
+            if (RemoteEstate.State.JOINED == estate.state)
+            {
+                requestAlive(estate);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // API, called on the duty-cycle thread through Stack
+    // ---------------------------------------------------------------------------------------------------------
+
+    void handlers(
+        final DeliveryHandler deliveryHandler, final PresenceHandler presenceHandler)
+    {
+        this.deliveryHandler = deliveryHandler;
+        this.presenceHandler = presenceHandler;
+    }
+
+    long estateId()
+    {
+        return estateId;
+    }
+
+    String name()
+    {
+        return name;
+    }
+
+    int session()
+    {
+        return session;
+    }
+
+    long join(final SocketAddress address)
+    {
+        RemoteEstate estate = registry.byAddress(address);
+        final long correlationId = nextCorrelationId++;
+        if (null == estate)
+        {
+            estate = newEstate(0, null, address);
+            estate.state = RemoteEstate.State.JOINING;
+            registry.add(estate);
+        }
+        estate.isInitiator = true;
+        estate.joinCorrelationId = correlationId;
+        startJoin(estate, RemoteEstate.State.DEAD == estate.state);
+        return correlationId;
+    }
+
+    long offer(final long toEstateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final SendChannel sendChannel = sendChannelFor(toEstateId, channel, length);
+        if (null == sendChannel)
+        {
+            return lastOfferStatus;
+        }
+        final long result = sendChannel.offer(buffer, offset, length, liveNs + ctx.messageTimeoutNs());
+        return accountOffer(registry.byId(toEstateId), result);
+    }
+
+    long tryClaim(final long toEstateId, final int channel, final int length, final BufferClaim claim)
+    {
+        if (length > maxPayload)
+        {
+            return Stack.MESSAGE_TOO_LARGE;
+        }
+        final SendChannel sendChannel = sendChannelFor(toEstateId, channel, length);
+        if (null == sendChannel)
+        {
+            return lastOfferStatus;
+        }
+        final long position = sendChannel.claim(length);
+        if (position < 0)
+        {
+            counters.get(SystemCounterDescriptor.BACK_PRESSURE_EVENTS).incrementRelease();
+            return Stack.BACK_PRESSURED;
+        }
+        claim.wrap(this, registry.byId(toEstateId), sendChannel, position, length);
+        return position;
+    }
+
+    long commitClaim(final RemoteEstate estate, final SendChannel sendChannel, final long position, final int length)
+    {
+        if (isClosed || RemoteEstate.State.DEAD == estate.state || !estate.isRegistered())
+        {
+            return Stack.NOT_CONNECTED;
+        }
+        final long messageId = sendChannel.commit(position, length, liveNs + ctx.messageTimeoutNs());
+        return accountOffer(estate, messageId);
+    }
+
+    private long lastOfferStatus;
+
+    private SendChannel sendChannelFor(final long toEstateId, final int channel, final int length)
+    {
+        if (isClosed)
+        {
+            lastOfferStatus = Stack.CLOSED;
+            return null;
+        }
+        if (channel < 0 || channel >= Context.CHANNEL_COUNT)
+        {
+            lastOfferStatus = Stack.INVALID_CHANNEL;
+            return null;
+        }
+        if (length < 0 || length > ctx.maxMessageBytes())
+        {
+            lastOfferStatus = Stack.MESSAGE_TOO_LARGE;
+            return null;
+        }
+        final RemoteEstate estate = registry.byId(toEstateId);
+        if (null == estate || !estate.hasJoinedOnce || RemoteEstate.State.JOINED != estate.state)
+        {
+            lastOfferStatus = Stack.NOT_CONNECTED;
+            return null;
+        }
+        return sendChannel(estate, channel);
+    }
+
+    private long accountOffer(final RemoteEstate estate, final long result)
+    {
+        if (result < 0)
+        {
+            counters.get(SystemCounterDescriptor.BACK_PRESSURE_EVENTS).incrementRelease();
+            return Stack.BACK_PRESSURED;
+        }
+        counters.get(SystemCounterDescriptor.MESSAGES_OFFERED).incrementRelease();
+        activate(estate);
+        return result;
+    }
+
+    int poll(final MessageHandler handler, final int limit)
+    {
+        int count = 0;
+        messageHandler = handler;
+        try
+        {
+            for (int i = 0; i < readableCount && count < limit; )
+            {
+                final RemoteEstate estate = readable[i];
+                boolean hasMore = false;
+                for (final ReceiveChannel channel : estate.usedReceive)
+                {
+                    if (count < limit)
+                    {
+                        count += channel.poll(this, estate.id(), limit - count);
+                    }
+                    if (channel.isAckPending())
+                    {
+                        activate(estate);
+                    }
+                    hasMore |= channel.hasReadable();
+                }
+                if (hasMore)
+                {
+                    i++;
+                }
+                else
+                {
+                    estate.isReadable = false;
+                    readable[i] = readable[--readableCount];
+                    readable[readableCount] = null;
+                }
+            }
+        }
+        finally
+        {
+            messageHandler = null;
+        }
+        if (count > 0)
+        {
+            messagesReceived.getAndAddRelease(count);
+        }
+        return count;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onMessage(
+        final long fromEstateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
+    {
+        messageHandler.onMessage(fromEstateId, channel, buffer, offset, length);
+    }
+
+    boolean isJoined(final long id)
+    {
+        final RemoteEstate estate = registry.byId(id);
+        return null != estate && RemoteEstate.State.JOINED == estate.state && estate.hasJoinedOnce;
+    }
+
+    long estateIdByName(final String estateName)
+    {
+        for (int i = 0, size = registry.size(); i < size; i++)
+        {
+            final RemoteEstate estate = registry.get(i);
+            if (estateName.equals(estate.name()))
+            {
+                return estate.id();
+            }
+        }
+        return 0;
+    }
+
+    long outstandingMessages(final long id)
+    {
+        final RemoteEstate estate = registry.byId(id);
+        long count = 0;
+        if (null != estate)
+        {
+            for (final SendChannel channel : estate.usedSend)
+            {
+                count += channel.outstandingMessages();
+            }
+        }
+        return count;
+    }
+
+    int estateCount()
+    {
+        return registry.size();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Receive path
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onDatagram(final UnsafeBuffer buffer, final int offset, final int length, final SocketAddress source)
+    {
+        packetsReceived.incrementRelease();
+        bytesReceived.getAndAddRelease(length);
+        try
+        {
+            final int status = reader.wrap(buffer, offset, length);
+            if (PacketReader.OK != status)
+            {
+                if (PacketReader.BAD_SCHEMA == status || PacketReader.BAD_VERSION == status)
+                {
+                    unsupportedVersion.incrementRelease();
+                }
+                else
+                {
+                    malformed.incrementRelease();
+                }
+                return;
+            }
+            if (reader.unknownFrames() > 0)
+            {
+                unknownFrames.getAndAddRelease(reader.unknownFrames());
+            }
+            if (!reader.nextFrame())
+            {
+                return;
+            }
+
+            switch (reader.templateId())
+            {
+                case JoinDecoder.TEMPLATE_ID:
+                    onJoin(source);
+                    return;
+                case JoinAckDecoder.TEMPLATE_ID:
+                    onJoinAck(source);
+                    return;
+                case RenewDecoder.TEMPLATE_ID:
+                    onRenew(source);
+                    return;
+                default:
+                    onEstatePacket(source);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            malformed.incrementRelease();
+            errorHandler.onError(ex);
+        }
+    }
+
+    private void onEstatePacket(final SocketAddress source)
+    {
+        final long srcId = reader.srcEstateId();
+        final RemoteEstate estate = registry.byId(srcId);
+        if (null == estate || estate.isPlaceholder() || !source.equals(estate.address()) || !estate.hasJoinedOnce)
+        {
+            unknownEstate.incrementRelease();
+            sendRenew(source, srcId, reader.srcSession(), RenewReason.UNKNOWN_ESTATE);
+            return;
+        }
+        if (reader.dstEstateId() != estateId || reader.dstSession() != session ||
+            reader.srcSession() != estate.session || RemoteEstate.State.JOINED != estate.state)
+        {
+            staleSession.incrementRelease();
+            sendRenew(source, srcId, reader.srcSession(), RenewReason.STALE_SESSION);
+            return;
+        }
+
+        estate.lastHeardLiveNs = liveNs;
+        do
+        {
+            switch (reader.templateId())
+            {
+                case DataDecoder.TEMPLATE_ID:
+                    onData(estate);
+                    break;
+                case AckDecoder.TEMPLATE_ID:
+                    onAck(estate);
+                    break;
+                case NackDecoder.TEMPLATE_ID:
+                    onNack(estate);
+                    break;
+                case AliveDecoder.TEMPLATE_ID:
+                {
+                    final AliveDecoder alive = reader.alive();
+                    estate.isAliveAckPending = true;
+                    estate.aliveAckNonce = alive.nonce();
+                    estate.aliveAckEchoNs = alive.timestampNs();
+                    activate(estate);
+                    break;
+                }
+                case AliveAckDecoder.TEMPLATE_ID:
+                {
+                    final AliveAckDecoder aliveAck = reader.aliveAck();
+                    if (aliveAck.nonce() == estate.aliveNonce)
+                    {
+                        estate.path.onRttSample(nowNs - aliveAck.echoTimestampNs());
+                    }
+                    break;
+                }
+                case LeaveDecoder.TEMPLATE_ID:
+                    declareDead(estate, -1);
+                    return;
+                default:
+                    malformed.incrementRelease();
+                    return;
+            }
+        }
+        while (reader.nextFrame());
+    }
+
+    private void onData(final RemoteEstate estate)
+    {
+        final DataDecoder data = reader.data();
+        final int channel = data.channel();
+        final ReceiveChannel receiveChannel = receiveChannel(estate, channel);
+        final io.raet4j.codec.sbe.DataFlagsDecoder flags = data.flags();
+        final int result = receiveChannel.onData(
+            data.mode(),
+            flags.begin(),
+            flags.end(),
+            data.seq(),
+            data.messageLength(),
+            reader.buffer(),
+            reader.dataPayloadOffset(),
+            reader.dataPayloadLength());
+
+        switch (result)
+        {
+            case ReceiveChannel.ACCEPTED:
+                if (!estate.isReadable)
+                {
+                    estate.isReadable = true;
+                    if (readableCount == readable.length)
+                    {
+                        readable = Arrays.copyOf(readable, readableCount * 2);
+                    }
+                    readable[readableCount++] = estate;
+                }
+                break;
+            case ReceiveChannel.DUPLICATE:
+                duplicates.incrementRelease();
+                break;
+            case ReceiveChannel.OUT_OF_WINDOW:
+                outOfWindow.incrementRelease();
+                break;
+            default:
+                malformed.incrementRelease();
+                return;
+        }
+        if (receiveChannel.isAckPending() || ReceiveChannel.DUPLICATE == result)
+        {
+            receiveChannel.markAckPending();
+            activate(estate);
+        }
+    }
+
+    private void onAck(final RemoteEstate estate)
+    {
+        acksReceived.incrementRelease();
+        final AckDecoder ack = reader.ack();
+        final int channel = ack.channel();
+        final long cumulativeSeq = ack.cumulativeSeq();
+        final long deliveredSeq = ack.deliveredSeq();
+        final int window = ack.windowSegments();
+        int count = 0;
+        for (final AckDecoder.RangesDecoder range : ack.ranges())
+        {
+            rangeStarts[count] = range.startSeq();
+            rangeEnds[count] = range.endSeq();
+            count++;
+        }
+        final SendChannel sendChannel = null == estate.sendChannels ? null : estate.sendChannels[channel];
+        if (null == sendChannel)
+        {
+            return;
+        }
+        sendChannel.onAck(cumulativeSeq, window, rangeStarts, rangeEnds, count, nowNs, estate.path);
+        sendChannel.onDelivered(deliveredSeq, this, estate.id());
+        activate(estate);
+    }
+
+    private void onNack(final RemoteEstate estate)
+    {
+        nacksReceived.incrementRelease();
+        final NackDecoder nack = reader.nack();
+        final int channel = nack.channel();
+        int count = 0;
+        for (final NackDecoder.MissingDecoder range : nack.missing())
+        {
+            rangeStarts[count] = range.startSeq();
+            rangeEnds[count] = range.endSeq();
+            count++;
+        }
+        final SendChannel sendChannel = null == estate.sendChannels ? null : estate.sendChannels[channel];
+        if (null == sendChannel)
+        {
+            return;
+        }
+        final PathState path = estate.path;
+        if (sendChannel.onNack(rangeStarts, rangeEnds, count, nowNs, path.srttOrRtoNs()) > 0)
+        {
+            if (path.onLoss(nowNs))
+            {
+                congestionEvents.incrementRelease();
+            }
+            activate(estate);
+        }
+    }
+
+    private void onJoin(final SocketAddress source)
+    {
+        final JoinDecoder join = reader.join();
+        final int minVersion = join.minVersion();
+        final int maxVersion = join.maxVersion();
+        final long nonce = join.nonce();
+        final String joinerName = reader.joinName();
+        final long srcId = reader.srcEstateId();
+        final int srcSession = reader.srcSession();
+        final boolean isRenewFlagged = 0 != (reader.flags() & HEADER_FLAG_RENEW);
+
+        if (0 == srcId || 0 == srcSession)
+        {
+            malformed.incrementRelease();
+            return;
+        }
+        if (0 != reader.dstEstateId() && estateId != reader.dstEstateId())
+        {
+            staleSession.incrementRelease();
+            return;
+        }
+        if (minVersion > PROTOCOL_VERSION || maxVersion < 1)
+        {
+            counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
+            sendJoinAck(source, srcId, srcSession, JoinStatus.VERSION_UNSUPPORTED, nonce);
+            return;
+        }
+        RemoteEstate estate = registry.byId(srcId);
+        if (srcId == estateId || (null != estate && !joinerName.equals(estate.name())))
+        {
+            counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
+            sendJoinAck(source, srcId, srcSession, JoinStatus.REJECTED, nonce);
+            return;
+        }
+
+        if (null == estate)
+        {
+            final RemoteEstate atAddress = registry.byAddress(source);
+            if (null != atAddress && atAddress.isPlaceholder())
+            {
+                estate = atAddress;
+                registry.identify(estate, srcId, joinerName, source);
+            }
+            else
+            {
+                if (null != atAddress)
+                {
+                    forget(atAddress);
+                }
+                estate = newEstate(srcId, joinerName, source);
+                registry.add(estate);
+            }
+            estate.session = srcSession;
+            estate.lastJoinNonceSeen = nonce;
+            becomeJoined(estate, false);
+        }
+        else
+        {
+            final boolean isNewTransaction = nonce != estate.lastJoinNonceSeen;
+            final boolean isRenewal = isNewTransaction && estate.hasJoinedOnce &&
+                (RemoteEstate.State.DEAD == estate.state || srcSession != estate.session || isRenewFlagged);
+            if (!source.equals(estate.address()))
+            {
+                registry.identify(estate, srcId, joinerName, source);
+            }
+            estate.session = srcSession;
+            estate.lastJoinNonceSeen = nonce;
+            if (!estate.hasJoinedOnce || RemoteEstate.State.JOINED != estate.state || isRenewal)
+            {
+                becomeJoined(estate, isRenewal);
+            }
+            else
+            {
+                estate.lastHeardLiveNs = liveNs;
+            }
+        }
+        sendJoinAck(source, srcId, srcSession, JoinStatus.ACCEPTED, nonce);
+    }
+
+    private void onJoinAck(final SocketAddress source)
+    {
+        final JoinAckDecoder joinAck = reader.joinAck();
+        final JoinStatus status = joinAck.status();
+        final long nonce = joinAck.nonce();
+        final String acceptorName = reader.joinName();
+        final long srcId = reader.srcEstateId();
+        final int srcSession = reader.srcSession();
+
+        RemoteEstate estate = registry.byAddress(source);
+        if (null == estate || 0 == estate.joinNonce || nonce != estate.joinNonce)
+        {
+            unknownEstate.incrementRelease();
+            return;
+        }
+        if (reader.dstEstateId() != estateId || reader.dstSession() != session || 0 == srcId || 0 == srcSession)
+        {
+            staleSession.incrementRelease();
+            return;
+        }
+
+        switch (status)
+        {
+            case ACCEPTED:
+            {
+                final RemoteEstate known = registry.byId(srcId);
+                if (null != known && known != estate)
+                {
+                    if (!estate.isPlaceholder())
+                    {
+                        forget(estate);
+                    }
+                    else
+                    {
+                        registry.remove(estate);
+                        cancelTimer(estate);
+                    }
+                    known.isInitiator = true;
+                    known.isRenewRequested |= estate.isRenewRequested;
+                    known.sentRenewFlag |= estate.sentRenewFlag;
+                    estate = known;
+                }
+                else if (estate.isPlaceholder() || estate.id() != srcId)
+                {
+                    registry.identify(estate, srcId, acceptorName, source);
+                }
+                final boolean isRenewal = estate.hasJoinedOnce && (RemoteEstate.State.DEAD == estate.state ||
+                    srcSession != estate.session || estate.isRenewRequested || estate.sentRenewFlag);
+                estate.session = srcSession;
+                estate.version = joinAck.version();
+                estate.joinNonce = 0;
+                final boolean wasJoined = estate.hasJoinedOnce && RemoteEstate.State.JOINED == estate.state;
+                if (!wasJoined || isRenewal)
+                {
+                    becomeJoined(estate, isRenewal);
+                }
+                estate.isRenewRequested = false;
+                estate.sentRenewFlag = false;
+                break;
+            }
+            case PENDING:
+                estate.lastHeardLiveNs = liveNs;
+                break;
+            default:
+                counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
+                joinFailed(estate, FailureReason.REJECTED.ordinal());
+                break;
+        }
+    }
+
+    private void onRenew(final SocketAddress source)
+    {
+        if (reader.dstEstateId() != estateId || reader.dstSession() != session)
+        {
+            staleSession.incrementRelease();
+            return;
+        }
+        final RemoteEstate estate = registry.byAddress(source);
+        if (null == estate)
+        {
+            unknownEstate.incrementRelease();
+            return;
+        }
+        if (0 != estate.joinNonce)
+        {
+            return;
+        }
+        estate.isRenewRequested = true;
+        startJoin(estate, true);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Transactions: join, alive, dead, renewal
+    // ---------------------------------------------------------------------------------------------------------
+
+    private RemoteEstate newEstate(final long id, final String estateName, final SocketAddress address)
+    {
+        final RemoteEstate estate = new RemoteEstate(id, estateName, address, new PathState(
+            ctx.minRtoNs(),
+            ctx.maxRtoNs(),
+            ctx.initialRtoNs(),
+            ctx.initialCwndSegments(),
+            ctx.minCwndSegments(),
+            ctx.maxCwndSegments()));
+        estate.lastHeardLiveNs = liveNs;
+        estate.lastSentLiveNs = liveNs;
+        return estate;
+    }
+
+    private void startJoin(final RemoteEstate estate, final boolean isRenew)
+    {
+        long nonce = 0;
+        while (0 == nonce)
+        {
+            nonce = ThreadLocalRandom.current().nextLong();
+        }
+        estate.joinNonce = nonce;
+        estate.sentRenewFlag |= isRenew || estate.isRenewRequested;
+        estate.joinDeadlineLiveNs = liveNs + ctx.joinTimeoutNs();
+        estate.joinBackoffNs = JOIN_RETRY_INITIAL_NS;
+        sendJoin(estate);
+        schedule(estate, nowNs + estate.joinBackoffNs);
+    }
+
+    private void sendJoin(final RemoteEstate estate)
+    {
+        writer.begin(estateId, 0, session, 0);
+        if (estate.sentRenewFlag)
+        {
+            writer.flags(HEADER_FLAG_RENEW);
+        }
+        writer.appendJoin(PROTOCOL_VERSION, PROTOCOL_VERSION, estate.joinNonce, name);
+        sendTo(estate.address());
+        estate.nextJoinSendNs = nowNs + estate.joinBackoffNs;
+    }
+
+    private void sendJoinAck(
+        final SocketAddress to, final long toId, final int toSession, final JoinStatus status, final long nonce)
+    {
+        writer.begin(estateId, toId, session, toSession);
+        writer.appendJoinAck(status, PROTOCOL_VERSION, nonce, name);
+        sendTo(to);
+    }
+
+    private void sendRenew(final SocketAddress to, final long toId, final int toSession, final RenewReason reason)
+    {
+        if (0 == toId || 0 == toSession || nowNs - lastRenewNs < RENEW_INTERVAL_NS)
+        {
+            return;
+        }
+        lastRenewNs = nowNs;
+        writer.begin(estateId, toId, session, toSession);
+        writer.appendRenew(reason);
+        sendTo(to);
+    }
+
+    private void becomeJoined(final RemoteEstate estate, final boolean isRenewal)
+    {
+        final boolean wasDead = RemoteEstate.State.DEAD == estate.state;
+        final boolean isFirst = !estate.hasJoinedOnce;
+        if (isRenewal)
+        {
+            renew(estate);
+        }
+        estate.state = RemoteEstate.State.JOINED;
+        estate.hasJoinedOnce = true;
+        estate.lastHeardLiveNs = liveNs;
+        counters.get(SystemCounterDescriptor.JOINS).incrementRelease();
+        schedule(estate, nowNs + peerTickNs);
+        activate(estate);
+        if (isFirst)
+        {
+            presence(estate.id(), estate.name(), PresenceEvent.JOINED);
+        }
+        else if (wasDead)
+        {
+            presence(estate.id(), estate.name(), PresenceEvent.ALIVE);
+        }
+    }
+
+    private void renew(final RemoteEstate estate)
+    {
+        counters.get(SystemCounterDescriptor.SESSIONS_RENEWED).incrementRelease();
+        for (final SendChannel channel : estate.usedSend)
+        {
+            channel.renew(estate.path);
+        }
+        for (final ReceiveChannel channel : estate.usedReceive)
+        {
+            channel.reset();
+        }
+        estate.path.reset();
+    }
+
+    private void declareDead(final RemoteEstate estate, final int timedOutChannel)
+    {
+        if (RemoteEstate.State.DEAD == estate.state)
+        {
+            return;
+        }
+        estate.state = RemoteEstate.State.DEAD;
+        estate.deadSinceLiveNs = liveNs;
+        counters.get(SystemCounterDescriptor.ESTATES_DEAD).incrementRelease();
+        for (final SendChannel channel : estate.usedSend)
+        {
+            final int reason = channel.channel() == timedOutChannel ?
+                FailureReason.TIMEOUT.ordinal() : FailureReason.PEER_DEAD.ordinal();
+            channel.failAll(this, estate.id(), reason, estate.path);
+        }
+        for (final ReceiveChannel channel : estate.usedReceive)
+        {
+            channel.reset();
+        }
+        estate.path.reset();
+        schedule(estate, nowNs + peerTickNs);
+        presence(estate.id(), estate.name(), PresenceEvent.DEAD);
+    }
+
+    private void joinFailed(final RemoteEstate estate, final int reason)
+    {
+        estate.joinNonce = 0;
+        if (estate.hasJoinedOnce)
+        {
+            for (final SendChannel channel : estate.usedSend)
+            {
+                channel.failAll(this, estate.id(), reason, estate.path);
+            }
+            if (RemoteEstate.State.DEAD != estate.state)
+            {
+                declareDead(estate, -1);
+            }
+            return;
+        }
+        registry.remove(estate);
+        cancelTimer(estate);
+        presence(estate.joinCorrelationId, String.valueOf(estate.address()), PresenceEvent.JOIN_FAILED);
+    }
+
+    private void forget(final RemoteEstate estate)
+    {
+        if (estate.hasJoinedOnce && RemoteEstate.State.DEAD != estate.state)
+        {
+            declareDead(estate, -1);
+        }
+        registry.remove(estate);
+        cancelTimer(estate);
+        removeActive(estate);
+        if (estate.hasJoinedOnce)
+        {
+            counters.get(SystemCounterDescriptor.ESTATES_REAPED).incrementRelease();
+            presence(estate.id(), estate.name(), PresenceEvent.REAPED);
+        }
+    }
+
+    private void requestAlive(final RemoteEstate estate)
+    {
+        estate.isAlivePending = true;
+        activate(estate);
+    }
+
+    private boolean onTimer(final TimeUnit timeUnit, final long now, final long timerId)
+    {
+        final RemoteEstate estate = estateByTimerId.remove(timerId);
+        if (null == estate || estate.timerId != timerId)
+        {
+            return true;
+        }
+        estate.timerId = Long.MAX_VALUE;
+        try
+        {
+            onEstateTimer(estate);
+        }
+        catch (final Throwable ex)
+        {
+            errorHandler.onError(ex);
+        }
+        return true;
+    }
+
+    private void onEstateTimer(final RemoteEstate estate)
+    {
+        if (0 != estate.joinNonce)
+        {
+            if (liveNs >= estate.joinDeadlineLiveNs)
+            {
+                joinFailed(estate, FailureReason.PEER_DEAD.ordinal());
+                if (estate.isPlaceholder() || !estate.hasJoinedOnce)
+                {
+                    return;
+                }
+            }
+            else if (nowNs >= estate.nextJoinSendNs)
+            {
+                estate.joinBackoffNs = Math.min(JOIN_RETRY_MAX_NS, estate.joinBackoffNs * 2);
+                sendJoin(estate);
+            }
+        }
+
+        switch (estate.state)
+        {
+            case JOINED:
+                if (liveNs - estate.lastHeardLiveNs >= ctx.livenessTimeoutNs())
+                {
+                    declareDead(estate, -1);
+                }
+                else if (liveNs - estate.lastSentLiveNs >= ctx.keepaliveIntervalNs())
+                {
+                    requestAlive(estate);
+                }
+                break;
+            case DEAD:
+                if (liveNs - estate.deadSinceLiveNs >= ctx.reapTimeoutNs())
+                {
+                    forget(estate);
+                    return;
+                }
+                if (estate.isInitiator && 0 == estate.joinNonce &&
+                    liveNs - estate.lastSentLiveNs >= ctx.keepaliveIntervalNs())
+                {
+                    startJoin(estate, true);
+                    estate.lastSentLiveNs = liveNs;
+                }
+                break;
+            default:
+                break;
+        }
+
+        long next = nowNs + peerTickNs;
+        if (0 != estate.joinNonce)
+        {
+            next = Math.min(next, estate.nextJoinSendNs);
+        }
+        schedule(estate, next);
+    }
+
+    private void schedule(final RemoteEstate estate, final long deadlineNs)
+    {
+        cancelTimer(estate);
+        final long timerId = timerWheel.scheduleTimer(deadlineNs);
+        estate.timerId = timerId;
+        estateByTimerId.put(timerId, estate);
+    }
+
+    private void cancelTimer(final RemoteEstate estate)
+    {
+        if (Long.MAX_VALUE != estate.timerId)
+        {
+            timerWheel.cancelTimer(estate.timerId);
+            estateByTimerId.remove(estate.timerId);
+            estate.timerId = Long.MAX_VALUE;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Send path
+    // ---------------------------------------------------------------------------------------------------------
+
+    private void activate(final RemoteEstate estate)
+    {
+        if (null != estate && !estate.isActive && estate.isRegistered())
+        {
+            estate.isActive = true;
+            if (activeCount == active.length)
+            {
+                active = Arrays.copyOf(active, activeCount * 2);
+            }
+            active[activeCount++] = estate;
+        }
+    }
+
+    private void removeActive(final RemoteEstate estate)
+    {
+        if (!estate.isActive)
+        {
+            return;
+        }
+        for (int i = 0; i < activeCount; i++)
+        {
+            if (active[i] == estate)
+            {
+                active[i] = active[--activeCount];
+                active[activeCount] = null;
+                break;
+            }
+        }
+        estate.isActive = false;
+    }
+
+    private int serviceActive()
+    {
+        int workCount = 0;
+        for (int i = 0; i < activeCount; )
+        {
+            final RemoteEstate estate = active[i];
+            boolean isStillActive;
+            try
+            {
+                workCount += service(estate);
+                isStillActive = isBusy(estate);
+            }
+            catch (final Throwable ex)
+            {
+                errorHandler.onError(ex);
+                isStillActive = false;
+            }
+            if (isStillActive && estate.isActive)
+            {
+                i++;
+            }
+            else
+            {
+                estate.isActive = false;
+                active[i] = active[--activeCount];
+                active[activeCount] = null;
+            }
+        }
+        return workCount;
+    }
+
+    private boolean isBusy(final RemoteEstate estate)
+    {
+        if (RemoteEstate.State.JOINED != estate.state || !estate.hasJoinedOnce)
+        {
+            return false;
+        }
+        if (estate.isAlivePending || estate.isAliveAckPending)
+        {
+            return true;
+        }
+        for (final SendChannel channel : estate.usedSend)
+        {
+            if (channel.isActive())
+            {
+                return true;
+            }
+        }
+        for (final ReceiveChannel channel : estate.usedReceive)
+        {
+            if (channel.isAckPending())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int service(final RemoteEstate estate)
+    {
+        if (RemoteEstate.State.JOINED != estate.state || !estate.hasJoinedOnce)
+        {
+            return 0;
+        }
+        int workCount = 0;
+        final PathState path = estate.path;
+        beginPacket(estate);
+
+        if (estate.isAliveAckPending)
+        {
+            if (!writer.appendAliveAck(estate.aliveAckNonce, estate.aliveAckEchoNs))
+            {
+                flushAndBegin(estate);
+                writer.appendAliveAck(estate.aliveAckNonce, estate.aliveAckEchoNs);
+            }
+            estate.isAliveAckPending = false;
+            workCount++;
+        }
+        if (estate.isAlivePending)
+        {
+            estate.aliveNonce = ThreadLocalRandom.current().nextLong();
+            if (!writer.appendAlive(estate.aliveNonce, nowNs))
+            {
+                flushAndBegin(estate);
+                writer.appendAlive(estate.aliveNonce, nowNs);
+            }
+            estate.isAlivePending = false;
+            workCount++;
+        }
+
+        // The sender ignores a nack for a segment it sent within its smoothed RTT, so reporting gaps often costs
+        // only small frames; without an RTT sample of its own the receiver reports them every minimum RTO.
+        final long renackAfterNs = 0 != path.srttNs() ? 2 * path.srttNs() : ctx.minRtoNs();
+        for (final ReceiveChannel channel : estate.usedReceive)
+        {
+            if (channel.isAckPending())
+            {
+                if (!channel.appendAck(writer, rangeStarts, rangeEnds))
+                {
+                    flushAndBegin(estate);
+                    channel.appendAck(writer, rangeStarts, rangeEnds);
+                }
+                acksSent.incrementRelease();
+                workCount++;
+            }
+            if (channel.isNackDue(nowNs, renackAfterNs))
+            {
+                if (!channel.appendNack(writer, rangeStarts, rangeEnds, nowNs))
+                {
+                    flushAndBegin(estate);
+                    channel.appendNack(writer, rangeStarts, rangeEnds, nowNs);
+                }
+                nacksSent.incrementRelease();
+                workCount++;
+            }
+        }
+
+        if (0 == estate.joinNonce)
+        {
+            for (final SendChannel channel : estate.usedSend)
+            {
+                if (channel.oldestDeadlineNs() <= liveNs)
+                {
+                    flush(estate);
+                    declareDead(estate, channel.channel());
+                    return workCount + 1;
+                }
+                final int timedOut = channel.onRetransmitTimer(nowNs, path);
+                if (timedOut > 0)
+                {
+                    retransmitTimeouts.incrementRelease();
+                    congestionEvents.incrementRelease();
+                }
+                int result;
+                while ((result = channel.appendRetransmit(writer, nowNs)) != 0)
+                {
+                    if (result < 0)
+                    {
+                        flushAndBegin(estate);
+                        continue;
+                    }
+                    retransmits.incrementRelease();
+                    workCount++;
+                }
+                while (channel.hasNew() && channel.isWithinPeerWindow() &&
+                    (DeliveryMode.BEST_EFFORT == channel.mode() || path.canSend()))
+                {
+                    if (!channel.appendNew(writer, nowNs, path))
+                    {
+                        flushAndBegin(estate);
+                        continue;
+                    }
+                    segmentsSent.incrementRelease();
+                    workCount++;
+                }
+            }
+        }
+
+        flush(estate);
+        return workCount;
+    }
+
+    private void beginPacket(final RemoteEstate estate)
+    {
+        writer.begin(estateId, estate.id(), session, estate.session);
+    }
+
+    private void flushAndBegin(final RemoteEstate estate)
+    {
+        flush(estate);
+        beginPacket(estate);
+    }
+
+    private void flush(final RemoteEstate estate)
+    {
+        if (writer.hasFrames())
+        {
+            sendTo(estate.address());
+            estate.lastSentLiveNs = liveNs;
+        }
+    }
+
+    private void sendTo(final SocketAddress address)
+    {
+        final int length = writer.finish();
+        final int result = media.send(writer.byteBuffer(), address);
+        if (result > 0)
+        {
+            packetsSent.incrementRelease();
+            bytesSent.getAndAddRelease(length);
+        }
+        else if (Media.SEND_WOULD_BLOCK == result)
+        {
+            sendWouldBlock.incrementRelease();
+        }
+    }
+
+    private SendChannel sendChannel(final RemoteEstate estate, final int channel)
+    {
+        if (null == estate.sendChannels)
+        {
+            estate.sendChannels = new SendChannel[Context.CHANNEL_COUNT];
+        }
+        SendChannel sendChannel = estate.sendChannels[channel];
+        if (null == sendChannel)
+        {
+            sendChannel = new SendChannel(
+                channel,
+                ctx.channelMode(channel),
+                maxPayload,
+                ctx.sendBufferMaxBytes(),
+                ctx.maxUnackedSegments(),
+                ctx.receiveWindowSegments());
+            estate.sendChannels[channel] = sendChannel;
+            estate.usedSend = append(estate.usedSend, sendChannel);
+        }
+        return sendChannel;
+    }
+
+    private ReceiveChannel receiveChannel(final RemoteEstate estate, final int channel)
+    {
+        if (null == estate.receiveChannels)
+        {
+            estate.receiveChannels = new ReceiveChannel[Context.CHANNEL_COUNT];
+        }
+        ReceiveChannel receiveChannel = estate.receiveChannels[channel];
+        if (null == receiveChannel)
+        {
+            receiveChannel = new ReceiveChannel(
+                channel, ctx.receiveWindowSegments(), maxPayload, ctx.maxMessageBytes());
+            estate.receiveChannels[channel] = receiveChannel;
+            estate.usedReceive = append(estate.usedReceive, receiveChannel);
+        }
+        return receiveChannel;
+    }
+
+    private static <T> T[] append(final T[] array, final T element)
+    {
+        final T[] grown = Arrays.copyOf(array, array.length + 1);
+        grown[array.length] = element;
+        return grown;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Outcomes and presence
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onDelivered(final long toEstateId, final int channel, final long messageId)
+    {
+        messagesDelivered.incrementRelease();
+        if (null != deliveryHandler)
+        {
+            try
+            {
+                deliveryHandler.onDelivered(toEstateId, channel, messageId);
+            }
+            catch (final Throwable ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onFailed(final long toEstateId, final int channel, final long messageId, final int reason)
+    {
+        messagesFailed.incrementRelease();
+        if (null != deliveryHandler)
+        {
+            try
+            {
+                deliveryHandler.onFailed(toEstateId, channel, messageId, REASONS[reason]);
+            }
+            catch (final Throwable ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
+    }
+
+    private void presence(final long id, final String estateName, final PresenceEvent event)
+    {
+        if (null != presenceHandler)
+        {
+            try
+            {
+                presenceHandler.onPresence(id, estateName, event);
+            }
+            catch (final Throwable ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onClose()
+    {
+        if (isClosed)
+        {
+            return;
+        }
+        nowNs = clock.nanoTime();
+        for (int i = 0, size = registry.size(); i < size; i++)
+        {
+            final RemoteEstate estate = registry.get(i);
+            if (RemoteEstate.State.JOINED == estate.state && estate.hasJoinedOnce)
+            {
+                try
+                {
+                    beginPacket(estate);
+                    writer.appendLeave();
+                    flush(estate);
+                }
+                catch (final Throwable ex)
+                {
+                    errorHandler.onError(ex);
+                }
+            }
+            for (final SendChannel channel : estate.usedSend)
+            {
+                channel.failAll(this, estate.id(), FailureReason.CLOSED.ordinal(), estate.path);
+            }
+        }
+        isClosed = true;
+    }
+
+    boolean isClosed()
+    {
+        return isClosed;
+    }
+}

@@ -1,0 +1,27 @@
+package io.raet4j.transactions.message;
+
+/**
+ * Told of the outcome of each reliable message by the send channels. Reasons are the ordinals of the public
+ * failure reason enum, so this package does not depend on the API package.
+ */
+public interface MessageOutcomeListener
+{
+    /**
+     * The receiver confirmed the message was handed to its application.
+     *
+     * @param estateId  of the receiver.
+     * @param channel   of the message.
+     * @param messageId of the message.
+     */
+    void onDelivered(long estateId, int channel, long messageId);
+
+    /**
+     * The message will never be delivered.
+     *
+     * @param estateId  of the receiver.
+     * @param channel   of the message.
+     * @param messageId of the message.
+     * @param reason    ordinal of the failure reason.
+     */
+    void onFailed(long estateId, int channel, long messageId, int reason);
+}

@@ -1,0 +1,538 @@
+package io.raet4j.transactions.message;
+
+import io.raet4j.codec.PacketWriter;
+import io.raet4j.codec.sbe.DeliveryMode;
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.Arrays;
+
+/**
+ * Receive side of one channel from one estate: a window of segment slots from the next sequence the application
+ * will consume, selective acknowledgement of what is held, reports of gaps, and reassembly of messages as the
+ * application polls.
+ * <p>
+ * Ordered mode hands messages over in sequence order, moving a message larger than the window into an assembly
+ * buffer progressively as its in-order prefix arrives. Unordered mode also hands over any message whose segments are
+ * all held, ahead of a gap. Best effort never waits for a gap: a missing segment drops the message it belongs to.
+ * <p>
+ * NOT thread safe: owned by the duty-cycle agent.
+ */
+public final class ReceiveChannel
+{
+    /** Segment stored. */
+    public static final int ACCEPTED = 0;
+    /** Segment already held or already consumed. */
+    public static final int DUPLICATE = 1;
+    /** Segment beyond the window. */
+    public static final int OUT_OF_WINDOW = 2;
+    /** Segment inconsistent with the channel (mode change, oversized payload). */
+    public static final int INVALID = 3;
+
+    private static final byte FLAG_BEGIN = 1;
+    private static final byte FLAG_END = 2;
+
+    private final int channel;
+    private final int window;
+    private final int mask;
+    private final int maxPayload;
+    private final int maxMessageBytes;
+
+    private DeliveryMode mode;
+    private UnsafeBuffer slots;
+    private long[] slotSeq;
+    private int[] slotLength;
+    private int[] slotMessageLength;
+    private byte[] slotFlags;
+    private boolean[] slotDelivered;
+
+    private long cumulativeSeq;
+    private long consumeSeq;
+    private long deliveredSeq;
+    private long highestSeq;
+
+    private final ExpandableDirectByteBuffer assembly = new ExpandableDirectByteBuffer(1024);
+    private int assembledLength;
+    private int assemblyMessageLength;
+    private boolean isAssembling;
+    private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(1024);
+
+    private boolean isAckPending;
+    private long nackedUpTo;
+    private long lastNackNs;
+
+    /**
+     * New receive channel; slots are allocated when the first segment arrives.
+     *
+     * @param channel         number.
+     * @param windowSegments  receive window, rounded up to a power of two.
+     * @param maxPayload      largest segment payload accepted.
+     * @param maxMessageBytes largest message accepted.
+     */
+    public ReceiveChannel(final int channel, final int windowSegments, final int maxPayload, final int maxMessageBytes)
+    {
+        this.channel = channel;
+        this.window = BitUtil.findNextPositivePowerOfTwo(windowSegments);
+        this.mask = window - 1;
+        this.maxPayload = maxPayload;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    /**
+     * Channel number.
+     *
+     * @return the channel.
+     */
+    public int channel()
+    {
+        return channel;
+    }
+
+    /**
+     * Accept one data segment.
+     *
+     * @param mode          delivery mode carried by the segment.
+     * @param begin         first segment of its message.
+     * @param end           last segment of its message.
+     * @param seq           sequence number.
+     * @param messageLength length of the whole message.
+     * @param buffer        holding the payload.
+     * @param offset        of the payload.
+     * @param length        of the payload.
+     * @return {@link #ACCEPTED}, {@link #DUPLICATE}, {@link #OUT_OF_WINDOW} or {@link #INVALID}.
+     */
+    public int onData(
+        final DeliveryMode mode,
+        final boolean begin,
+        final boolean end,
+        final long seq,
+        final int messageLength,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        if (length > maxPayload || messageLength > maxMessageBytes)
+        {
+            return INVALID;
+        }
+        if (null == this.mode)
+        {
+            this.mode = mode;
+            allocate();
+        }
+        else if (this.mode != mode)
+        {
+            return INVALID;
+        }
+
+        final boolean isBestEffort = DeliveryMode.BEST_EFFORT == mode;
+        if (seq < cumulativeSeq || seq < consumeSeq)
+        {
+            return DUPLICATE;
+        }
+        if (seq >= consumeSeq + window)
+        {
+            if (!isBestEffort)
+            {
+                return OUT_OF_WINDOW;
+            }
+            skipTo(seq - window + 1);
+        }
+
+        final int slot = (int)(seq & mask);
+        if (slotSeq[slot] == seq)
+        {
+            return DUPLICATE;
+        }
+        slotSeq[slot] = seq;
+        slotLength[slot] = length;
+        slotMessageLength[slot] = messageLength;
+        slotFlags[slot] = (byte)((begin ? FLAG_BEGIN : 0) | (end ? FLAG_END : 0));
+        slotDelivered[slot] = false;
+        if (length > 0)
+        {
+            slots.putBytes(slot * maxPayload, buffer, offset, length);
+        }
+
+        if (seq == cumulativeSeq)
+        {
+            long next = seq + 1;
+            while (next < consumeSeq + window && slotSeq[(int)(next & mask)] == next)
+            {
+                next++;
+            }
+            cumulativeSeq = next;
+        }
+        if (seq + 1 > highestSeq)
+        {
+            highestSeq = seq + 1;
+        }
+        if (!isBestEffort)
+        {
+            isAckPending = true;
+        }
+        return ACCEPTED;
+    }
+
+    private void skipTo(final long seq)
+    {
+        while (consumeSeq < seq)
+        {
+            final int slot = (int)(consumeSeq & mask);
+            if (slotSeq[slot] == consumeSeq)
+            {
+                slotSeq[slot] = -1;
+            }
+            consumeSeq++;
+        }
+        isAssembling = false;
+        cumulativeSeq = Math.max(cumulativeSeq, consumeSeq);
+        while (cumulativeSeq < highestSeq && slotSeq[(int)(cumulativeSeq & mask)] == cumulativeSeq)
+        {
+            cumulativeSeq++;
+        }
+        deliveredSeq = consumeSeq;
+    }
+
+    /**
+     * Hand complete messages to the application.
+     *
+     * @param handler  given each message.
+     * @param estateId of the sender.
+     * @param limit    most messages to hand over.
+     * @return number of messages handed over.
+     */
+    public int poll(final ChannelMessageHandler handler, final long estateId, final int limit)
+    {
+        if (null == slots)
+        {
+            return 0;
+        }
+        int count = 0;
+        final long startConsume = consumeSeq;
+        final boolean isBestEffort = DeliveryMode.BEST_EFFORT == mode;
+
+        while (count < limit && consumeSeq < highestSeq)
+        {
+            final int slot = (int)(consumeSeq & mask);
+            if (slotSeq[slot] != consumeSeq)
+            {
+                if (isBestEffort)
+                {
+                    consumeSeq++;
+                    isAssembling = false;
+                    continue;
+                }
+                break;
+            }
+            count += consume(slot, handler, estateId);
+        }
+
+        if (DeliveryMode.RELIABLE_UNORDERED == mode && count < limit && highestSeq > consumeSeq)
+        {
+            count += pollAhead(handler, estateId, limit - count);
+        }
+
+        if (consumeSeq != startConsume)
+        {
+            if (isBestEffort)
+            {
+                cumulativeSeq = Math.max(cumulativeSeq, consumeSeq);
+            }
+            else
+            {
+                isAckPending = true;
+            }
+        }
+        return count;
+    }
+
+    private int consume(final int slot, final ChannelMessageHandler handler, final long estateId)
+    {
+        final byte flags = slotFlags[slot];
+        final int length = slotLength[slot];
+        final boolean isBegin = 0 != (flags & FLAG_BEGIN);
+        final boolean isEnd = 0 != (flags & FLAG_END);
+        final boolean wasDelivered = slotDelivered[slot];
+        int delivered = 0;
+
+        slotSeq[slot] = -1;
+        consumeSeq++;
+
+        if (wasDelivered)
+        {
+            isAssembling = false;
+        }
+        else if (isBegin && isEnd)
+        {
+            isAssembling = false;
+            handler.onMessage(estateId, channel, slots, slot * maxPayload, length);
+            delivered = 1;
+        }
+        else if (isBegin)
+        {
+            assemblyMessageLength = slotMessageLength[slot];
+            assembly.checkLimit(assemblyMessageLength);
+            assembly.putBytes(0, slots, slot * maxPayload, length);
+            assembledLength = length;
+            isAssembling = true;
+        }
+        else if (isAssembling && assembledLength + length <= assemblyMessageLength)
+        {
+            assembly.putBytes(assembledLength, slots, slot * maxPayload, length);
+            assembledLength += length;
+            if (isEnd)
+            {
+                isAssembling = false;
+                handler.onMessage(estateId, channel, assembly, 0, assembledLength);
+                delivered = 1;
+            }
+        }
+        else
+        {
+            isAssembling = false;
+        }
+
+        if (isEnd)
+        {
+            deliveredSeq = consumeSeq;
+        }
+        return delivered;
+    }
+
+    private int pollAhead(final ChannelMessageHandler handler, final long estateId, final int limit)
+    {
+        int count = 0;
+        long seq = Math.max(consumeSeq, cumulativeSeq);
+        while (seq < highestSeq && count < limit)
+        {
+            int slot = (int)(seq & mask);
+            if (slotSeq[slot] != seq || slotDelivered[slot] || 0 == (slotFlags[slot] & FLAG_BEGIN))
+            {
+                seq++;
+                continue;
+            }
+            final long first = seq;
+            long last = seq;
+            boolean isComplete = false;
+            while (last < highestSeq)
+            {
+                slot = (int)(last & mask);
+                if (slotSeq[slot] != last)
+                {
+                    break;
+                }
+                if (0 != (slotFlags[slot] & FLAG_END))
+                {
+                    isComplete = true;
+                    break;
+                }
+                last++;
+            }
+            if (!isComplete)
+            {
+                seq = last + 1;
+                continue;
+            }
+
+            final int firstSlot = (int)(first & mask);
+            if (first == last)
+            {
+                handler.onMessage(estateId, channel, slots, firstSlot * maxPayload, slotLength[firstSlot]);
+            }
+            else
+            {
+                final int messageLength = slotMessageLength[firstSlot];
+                scratch.checkLimit(messageLength);
+                int length = 0;
+                for (long s = first; s <= last; s++)
+                {
+                    final int i = (int)(s & mask);
+                    scratch.putBytes(length, slots, i * maxPayload, slotLength[i]);
+                    length += slotLength[i];
+                }
+                handler.onMessage(estateId, channel, scratch, 0, length);
+            }
+            for (long s = first; s <= last; s++)
+            {
+                slotDelivered[(int)(s & mask)] = true;
+            }
+            count++;
+            seq = last + 1;
+        }
+        return count;
+    }
+
+    /**
+     * Are messages waiting to be polled.
+     *
+     * @return true if the next segment to consume is held.
+     */
+    public boolean hasReadable()
+    {
+        return null != slots && consumeSeq < highestSeq &&
+            (slotSeq[(int)(consumeSeq & mask)] == consumeSeq || DeliveryMode.RELIABLE_ORDERED != mode);
+    }
+
+    /**
+     * Does the sender need an acknowledgement.
+     *
+     * @return true if an ack is due.
+     */
+    public boolean isAckPending()
+    {
+        return isAckPending;
+    }
+
+    /**
+     * Ask for an ack to be sent, e.g. after a duplicate which suggests the sender missed an earlier one.
+     */
+    public void markAckPending()
+    {
+        if (DeliveryMode.BEST_EFFORT != mode)
+        {
+            isAckPending = true;
+        }
+    }
+
+    /**
+     * Is a gap report due: new segments arrived beyond a gap since the last report, or a round trip has passed.
+     *
+     * @param nowNs        current time.
+     * @param renackAfterNs time after which known gaps are reported again.
+     * @return true if a nack should be sent.
+     */
+    public boolean isNackDue(final long nowNs, final long renackAfterNs)
+    {
+        if (null == slots || DeliveryMode.BEST_EFFORT == mode || cumulativeSeq >= highestSeq)
+        {
+            return false;
+        }
+        return highestSeq > nackedUpTo || nowNs - lastNackNs >= renackAfterNs;
+    }
+
+    /**
+     * Append an ack frame.
+     *
+     * @param writer packet being built.
+     * @param starts scratch for range starts, at least {@link PacketWriter#MAX_ACK_RANGES} long.
+     * @param ends   scratch for range ends.
+     * @return true if it fitted.
+     */
+    public boolean appendAck(final PacketWriter writer, final long[] starts, final long[] ends)
+    {
+        final int count = ranges(true, starts, ends, PacketWriter.MAX_ACK_RANGES);
+        final int credit = (int)Math.max(0, consumeSeq + window - cumulativeSeq);
+        if (!writer.appendAck(channel, cumulativeSeq, deliveredSeq, credit, starts, ends, count))
+        {
+            return false;
+        }
+        isAckPending = false;
+        return true;
+    }
+
+    /**
+     * Append a nack frame listing the gaps below the highest segment held.
+     *
+     * @param writer packet being built.
+     * @param starts scratch for range starts, at least {@link PacketWriter#MAX_NACK_RANGES} long.
+     * @param ends   scratch for range ends.
+     * @param nowNs  current time.
+     * @return true if it fitted.
+     */
+    public boolean appendNack(final PacketWriter writer, final long[] starts, final long[] ends, final long nowNs)
+    {
+        final int count = ranges(false, starts, ends, PacketWriter.MAX_NACK_RANGES);
+        if (0 == count)
+        {
+            nackedUpTo = highestSeq;
+            return true;
+        }
+        if (!writer.appendNack(channel, starts, ends, count))
+        {
+            return false;
+        }
+        nackedUpTo = highestSeq;
+        lastNackNs = nowNs;
+        return true;
+    }
+
+    private int ranges(final boolean held, final long[] starts, final long[] ends, final int max)
+    {
+        int count = 0;
+        long seq = cumulativeSeq;
+        while (seq < highestSeq && count < max)
+        {
+            while (seq < highestSeq && isHeld(seq) != held)
+            {
+                seq++;
+            }
+            if (seq >= highestSeq)
+            {
+                break;
+            }
+            final long start = seq;
+            while (seq < highestSeq && isHeld(seq) == held)
+            {
+                seq++;
+            }
+            starts[count] = start;
+            ends[count] = seq;
+            count++;
+        }
+        return count;
+    }
+
+    private boolean isHeld(final long seq)
+    {
+        return slotSeq[(int)(seq & mask)] == seq;
+    }
+
+    /**
+     * Forget everything: a new session or a dead peer. Slots stay allocated.
+     */
+    public void reset()
+    {
+        if (null != slotSeq)
+        {
+            Arrays.fill(slotSeq, -1);
+        }
+        mode = null == slots ? null : mode;
+        cumulativeSeq = 0;
+        consumeSeq = 0;
+        deliveredSeq = 0;
+        highestSeq = 0;
+        isAssembling = false;
+        isAckPending = false;
+        nackedUpTo = 0;
+        lastNackNs = 0;
+    }
+
+    /**
+     * Next sequence expected: every segment below it was received.
+     *
+     * @return the cumulative sequence.
+     */
+    public long cumulativeSeq()
+    {
+        return cumulativeSeq;
+    }
+
+    private void allocate()
+    {
+        if (null != slots)
+        {
+            return;
+        }
+        slots = new UnsafeBuffer(BufferUtil.allocateDirectAligned(window * maxPayload, 64));
+        slotSeq = new long[window];
+        Arrays.fill(slotSeq, -1);
+        slotLength = new int[window];
+        slotMessageLength = new int[window];
+        slotFlags = new byte[window];
+        slotDelivered = new boolean[window];
+    }
+}

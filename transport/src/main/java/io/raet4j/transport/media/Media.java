@@ -1,0 +1,73 @@
+package io.raet4j.transport.media;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * A carrier of datagrams: UDP on a road, Unix-domain datagram sockets on a lane, or a wrapper that injects faults.
+ * <p>
+ * All methods are called from the duty-cycle agent thread only: an implementation is NOT thread safe. Neither
+ * {@link #receive(DatagramHandler, int)} nor {@link #send(ByteBuffer, SocketAddress)} may allocate in steady
+ * state, block, or throw for an ordinary I/O failure: failures are reported through the return value and to the
+ * error handler the media was built with.
+ */
+public interface Media extends AutoCloseable
+{
+    /**
+     * Returned by {@link #send(ByteBuffer, SocketAddress)} when the socket could not take the datagram now.
+     */
+    int SEND_WOULD_BLOCK = 0;
+
+    /**
+     * Returned by {@link #send(ByteBuffer, SocketAddress)} when the datagram could not be sent and will never be
+     * sent by this call; the cause has gone to the error handler.
+     */
+    int SEND_FAILED = -1;
+
+    /**
+     * Receive up to {@code limit} datagrams without blocking, handing each to {@code handler}.
+     *
+     * @param handler that is given each datagram; the buffer it is given is only valid during the call.
+     * @param limit   the most datagrams to receive in this call.
+     * @return the number of datagrams received.
+     */
+    int receive(DatagramHandler handler, int limit);
+
+    /**
+     * Send one datagram without blocking.
+     *
+     * @param buffer      holding the datagram between its position and limit; a direct buffer for zero copy.
+     *                    Its position is left undefined after the call.
+     * @param destination to send to, as returned by {@link #resolve(String)} or given to a {@link DatagramHandler}.
+     * @return the number of bytes sent, {@link #SEND_WOULD_BLOCK} or {@link #SEND_FAILED}.
+     */
+    int send(ByteBuffer buffer, SocketAddress destination);
+
+    /**
+     * Parse an address in this media's notation ({@code host:port} for UDP). Control plane only: may allocate.
+     *
+     * @param address in this media's notation.
+     * @return the resolved address.
+     * @throws IllegalArgumentException if the address is not valid for this media.
+     */
+    SocketAddress resolve(String address);
+
+    /**
+     * The address this media is bound to, as peers see it.
+     *
+     * @return the bound local address.
+     */
+    SocketAddress localAddress();
+
+    /**
+     * Largest datagram this media can carry, in bytes.
+     *
+     * @return the largest datagram in bytes.
+     */
+    int maxDatagramLength();
+
+    /**
+     * Release the socket. Idempotent.
+     */
+    void close();
+}
