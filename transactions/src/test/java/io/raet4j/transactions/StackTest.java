@@ -598,6 +598,32 @@ class StackTest
         assertEquals(1000, seen.size());
     }
 
+    @Test
+    void shouldCoalesceSmallMessagesIntoFewDatagrams()
+    {
+        final Stack a = pair.startA(FaultProfile.none(), ctx -> {});
+        final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
+        a.deliveryHandler(outcomes);
+        pair.joinAtoB();
+        final long packetsBefore = a.counter(SystemCounterDescriptor.PACKETS_SENT);
+        final UnsafeBuffer msg = new UnsafeBuffer(new byte[16]);
+        for (int i = 0; i < 60; i++)
+        {
+            assertEquals(i, a.offer(b.estateId(), 0, msg, 0, 16));
+        }
+        a.doWork();
+        final long packets = a.counter(SystemCounterDescriptor.PACKETS_SENT) - packetsBefore;
+        assertEquals(60, a.counter(SystemCounterDescriptor.SEGMENTS_SENT), "within the initial congestion window");
+        // 16 B + 35 B Data frame overhead = 51 B; (1408 - 40) / 51 = 26 frames per datagram, so 60 need 3.
+        assertEquals(3, packets, "60 messages of 16 B went out in " + packets + " datagrams");
+        final long[] received = {0};
+        assertTrue(pair.runUntil(() ->
+        {
+            b.poll((id, ch, buf, off, len) -> received[0]++, 1000);
+            return 60 == received[0] && 60 == outcomes.delivered.size();
+        }, 10_000));
+    }
+
     /**
      * Offer messages {@code from} to {@code to} of {@link Payloads} on channel 0 while stepping both stacks and
      * polling the receiver, until every message has an outcome.

@@ -1,0 +1,93 @@
+package io.raet4j.transactions.message;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PathStateTest
+{
+    private static final long MIN_RTO = 1_000_000;
+    private static final long MAX_RTO = 1_000_000_000;
+    private static final long INITIAL_RTO = 50_000_000;
+
+    private final PathState path = new PathState(MIN_RTO, MAX_RTO, INITIAL_RTO, 64, 16, 65536);
+
+    @Test
+    void shouldUseInitialRtoUntilFirstSample()
+    {
+        assertEquals(INITIAL_RTO, path.rtoNs());
+        assertEquals(0, path.srttNs());
+    }
+
+    @Test
+    void shouldDeriveRtoFromMeasuredRoundTrips()
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            path.onRttSample(20_000_000);
+        }
+        assertEquals(20_000_000, path.srttNs(), 200_000);
+        assertTrue(path.rtoNs() >= 20_000_000 && path.rtoNs() < 22_000_000, "rto " + path.rtoNs());
+
+        for (int i = 0; i < 100; i++)
+        {
+            path.onRttSample(5_000_000);
+        }
+        assertTrue(path.rtoNs() < 6_000_000, "rto follows the path down: " + path.rtoNs());
+    }
+
+    @Test
+    void shouldClampRtoToMinimumOnFastPaths()
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            path.onRttSample(20_000);
+        }
+        assertEquals(MIN_RTO, path.rtoNs());
+    }
+
+    @Test
+    void shouldBackOffOnTimeoutAndResetOnProgress()
+    {
+        path.onRttSample(10_000_000);
+        final long rto = path.rtoNs();
+        path.onRetransmitTimeout(1);
+        assertEquals(2 * rto, path.rtoNs());
+        path.onRetransmitTimeout(2);
+        assertEquals(4 * rto, path.rtoNs());
+        path.onProgress();
+        assertEquals(rto, path.rtoNs());
+    }
+
+    @Test
+    void shouldReduceWindowAtMostOncePerRoundTripAndNeverBelowMinimum()
+    {
+        path.onRttSample(1_000_000);
+        assertEquals(64, path.cwnd());
+        assertTrue(path.onLoss(10_000_000));
+        assertEquals(44, path.cwnd());
+        assertFalse(path.onLoss(10_500_000), "second loss in the same round trip");
+        assertEquals(44, path.cwnd());
+        for (int i = 0; i < 20; i++)
+        {
+            path.onLoss(20_000_000L + i * 2_000_000L);
+        }
+        assertEquals(16, path.cwnd());
+    }
+
+    @Test
+    void shouldGrowWindowOnAcksAndStopSendingWhenFull()
+    {
+        for (int i = 0; i < 64; i++)
+        {
+            assertTrue(path.canSend());
+            path.onSegmentSent();
+        }
+        assertFalse(path.canSend());
+        path.onSegmentAcked();
+        assertTrue(path.canSend());
+        assertEquals(65, path.cwnd(), "slow start adds a segment per ack");
+    }
+}
