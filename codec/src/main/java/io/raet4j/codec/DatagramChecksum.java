@@ -14,15 +14,15 @@ import java.util.zip.CRC32C;
  * field of the packet header.
  * <p>
  * Both regions feed one {@link CRC32C}, whose public API runs the JDK's CRC32C intrinsic in place on a {@code byte[]}
- * or on the memory of a direct {@link ByteBuffer}. Agrona's {@code Crc32c} is not used: it reaches that intrinsic by
- * reflection, which needs {@code --add-opens java.base/java.util.zip} in every JVM, and it can only checksum one
- * contiguous region from a fresh start, so it could not skip the checksum field.
+ * or on the memory of a direct {@link ByteBuffer}. Agrona's {@code Crc32c} is not used: it reaches the same intrinsic
+ * by reflection, which needs {@code --add-opens java.base/java.util.zip} in every JVM, and each call starts a fresh
+ * CRC over one contiguous region, so skipping the checksum field would take an extra CRC-combine step.
  * <ul>
  *     <li>Heap buffer ({@link DirectBuffer#byteArray()} set): the array is checksummed in place.</li>
  *     <li>Direct buffer over a {@link ByteBuffer} (the usual case): a duplicate of that ByteBuffer, made once and
  *     reused while the buffer's ByteBuffer stays the same, is positioned over each region in turn.</li>
- *     <li>Direct buffer wrapping a raw address: both regions are copied side by side into an owned direct scratch
- *     buffer, which grows only when a datagram longer than any before arrives.</li>
+ *     <li>Direct buffer wrapping a raw address, which no ByteBuffer can view without reflection: the regions are
+ *     copied in chunks through a small direct scratch buffer, allocated on first use.</li>
  * </ul>
  * <b>NOT thread safe</b>: each {@link PacketWriter} and {@link PacketReader} owns an instance.
  */

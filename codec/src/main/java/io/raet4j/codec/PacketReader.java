@@ -657,7 +657,7 @@ public final class PacketReader
         final int blockOffset = offset + FRAME_HEADER_LENGTH;
         final int frameEnd = offset + length;
         // Our own version must account for every byte; a newer one may append fields we skip via frameLength.
-        final boolean exact = false;
+        final boolean exact = actingVersion <= SCHEMA_VERSION;
         final boolean valid;
         switch (messageHeaderDecoder.templateId())
         {
@@ -712,7 +712,11 @@ public final class PacketReader
     }
 
     private static boolean validateFixed(
-        final int blockOffset, final int blockLength, final int knownBlockLength, final int frameEnd, final boolean exact)
+        final int blockOffset,
+        final int blockLength,
+        final int knownBlockLength,
+        final int frameEnd,
+        final boolean exact)
     {
         return blockLength >= knownBlockLength && endsAt(blockOffset + blockLength, frameEnd, exact);
     }

@@ -37,10 +37,10 @@ import java.nio.charset.StandardCharsets;
  * {@code String} and belong to the control plane.
  * <p>
  * <b>Failure contract:</b> an append returns {@code false} when the frame does not fit in the remaining capacity or
- * the packet already holds {@link #MAX_FRAME_COUNT} frames, and then leaves the packet exactly as it was. Arguments that
- * no packet could ever carry (a negative length, inconsistent segment flags, an inverted range, ...) are bugs in the
- * caller and throw {@link IllegalArgumentException} before anything is written, so the writer never produces a packet
- * that {@link PacketReader} would reject.
+ * the packet already holds {@link #MAX_FRAME_COUNT} frames, and then leaves the packet exactly as it was. Arguments
+ * that no packet could ever carry (a negative length, inconsistent segment flags, an inverted range, ...) are bugs
+ * in the caller and throw {@link IllegalArgumentException} before anything is written, so the writer never produces
+ * a packet that {@link PacketReader} would reject.
  * <p>
  * <b>Layout:</b> all fields little endian; offsets in bytes from the start of the datagram. See
  * {@code spec/raet-schema.xml} for the fields of each frame.

@@ -288,8 +288,8 @@ class PacketFuzzTest
             case 2:
                 if (bytes.length >= 2)
                 {
-                    SamplePackets.putU16(
-                        bytes, random.nextInt(bytes.length - 1), INTERESTING_U16[random.nextInt(INTERESTING_U16.length)]);
+                    final int value = INTERESTING_U16[random.nextInt(INTERESTING_U16.length)];
+                    SamplePackets.putU16(bytes, random.nextInt(bytes.length - 1), value);
                 }
                 return bytes;
 

@@ -538,7 +538,11 @@ class PacketReaderTest
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
         final MessageHeaderEncoder header = new MessageHeaderEncoder();
-        header.wrap(buffer, 0).blockLength(PacketHeaderEncoder.BLOCK_LENGTH + 8).templateId(1).schemaId(4242).version(2);
+        header.wrap(buffer, 0)
+            .blockLength(PacketHeaderEncoder.BLOCK_LENGTH + 8)
+            .templateId(1)
+            .schemaId(4242)
+            .version(2);
         new PacketHeaderEncoder().wrap(buffer, 8)
             .frameCount((short)2)
             .srcEstateId(11L)

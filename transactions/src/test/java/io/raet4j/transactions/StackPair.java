@@ -27,6 +27,7 @@ final class StackPair implements AutoCloseable
     final CachedEpochClock epochClock = new CachedEpochClock();
     final List<String> presenceA = new ArrayList<>();
     final List<String> presenceB = new ArrayList<>();
+    final List<Throwable> mediaErrors = new ArrayList<>();
     final Path statusDir;
     Stack a;
     Stack b;
@@ -46,7 +47,7 @@ final class StackPair implements AutoCloseable
     Stack startA(final FaultProfile faults, final Consumer<Context> config)
     {
         mediaA = new FaultInjectingMedia(
-            UdpMedia.open("127.0.0.1:0", Context.MTU_DEFAULT, Throwable::printStackTrace), faults, clockA);
+            UdpMedia.open("127.0.0.1:0", Context.MTU_DEFAULT, mediaErrors::add), faults, clockA);
         final Context ctx = new Context().name("alpha").estateId(0xA1).media(mediaA).nanoClock(clockA)
             .epochClock(epochClock).statusDir(statusDir.resolve("alpha"));
         config.accept(ctx);
@@ -58,7 +59,7 @@ final class StackPair implements AutoCloseable
     Stack startB(final FaultProfile faults, final Consumer<Context> config, final String bind)
     {
         mediaB = new FaultInjectingMedia(
-            UdpMedia.open(bind, Context.MTU_DEFAULT, Throwable::printStackTrace), faults, clockB);
+            UdpMedia.open(bind, Context.MTU_DEFAULT, mediaErrors::add), faults, clockB);
         final Context ctx = new Context().name("beta").estateId(0xB2).media(mediaB).nanoClock(clockB)
             .epochClock(epochClock).statusDir(statusDir.resolve("beta-" + System.nanoTime()));
         config.accept(ctx);

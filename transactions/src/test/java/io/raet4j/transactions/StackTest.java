@@ -599,6 +599,40 @@ class StackTest
     }
 
     @Test
+    void shouldReportDeadThenAliveWhenPeerComesBackAndReapedWhenItDoesNot()
+    {
+        final Stack a = pair.startA(FaultProfile.none(), ctx -> ctx
+            .livenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
+            .keepaliveIntervalNs(TimeUnit.MILLISECONDS.toNanos(100))
+            .reapTimeoutNs(TimeUnit.SECONDS.toNanos(2)));
+        final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
+        a.deliveryHandler(outcomes);
+        pair.joinAtoB();
+
+        pair.isBRunning = false;
+        assertTrue(pair.runUntil(() -> pair.presenceA.contains("beta:DEAD"), 1_000_000));
+        assertFalse(a.isJoined(b.estateId()));
+
+        pair.isBRunning = true;
+        assertTrue(pair.runUntil(() -> pair.presenceA.contains("beta:ALIVE"), 1_000_000), pair.presenceA.toString());
+        assertTrue(a.isJoined(b.estateId()));
+        assertFalse(pair.presenceB.contains("alpha:DEAD"), "the stalled peer did not declare the live one dead");
+        final UnsafeBuffer msg = new UnsafeBuffer(new byte[16]);
+        assertTrue(a.offer(b.estateId(), 0, msg, 0, 16) >= 0);
+        assertTrue(pair.runUntil(() ->
+        {
+            b.poll((id, ch, buf, off, len) -> {}, 10);
+            return 1 == outcomes.delivered.size();
+        }, 100_000), "messages flow again after the renewal");
+
+        pair.isBRunning = false;
+        pair.mediaB.close();
+        assertTrue(pair.runUntil(() -> pair.presenceA.contains("beta:REAPED"), 2_000_000), pair.presenceA.toString());
+        assertEquals(0, a.estateCount());
+        assertEquals(1, a.counter(SystemCounterDescriptor.ESTATES_REAPED));
+    }
+
+    @Test
     void shouldCoalesceSmallMessagesIntoFewDatagrams()
     {
         final Stack a = pair.startA(FaultProfile.none(), ctx -> {});
