@@ -554,6 +554,47 @@ class StackTest
     }
 
     @Test
+    void shouldAnswerJoinWithNoCommonVersionWithVersionUnsupportedAndKeepNoState() throws Exception
+    {
+        pair.startA(FaultProfile.none(), ctx -> {});
+        final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
+        try (DatagramChannel raw = DatagramChannel.open())
+        {
+            raw.bind(new InetSocketAddress("127.0.0.1", 0));
+            raw.configureBlocking(false);
+            final io.raet4j.codec.PacketWriter writer = new io.raet4j.codec.PacketWriter(1408);
+            writer.begin(0x999, 0, 77, 0);
+            writer.appendJoin(2, 3, 12345, "from-the-future");
+            writer.finish();
+            raw.send(writer.byteBuffer(), b.localAddress());
+
+            final ByteBuffer answer = ByteBuffer.allocateDirect(1408);
+            assertTrue(pair.runUntil(() -> receive(raw, answer) > 0, 10_000), "an answer came back");
+            final io.raet4j.codec.PacketReader reader = new io.raet4j.codec.PacketReader();
+            assertEquals(io.raet4j.codec.PacketReader.OK, reader.wrap(new UnsafeBuffer(answer), 0, answer.position()));
+            assertTrue(reader.nextFrame());
+            assertEquals(io.raet4j.codec.sbe.JoinAckDecoder.TEMPLATE_ID, reader.templateId());
+            assertEquals(io.raet4j.codec.sbe.JoinStatus.VERSION_UNSUPPORTED, reader.joinAck().status());
+            assertEquals(12345, reader.joinAck().nonce());
+        }
+        assertEquals(0, b.estateCount(), "no state kept for the refused joiner");
+        assertEquals(1, b.counter(SystemCounterDescriptor.JOINS_REFUSED));
+    }
+
+    private static int receive(final DatagramChannel channel, final ByteBuffer buffer)
+    {
+        try
+        {
+            buffer.clear();
+            return null == channel.receive(buffer) ? 0 : buffer.position();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    @Test
     void shouldRefuseBadOffersWithStatusCodes()
     {
         final Stack a = pair.startA(FaultProfile.none(), ctx -> ctx.maxMessageBytes(1024 * 1024));
