@@ -281,7 +281,8 @@ public final class FaultInjectingMedia implements Media
                 reordered = true;
             }
 
-            if ((delayed || reordered) && hold(datagram, length, destination, copies, earliestNs, releaseNs, waitForSeq, seq))
+            if ((delayed || reordered) &&
+                hold(datagram, length, destination, copies, earliestNs, releaseNs, waitForSeq, seq))
             {
                 delayedCount += delayed ? 1 : 0;
                 reorderedCount += reordered ? 1 : 0;

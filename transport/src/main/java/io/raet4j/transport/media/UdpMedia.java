@@ -26,7 +26,9 @@ import java.nio.channels.UnsupportedAddressTypeException;
  * <p>
  * Neither {@link #receive(DatagramHandler, int)} nor {@link #send(ByteBuffer, SocketAddress)} allocates in steady
  * state: the JDK's channel reuses the sender address object while the sender stays the same, and a send from a
- * direct buffer is copied by the kernel straight from that buffer.
+ * direct buffer is copied by the kernel straight from that buffer. The JDK caches one sender only: datagrams from
+ * two or more interleaved peers cost a new {@link InetSocketAddress} each time the sender changes (128 B measured on
+ * JDK 17).
  * <p>
  * NOT thread safe: only called from the duty-cycle agent thread.
  */
