@@ -167,7 +167,8 @@ public final class Args
      * @return the value in nanoseconds.
      * @throws UsageException if not a number or out of range.
      */
-    public long seconds(final String name, final double defaultSeconds, final double minSeconds, final double maxSeconds)
+    public long seconds(
+        final String name, final double defaultSeconds, final double minSeconds, final double maxSeconds)
     {
         final String text = string(name, String.valueOf(defaultSeconds));
         final double value;

@@ -8,6 +8,7 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.PrintStream;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -230,8 +231,14 @@ public final class Main
         if (address instanceof InetSocketAddress)
         {
             final InetSocketAddress inet = (InetSocketAddress)address;
-            final String host = null == inet.getAddress() ? inet.getHostString() : inet.getAddress().getHostAddress();
-            return (inet.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + inet.getPort();
+            final InetAddress ip = inet.getAddress();
+            if (null == ip)
+            {
+                return inet.getHostString() + ":" + inet.getPort();
+            }
+            final boolean isV6 = ip instanceof Inet6Address;
+            final String host = ip.isAnyLocalAddress() ? (isV6 ? "::" : "0.0.0.0") : ip.getHostAddress();
+            return (isV6 ? "[" + host + "]" : host) + ":" + inet.getPort();
         }
         return String.valueOf(address);
     }

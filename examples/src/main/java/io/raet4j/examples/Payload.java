@@ -102,7 +102,8 @@ public final class Payload
      * @param length of the region.
      * @param seed   the bytes derive from.
      */
-    public static void fillPattern(final MutableDirectBuffer buffer, final int offset, final int length, final long seed)
+    public static void fillPattern(
+        final MutableDirectBuffer buffer, final int offset, final int length, final long seed)
     {
         final int words = length >>> 3;
         for (int i = 0; i < words; i++)

@@ -3,6 +3,7 @@ package io.raet4j.examples;
 import io.raet4j.transactions.MessageHandler;
 import io.raet4j.transactions.Stack;
 import io.raet4j.transport.Context;
+import io.raet4j.transport.status.SystemCounterDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.IdleStrategy;
@@ -60,9 +61,10 @@ final class RecvCommand implements Command
             "  --count N            exit after N messages (default 0: no limit)\n" +
             "  --idle-seconds S     exit after S seconds without a message (default 10)\n" +
             Main.COMMON_OPTIONS +
-            "Each message is checked: bytes 0-7 sequence number, 8-11 CRC32C of the rest, body derived from the\n" +
-            "sequence number. Prints \"listening on HOST:PORT\" once bound, \"received N ...\" every second, and last\n" +
-            "{\"received\",\"bytes\",\"duplicates\",\"outOfOrder\",\"corrupt\",\"estates\"} (estates: distinct senders).\n";
+            "Each message is checked: bytes 0-7 sequence number, 8-11 CRC32C of the rest, body derived from\n" +
+            "the sequence number. Prints \"listening on HOST:PORT\" once bound, \"received N ...\" every second,\n" +
+            "and last {\"received\",\"bytes\",\"duplicates\",\"outOfOrder\",\"corrupt\",\"estates\"}\n" +
+            "(estates: distinct senders).\n";
     }
 
     /**
@@ -107,7 +109,7 @@ final class RecvCommand implements Command
                 {
                     if (received != lastProgressCount)
                     {
-                        printProgress(out, nowNs - lastProgressNs, received - lastProgressCount);
+                        printProgress(out, stack, nowNs - lastProgressNs, received - lastProgressCount);
                     }
                     lastProgressNs = nowNs;
                     lastProgressCount = received;
@@ -141,10 +143,13 @@ final class RecvCommand implements Command
         return Main.EXIT_OK;
     }
 
-    private void printProgress(final PrintStream out, final long intervalNs, final long messages)
+    private void printProgress(final PrintStream out, final Stack stack, final long intervalNs, final long messages)
     {
-        out.printf("received %d messages, %d bytes (%.0f msgs/s)%n",
-            received, bytes, messages * 1e9 / intervalNs);
+        out.printf("received %d messages, %d bytes (%.0f msgs/s; duplicate segments %d, out of window %d, " +
+            "nacks sent %d)%n", received, bytes, messages * 1e9 / intervalNs,
+            stack.counter(SystemCounterDescriptor.DUPLICATE_SEGMENTS),
+            stack.counter(SystemCounterDescriptor.OUT_OF_WINDOW_SEGMENTS),
+            stack.counter(SystemCounterDescriptor.NACKS_SENT));
         out.flush();
     }
 

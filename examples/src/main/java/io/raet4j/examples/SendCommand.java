@@ -4,6 +4,7 @@ import io.raet4j.transactions.DeliveryHandler;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.Stack;
 import io.raet4j.transport.Context;
+import io.raet4j.transport.status.SystemCounterDescriptor;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -161,7 +162,11 @@ final class SendCommand implements Command, DeliveryHandler
                     if (nowNs - lastProgressNs >= PROGRESS_INTERVAL_NS)
                     {
                         lastProgressNs = nowNs;
-                        out.printf("sent %d, delivered %d, failed %d%n", sent, delivered, failed);
+                        out.printf("sent %d, delivered %d, failed %d (segments retransmitted %d, retransmit " +
+                            "timeouts %d, nacks received %d)%n", sent, delivered, failed,
+                            stack.counter(SystemCounterDescriptor.RETRANSMITS),
+                            stack.counter(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS),
+                            stack.counter(SystemCounterDescriptor.NACKS_RECEIVED));
                         out.flush();
                     }
                     if ((sent == count || !isSending) && delivered + failed == sent)

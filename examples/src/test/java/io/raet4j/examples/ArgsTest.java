@@ -106,7 +106,8 @@ class ArgsTest
     @Test
     void shouldAcceptNameEqualsValueAndFlags()
     {
-        final Args args = Args.parse("x", new String[]{ "--count=5", "--once", "--size", "12-40", "--peer", "[::1]:9" });
+        final Args args = Args.parse(
+            "x", new String[]{ "--count=5", "--once", "--size", "12-40", "--peer", "[::1]:9" });
 
         assertEquals(5, args.number("--count", null, 1, 10));
         assertTrue(args.flag("--once"));

@@ -49,8 +49,10 @@ class SeparateProcessIT
         final JarProcess send = start("send", "--name", "it-send", "--bind", "127.0.0.1:0", "--peer", recvAddress,
             "--count", "20000", "--size", "12-65536", "--dir", statusParent.toString());
 
-        assertEquals(0, send.awaitExit(Duration.ofSeconds(240)), send::transcript);
-        assertEquals(0, recv.awaitExit(Duration.ofSeconds(30)), recv::transcript);
+        final int sendStatus = send.awaitExit(Duration.ofSeconds(240));
+        final int recvStatus = recv.awaitExit(Duration.ofSeconds(30));
+        assertEquals(0, sendStatus, () -> send.transcript() + "\n" + recv.transcript());
+        assertEquals(0, recvStatus, () -> send.transcript() + "\n" + recv.transcript());
 
         final Map<String, Object> sent = send.lastJson();
         assertEquals(20000.0, sent.get("sent"), send::transcript);
