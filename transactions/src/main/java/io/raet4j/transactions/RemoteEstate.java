@@ -37,6 +37,7 @@ final class RemoteEstate extends Estate
     long joinBackoffNs;
     boolean isRenewRequested;
     boolean sentRenewFlag;
+    boolean isRenewedEarly;
 
     long lastHeardLiveNs;
     long lastSentLiveNs;

@@ -60,6 +60,8 @@ public final class Stack implements AutoCloseable
     private final AgentInvoker invoker;
     private AgentRunner runner;
     private boolean isClosed;
+    private DeliveryHandler deliveryHandlerValue;
+    private PresenceHandler presenceHandlerValue;
 
     private Stack(final Context ctx)
     {
@@ -209,9 +211,6 @@ public final class Stack implements AutoCloseable
         presenceHandlerValue = handler;
         return this;
     }
-
-    private DeliveryHandler deliveryHandlerValue;
-    private PresenceHandler presenceHandlerValue;
 
     /**
      * Join an estate at an address. The outcome arrives as a presence event: {@link PresenceEvent#JOINED} with the

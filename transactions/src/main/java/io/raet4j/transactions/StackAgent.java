@@ -795,29 +795,48 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         {
             case ACCEPTED:
             {
+                if (joinAck.version() < 1 || joinAck.version() > PROTOCOL_VERSION)
+                {
+                    counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
+                    joinFailed(estate, FailureReason.REJECTED.ordinal());
+                    return;
+                }
                 final RemoteEstate known = registry.byId(srcId);
                 if (null != known && known != estate)
                 {
-                    if (!estate.isPlaceholder())
-                    {
-                        forget(estate);
-                    }
-                    else
+                    // The estate also joined us (crossing joins) or moved address: keep the record with its id.
+                    final boolean isRenewRequested = estate.isRenewRequested;
+                    final boolean sentRenewFlag = estate.sentRenewFlag;
+                    if (estate.isPlaceholder())
                     {
                         registry.remove(estate);
                         cancelTimer(estate);
                     }
+                    else
+                    {
+                        forget(estate);
+                    }
                     known.isInitiator = true;
-                    known.isRenewRequested |= estate.isRenewRequested;
-                    known.sentRenewFlag |= estate.sentRenewFlag;
+                    known.isRenewRequested |= isRenewRequested;
+                    known.sentRenewFlag |= sentRenewFlag;
                     estate = known;
                 }
-                else if (estate.isPlaceholder() || estate.id() != srcId)
+                else if (!estate.isPlaceholder() && estate.id() != srcId)
+                {
+                    // A different estate answers at this address (the old one restarted with a new id): the old
+                    // one is gone, its messages fail, and the new one is a new estate.
+                    forget(estate);
+                    estate = newEstate(srcId, acceptorName, source);
+                    estate.isInitiator = true;
+                    registry.add(estate);
+                }
+                if (estate.isPlaceholder() || !source.equals(estate.address()))
                 {
                     registry.identify(estate, srcId, acceptorName, source);
                 }
-                final boolean isRenewal = estate.hasJoinedOnce && (RemoteEstate.State.DEAD == estate.state ||
-                    srcSession != estate.session || estate.isRenewRequested || estate.sentRenewFlag);
+                final boolean isRenewal = estate.hasJoinedOnce && !estate.isRenewedEarly &&
+                    (RemoteEstate.State.DEAD == estate.state || srcSession != estate.session ||
+                    estate.isRenewRequested || estate.sentRenewFlag);
                 estate.session = srcSession;
                 estate.version = joinAck.version();
                 estate.joinNonce = 0;
@@ -828,6 +847,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 }
                 estate.isRenewRequested = false;
                 estate.sentRenewFlag = false;
+                estate.isRenewedEarly = false;
                 break;
             }
             case PENDING:
@@ -858,6 +878,13 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return;
         }
         estate.isRenewRequested = true;
+        if (estate.hasJoinedOnce && RemoteEstate.State.JOINED == estate.state)
+        {
+            // The peer has no state for this pair: discard ours now, not when the JoinAck comes, so that nothing
+            // received or acknowledged meanwhile is applied to sequence numbers the peer has restarted.
+            renew(estate);
+            estate.isRenewedEarly = true;
+        }
         startJoin(estate, true);
     }
 
@@ -1005,7 +1032,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         }
         registry.remove(estate);
         cancelTimer(estate);
-        presence(estate.joinCorrelationId, String.valueOf(estate.address()), PresenceEvent.JOIN_FAILED);
+        presence(estate.joinCorrelationId, format(estate.address()), PresenceEvent.JOIN_FAILED);
     }
 
     private void forget(final RemoteEstate estate)
@@ -1208,7 +1235,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         }
         for (final ReceiveChannel channel : estate.usedReceive)
         {
-            if (channel.isAckPending())
+            if (channel.isAckPending() || channel.hasGaps())
             {
                 return true;
             }
@@ -1286,10 +1313,23 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                     return workCount + 1;
                 }
                 final int timedOut = channel.onRetransmitTimer(nowNs, path);
-                if (timedOut > 0)
+                if (SendChannel.TIMER_DELIVERY_PROBE == timedOut)
+                {
+                    path.onBackoff();
+                    channel.rearmRetransmitTimer(nowNs, path.rtoNs());
+                }
+                else if (timedOut > 0)
                 {
                     retransmitTimeouts.incrementRelease();
-                    congestionEvents.incrementRelease();
+                    if (path.onRetransmitTimeout(nowNs))
+                    {
+                        congestionEvents.incrementRelease();
+                    }
+                    channel.rearmRetransmitTimer(nowNs, path.rtoNs());
+                }
+                else if (0 == timedOut)
+                {
+                    channel.rearmRetransmitTimer(nowNs, path.rtoNs());
                 }
                 int result;
                 while ((result = channel.appendRetransmit(writer, nowNs)) != 0)
@@ -1490,6 +1530,17 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             }
         }
         isClosed = true;
+    }
+
+    static String format(final SocketAddress address)
+    {
+        if (address instanceof java.net.InetSocketAddress)
+        {
+            final java.net.InetSocketAddress inet = (java.net.InetSocketAddress)address;
+            final String host = inet.getHostString();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
     }
 
     boolean isClosed()

@@ -35,6 +35,7 @@ final class StackPair implements AutoCloseable
     FaultInjectingMedia mediaB;
     boolean isBRunning = true;
     boolean isARunning = true;
+    long steps;
 
     StackPair(final Path statusDir)
     {
@@ -90,6 +91,7 @@ final class StackPair implements AutoCloseable
      */
     void step()
     {
+        steps++;
         clockA.advance(STEP_NS);
         clockB.advance(STEP_NS);
         epochClock.advance(STEP_NS / 1_000_000 + 1);

@@ -5,7 +5,6 @@ import io.raet4j.transport.media.FaultProfile;
 import io.raet4j.transport.status.SystemCounterDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -162,9 +161,10 @@ class StackTest
         final double transmissionsPerSegment = (double)(first + again) / first;
         System.out.printf(
             "20%% loss: %d messages, %d bytes, %d segments, %d retransmits, %.3f transmissions per delivered segment," +
-            " dropped by media %d/%d%n",
+            " dropped by media %d/%d, %d steps of %d us (%.2f s of protocol time), %d RTO expiries, %d nacks%n",
             count, sentBytes, first, again, transmissionsPerSegment, pair.mediaA.droppedCount(),
-            pair.mediaA.sentCount());
+            pair.mediaA.sentCount(), pair.steps, StackPair.STEP_NS / 1000, pair.steps * StackPair.STEP_NS / 1e9,
+            a.counter(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS), b.counter(SystemCounterDescriptor.NACKS_SENT));
         assertTrue(pair.mediaA.droppedCount() > 0.18 * pair.mediaA.sentCount(), "loss was injected");
         assertTrue(transmissionsPerSegment < 1.4, "transmissions per delivered segment " + transmissionsPerSegment);
     }
@@ -709,14 +709,17 @@ class StackTest
         final ExpandableDirectByteBuffer msg = new ExpandableDirectByteBuffer(Payloads.MAX_SIZE);
         long next = from;
         long bytes = 0;
-        final Long2LongHashMap unused = new Long2LongHashMap(-1);
-        unused.clear();
+        long filled = -1;
         for (long step = 0; step < maxSteps; step++)
         {
             while (next < to)
             {
                 final int length = Payloads.size(next);
-                Payloads.fill(msg, next, length);
+                if (filled != next)
+                {
+                    Payloads.fill(msg, next, length);
+                    filled = next;
+                }
                 final long result = a.offer(b.estateId(), 0, msg, 0, length);
                 if (result < 0)
                 {

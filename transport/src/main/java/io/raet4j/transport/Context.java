@@ -127,6 +127,9 @@ public final class Context
     /** Property for {@link #statusDir()}. */
     public static final String STATUS_DIR_PROP_NAME = "raet4j.status.dir";
 
+    /** Largest send buffer or receive window in bytes, 1 GiB. */
+    public static final int MAX_BUFFER_BYTES = 1 << 30;
+
     /** Number of channels per estate pair. */
     public static final int CHANNEL_COUNT = 256;
 
@@ -222,13 +225,20 @@ public final class Context
 
         requireRange("mtuBytes", mtuBytes, MTU_MIN, MTU_MAX);
         requireRange("maxMessageBytes", maxMessageBytes, 1, MAX_MESSAGE_LIMIT);
-        requireRange("sendBufferMaxBytes", sendBufferMaxBytes, 64 * 1024, Integer.MAX_VALUE);
+        requireRange("sendBufferMaxBytes", sendBufferMaxBytes, 64 * 1024, MAX_BUFFER_BYTES);
         if (sendBufferMaxBytes < maxMessageBytes)
         {
             sendBufferMaxBytes = maxMessageBytes;
         }
         requireRange("maxUnackedSegments", maxUnackedSegments, 64, 1 << 24);
         requireRange("receiveWindowSegments", receiveWindowSegments, 16, 1 << 20);
+        final long windowBytes = (long)org.agrona.BitUtil.findNextPositivePowerOfTwo(receiveWindowSegments) *
+            io.raet4j.codec.PacketWriter.maxDataPayload(mtuBytes);
+        if (windowBytes > MAX_BUFFER_BYTES)
+        {
+            throw new IllegalArgumentException(
+                "receiveWindowSegments x segment payload must be at most 1 GiB: " + windowBytes);
+        }
         requirePositive("keepaliveIntervalNs", keepaliveIntervalNs);
         requirePositive("livenessTimeoutNs", livenessTimeoutNs);
         requirePositive("reapTimeoutNs", reapTimeoutNs);

@@ -120,6 +120,17 @@ public final class PathState
     }
 
     /**
+     * The retransmission timer expired without evidence of loss (a delivery probe): back off only.
+     */
+    public void onBackoff()
+    {
+        if (backoffShift < 10)
+        {
+            backoffShift++;
+        }
+    }
+
+    /**
      * A loss was detected (a nack, or a timeout). Reduces the window at most once per round trip.
      *
      * @param nowNs current time.
@@ -196,6 +207,16 @@ public final class PathState
     public long rtoNs()
     {
         return clampRto(rtoNs << backoffShift);
+    }
+
+    /**
+     * Has the retransmission timer expired since the last acknowledgement that made progress.
+     *
+     * @return true while backed off.
+     */
+    public boolean isBackedOff()
+    {
+        return backoffShift > 0;
     }
 
     /**

@@ -61,6 +61,7 @@ public final class ReceiveChannel
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(1024);
 
     private boolean isAckPending;
+    private long inconsistentMessages;
     private long nackedUpTo;
     private long lastNackNs;
 
@@ -121,7 +122,10 @@ public final class ReceiveChannel
         if (null == this.mode)
         {
             this.mode = mode;
-            allocate();
+            if (null == slots)
+            {
+                allocate();
+            }
         }
         else if (this.mode != mode)
         {
@@ -280,15 +284,23 @@ public final class ReceiveChannel
             assembledLength = length;
             isAssembling = true;
         }
-        else if (isAssembling && assembledLength + length <= assemblyMessageLength)
+        else if (isAssembling && assembledLength + length <= assemblyMessageLength &&
+            slotMessageLength[slot] == assemblyMessageLength)
         {
             assembly.putBytes(assembledLength, slots, slot * maxPayload, length);
             assembledLength += length;
             if (isEnd)
             {
                 isAssembling = false;
-                handler.onMessage(estateId, channel, assembly, 0, assembledLength);
-                delivered = 1;
+                if (assembledLength == assemblyMessageLength)
+                {
+                    handler.onMessage(estateId, channel, assembly, 0, assembledLength);
+                    delivered = 1;
+                }
+                else
+                {
+                    inconsistentMessages++;
+                }
             }
         }
         else
@@ -378,6 +390,16 @@ public final class ReceiveChannel
     }
 
     /**
+     * Are segments missing below the highest one held (so gap reports may fall due without new data).
+     *
+     * @return true if the reliable channel has gaps.
+     */
+    public boolean hasGaps()
+    {
+        return null != slots && DeliveryMode.BEST_EFFORT != mode && cumulativeSeq < highestSeq;
+    }
+
+    /**
      * Does the sender need an acknowledgement.
      *
      * @return true if an ack is due.
@@ -424,7 +446,9 @@ public final class ReceiveChannel
      */
     public boolean appendAck(final PacketWriter writer, final long[] starts, final long[] ends)
     {
-        final int count = ranges(true, starts, ends, PacketWriter.MAX_ACK_RANGES);
+        final int fit = (writer.capacity() - PacketWriter.HEADER_LENGTH - PacketWriter.ackFrameLength(0)) /
+            (PacketWriter.ackFrameLength(1) - PacketWriter.ackFrameLength(0));
+        final int count = ranges(true, starts, ends, Math.max(0, Math.min(PacketWriter.MAX_ACK_RANGES, fit)));
         final int credit = (int)Math.max(0, consumeSeq + window - cumulativeSeq);
         if (!writer.appendAck(channel, cumulativeSeq, deliveredSeq, credit, starts, ends, count))
         {
@@ -445,7 +469,9 @@ public final class ReceiveChannel
      */
     public boolean appendNack(final PacketWriter writer, final long[] starts, final long[] ends, final long nowNs)
     {
-        final int count = ranges(false, starts, ends, PacketWriter.MAX_NACK_RANGES);
+        final int fit = (writer.capacity() - PacketWriter.HEADER_LENGTH - PacketWriter.nackFrameLength(0)) /
+            (PacketWriter.nackFrameLength(1) - PacketWriter.nackFrameLength(0));
+        final int count = ranges(false, starts, ends, Math.max(0, Math.min(PacketWriter.MAX_NACK_RANGES, fit)));
         if (0 == count)
         {
             nackedUpTo = highestSeq;
@@ -500,7 +526,7 @@ public final class ReceiveChannel
         {
             Arrays.fill(slotSeq, -1);
         }
-        mode = null == slots ? null : mode;
+        mode = null;
         cumulativeSeq = 0;
         consumeSeq = 0;
         deliveredSeq = 0;
@@ -509,6 +535,16 @@ public final class ReceiveChannel
         isAckPending = false;
         nackedUpTo = 0;
         lastNackNs = 0;
+    }
+
+    /**
+     * Messages dropped at reassembly because their segments did not add up to the announced length.
+     *
+     * @return the count of inconsistent messages.
+     */
+    public long inconsistentMessages()
+    {
+        return inconsistentMessages;
     }
 
     /**

@@ -23,6 +23,10 @@ public final class SendChannel
 {
     /** Returned by {@link #offer} when the message does not fit now. */
     public static final long BACK_PRESSURED = -2;
+    /** Returned by {@link #onRetransmitTimer} when the timer has not expired. */
+    public static final int TIMER_NOT_EXPIRED = -1;
+    /** Returned by {@link #onRetransmitTimer} when a delivery probe was queued. */
+    public static final int TIMER_DELIVERY_PROBE = -2;
 
     private static final int INITIAL_SEGMENTS = 64;
     private static final int INITIAL_RING_BYTES = 64 * 1024;
@@ -72,6 +76,8 @@ public final class SendChannel
     private long rtoDeadlineNs = Long.MAX_VALUE;
     private boolean isProbePending;
     private long highestSackedSeq;
+    private long rttSampleNs;
+    private boolean hasPeerWindow;
 
     private long segmentsSent;
     private long segmentsRetransmitted;
@@ -466,6 +472,7 @@ public final class SendChannel
             return 0;
         }
         int acked = 0;
+        rttSampleNs = -1;
         final long cumulative = Math.min(cumulativeSeq, nextSendSeq);
         for (long seq = ackedSeq; seq < cumulative; seq++)
         {
@@ -475,7 +482,10 @@ public final class SendChannel
         {
             ackedSeq = cumulative;
         }
-        peerWindowEnd = Math.max(peerWindowEnd, cumulative + Math.max(0, windowSegments));
+        // Credit is never retracted, except that the first ack replaces the window assumed before it.
+        final long windowEnd = cumulative + Math.max(0, windowSegments);
+        peerWindowEnd = hasPeerWindow ? Math.max(peerWindowEnd, windowEnd) : windowEnd;
+        hasPeerWindow = true;
 
         highestSackedSeq = Math.max(highestSackedSeq, ackedSeq);
         for (int i = 0; i < rangeCount; i++)
@@ -492,6 +502,10 @@ public final class SendChannel
             }
         }
 
+        if (rttSampleNs >= 0)
+        {
+            path.onRttSample(rttSampleNs);
+        }
         if (acked > 0)
         {
             path.onProgress();
@@ -510,7 +524,7 @@ public final class SendChannel
         segAcked[s] = true;
         if (1 == segTxCount[s])
         {
-            path.onRttSample(nowNs - segSentNs[s]);
+            rttSampleNs = nowNs - segSentNs[s];
         }
         path.onSegmentAcked();
         return 1;
@@ -580,31 +594,32 @@ public final class SendChannel
     }
 
     /**
-     * Check the retransmission timer: on expiry, queue the oldest unacknowledged segments sent at least one RTO ago.
+     * Check the retransmission timer: on expiry, queue known holes (unacknowledged segments sent at least one RTO ago
+     * below the highest selectively acknowledged one) and one tail probe, or, when every sent segment is acknowledged
+     * but a message is not yet confirmed, the last segment as a delivery probe.
      *
      * @param nowNs current time.
-     * @param path  of the estate.
-     * @return number of segments queued, or 0 if the timer had not expired.
+     * @param path  of the estate, for the current RTO.
+     * @return {@link #TIMER_NOT_EXPIRED}, {@link #TIMER_DELIVERY_PROBE}, or the number of segments queued.
      */
     public int onRetransmitTimer(final long nowNs, final PathState path)
     {
         if (nowNs < rtoDeadlineNs)
         {
-            return 0;
+            return TIMER_NOT_EXPIRED;
         }
         if (ackedSeq >= nextSendSeq)
         {
             if (hasSentUnconfirmed())
             {
                 // Every segment is acknowledged but delivery is not confirmed: the ack that carried it may have
-                // been lost. Resend the last segment as a probe; the receiver answers a duplicate with an ack.
+                // been lost, or the application has not polled yet. Resend the last segment as a probe; the
+                // receiver answers a duplicate with an ack. This is not a loss: the window is left alone.
                 isProbePending = true;
-                path.onRetransmitTimeout(nowNs);
-                rtoDeadlineNs = nowNs + path.rtoNs();
-                return 1;
+                return TIMER_DELIVERY_PROBE;
             }
             rtoDeadlineNs = Long.MAX_VALUE;
-            return 0;
+            return TIMER_NOT_EXPIRED;
         }
         // Below the highest selectively acknowledged segment an unacknowledged segment is a known hole; above it the
         // receiver may simply not have reported yet (acks carry a bounded number of ranges), so only the first such
@@ -612,13 +627,15 @@ public final class SendChannel
         // arrived.
         final long rtoNs = path.rtoNs();
         int queued = 0;
+        // After a first expiry without progress, stop trusting the missing reports and resend every old segment.
         boolean hasProbedTail = false;
+        final boolean isRepeatedTimeout = path.isBackedOff();
         for (long seq = ackedSeq; seq < nextSendSeq && queued < MAX_RTO_RETRANSMITS; seq++)
         {
             final int s = (int)(seq & segMask);
             if (!segAcked[s] && !segQueued[s] && nowNs - segSentNs[s] >= rtoNs)
             {
-                if (seq >= highestSackedSeq)
+                if (seq >= highestSackedSeq && !isRepeatedTimeout)
                 {
                     if (hasProbedTail)
                     {
@@ -630,9 +647,18 @@ public final class SendChannel
                 queued++;
             }
         }
-        path.onRetransmitTimeout(nowNs);
-        rtoDeadlineNs = nowNs + path.rtoNs();
         return queued;
+    }
+
+    /**
+     * Re-arm the retransmission timer after an expiry was handled.
+     *
+     * @param nowNs current time.
+     * @param rtoNs timeout to arm with, after any backoff.
+     */
+    public void rearmRetransmitTimer(final long nowNs, final long rtoNs)
+    {
+        rtoDeadlineNs = nowNs + rtoNs;
     }
 
     /**
@@ -743,6 +769,7 @@ public final class SendChannel
         nextSendSeq = seq;
         nextSeq = seq;
         peerWindowEnd = seq + defaultPeerWindow;
+        hasPeerWindow = false;
         retransmitCount = 0;
         retransmitHead = 0;
         isProbePending = false;
