@@ -144,7 +144,8 @@ public final class Main
     }
 
     /**
-     * A context for a command-line stack: short liveness timeout so a dead peer is noticed quickly.
+     * A context for a command-line stack: short liveness timeout so a dead peer is noticed quickly, unless the
+     * system properties of {@link Context} say otherwise.
      *
      * @param name         of the estate.
      * @param bindAddress  {@code host:port}.
@@ -156,8 +157,8 @@ public final class Main
         final Context ctx = new Context()
             .name(name)
             .bindAddress(bindAddress)
-            .livenessTimeoutNs(CLI_LIVENESS_TIMEOUT_NS)
-            .keepaliveIntervalNs(CLI_KEEPALIVE_INTERVAL_NS);
+            .livenessTimeoutNs(Long.getLong(Context.LIVENESS_TIMEOUT_PROP_NAME, CLI_LIVENESS_TIMEOUT_NS))
+            .keepaliveIntervalNs(Long.getLong(Context.KEEPALIVE_INTERVAL_PROP_NAME, CLI_KEEPALIVE_INTERVAL_NS));
         if (null != statusParent)
         {
             ctx.statusDir(statusParent.resolve(name + "-" + ProcessHandle.current().pid()));

@@ -48,13 +48,28 @@ final class JarProcess implements AutoCloseable
      */
     static JarProcess start(final String... args)
     {
+        return startWithJvmOptions(List.of(), args);
+    }
+
+    /**
+     * Start {@code java <jvmOptions> -jar ${raet4j.jar} args...} with the JVM running the tests.
+     *
+     * @param jvmOptions e.g. system properties.
+     * @param args       command and options.
+     * @return the running process.
+     */
+    static JarProcess startWithJvmOptions(final List<String> jvmOptions, final String... args)
+    {
         final String jar = System.getProperty("raet4j.jar");
         if (null == jar || !Path.of(jar).toFile().isFile())
         {
             throw new IllegalStateException("system property raet4j.jar must name the built jar, was " + jar);
         }
         final List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", jar));
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(jar);
         command.addAll(List.of(args));
         try
         {
@@ -227,6 +242,51 @@ final class JarProcess implements AutoCloseable
     long pid()
     {
         return process.pid();
+    }
+
+    /**
+     * Send a POSIX signal to the process, e.g. STOP or CONT.
+     *
+     * @param signal name without the SIG prefix.
+     */
+    void signal(final String signal)
+    {
+        try
+        {
+            final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || 0 != kill.exitValue())
+            {
+                throw new AssertionError("kill -" + signal + " failed");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", ex);
+        }
+    }
+
+    /**
+     * Hold for a duration while the process cannot exit (it is stopped): returns false after the duration.
+     *
+     * @param duration to hold.
+     * @return true if the process exited meanwhile, which a stopped process cannot.
+     */
+    boolean exitsWithin(final java.time.Duration duration)
+    {
+        try
+        {
+            return process.waitFor(duration.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", ex);
+        }
     }
 
     /**

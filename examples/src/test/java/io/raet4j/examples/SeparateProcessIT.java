@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,6 +36,38 @@ class SeparateProcessIT
     void killProcesses()
     {
         processes.forEach(JarProcess::close);
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldNotDeclareLivePeerDeadAfterSenderProcessWasStoppedPastItsLivenessTimeout()
+    {
+        // The receiver tolerates a long silence; the sender has the command line's 3 s liveness timeout and is
+        // stopped (SIGSTOP) for 6 s mid-stream, as a long GC pause or a debugger would stop it.
+        final String recvAddress = JarProcess.freeLoopbackAddress();
+        final JarProcess recv = JarProcess.startWithJvmOptions(List.of("-Draet4j.liveness.timeout.ns=60000000000"),
+            "recv", "--name", "it-patient", "--bind", recvAddress, "--count", "20000", "--idle-seconds", "60",
+            "--dir", statusParent.toString());
+        recv.awaitLine((line) -> line.startsWith("listening on " + recvAddress), START);
+        final JarProcess send = start("send", "--name", "it-sleeper", "--bind", "127.0.0.1:0", "--peer", recvAddress,
+            "--count", "20000", "--size", "1000-20000", "--timeout-seconds", "100", "--dir", statusParent.toString());
+        recv.awaitLine(SeparateProcessIT::showsMessagesReceived, Duration.ofSeconds(60));
+
+        send.signal("STOP");
+        assertFalse(send.exitsWithin(Duration.ofSeconds(6)), "a stopped process cannot exit");
+        send.signal("CONT");
+
+        assertEquals(0, send.awaitExit(Duration.ofSeconds(90)), send::transcript);
+        final Map<String, Object> sent = send.lastJson();
+        assertEquals(20000.0, sent.get("delivered"), send::transcript);
+        assertEquals(0.0, sent.get("failed"), send::transcript);
+        assertFalse(send.transcript().contains(" DEAD"), "the paused sender declared no peer dead");
+        assertEquals(0, recv.awaitExit(Duration.ofSeconds(60)), recv::transcript);
+        final Map<String, Object> received = recv.lastJson();
+        assertEquals(20000.0, received.get("received"), recv::transcript);
+        assertEquals(0.0, received.get("duplicates"), recv::transcript);
+        assertEquals(0.0, received.get("outOfOrder"), recv::transcript);
+        assertEquals(0.0, received.get("corrupt"), recv::transcript);
     }
 
     @Test
