@@ -653,7 +653,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             rangeEnds[count] = range.endSeq();
             count++;
         }
-        final SendChannel sendChannel = null == estate.sendChannels ? null : estate.sendChannels[channel];
+        final SendChannel sendChannel = existingSendChannel(estate, channel);
         if (null == sendChannel)
         {
             return;
@@ -675,7 +675,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             rangeEnds[count] = range.endSeq();
             count++;
         }
-        final SendChannel sendChannel = null == estate.sendChannels ? null : estate.sendChannels[channel];
+        final SendChannel sendChannel = existingSendChannel(estate, channel);
         if (null == sendChannel)
         {
             return;
@@ -1415,6 +1415,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             estate.usedSend = append(estate.usedSend, sendChannel);
         }
         return sendChannel;
+    }
+
+    private static SendChannel existingSendChannel(final RemoteEstate estate, final int channel)
+    {
+        return null == estate.sendChannels ? null : estate.sendChannels[channel];
     }
 
     private ReceiveChannel receiveChannel(final RemoteEstate estate, final int channel)
