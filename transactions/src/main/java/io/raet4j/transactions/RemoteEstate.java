@@ -51,6 +51,7 @@ final class RemoteEstate extends Estate
     long aliveAckEchoNs;
 
     boolean isActive;
+    long ackPendingSinceCycle = -1;
     boolean isReadable;
 
     SendChannel[] sendChannels;

@@ -111,6 +111,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private int readableCount;
 
     private long nowNs;
+    private long cycle;
     private long liveNs;
     private long lastCycleNs;
     private long totalStallNs;
@@ -199,6 +200,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return 0;
         }
         nowNs = clock.nanoTime();
+        cycle++;
         final long gapNs = nowNs - lastCycleNs;
         if (gapNs > ctx.stallThresholdNs())
         {
@@ -634,6 +636,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         if (receiveChannel.isAckPending() || ReceiveChannel.DUPLICATE == result)
         {
             receiveChannel.markAckPending();
+            if (estate.ackPendingSinceCycle < 0)
+            {
+                estate.ackPendingSinceCycle = cycle;
+            }
             activate(estate);
         }
     }
@@ -1278,9 +1284,16 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         // The sender ignores a nack for a segment it sent within its smoothed RTT, so reporting gaps often costs
         // only small frames; without an RTT sample of its own the receiver reports them every minimum RTO.
         final long renackAfterNs = 0 != path.srttNs() ? 2 * path.srttNs() : ctx.minRtoNs();
+        // An ack that fell due in this cycle waits one cycle for data to ride with (a reply the application is about
+        // to offer), unless data is already waiting: one datagram per exchange instead of two. Never longer.
+        final boolean holdAcks = estate.ackPendingSinceCycle == cycle && !hasDataToSend(estate);
+        if (!holdAcks)
+        {
+            estate.ackPendingSinceCycle = -1;
+        }
         for (final ReceiveChannel channel : estate.usedReceive)
         {
-            if (channel.isAckPending())
+            if (channel.isAckPending() && !holdAcks)
             {
                 if (!channel.appendAck(writer, rangeStarts, rangeEnds))
                 {
@@ -1358,6 +1371,18 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
         flush(estate);
         return workCount;
+    }
+
+    private static boolean hasDataToSend(final RemoteEstate estate)
+    {
+        for (final SendChannel channel : estate.usedSend)
+        {
+            if (channel.hasRetransmit() || (channel.hasNew() && channel.isWithinPeerWindow()))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void beginPacket(final RemoteEstate estate)
