@@ -551,6 +551,13 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return;
         }
 
+        if (estate.isRenewedEarly)
+        {
+            // The peer asked for a renewal and our state is already discarded: until its JoinAck, anything it sent
+            // belongs to the old pair state or races ahead of the JoinAck; it is dropped and, if reliable, resent.
+            staleSession.incrementRelease();
+            return;
+        }
         estate.lastHeardLiveNs = liveNs;
         do
         {
@@ -840,9 +847,9 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 {
                     registry.identify(estate, srcId, acceptorName, source);
                 }
-                final boolean isRenewal = estate.hasJoinedOnce && !estate.isRenewedEarly &&
-                    (RemoteEstate.State.DEAD == estate.state || srcSession != estate.session ||
-                    estate.isRenewRequested || estate.sentRenewFlag);
+                final boolean isRenewal = estate.hasJoinedOnce && (srcSession != estate.session ||
+                    (!estate.isRenewedEarly && (RemoteEstate.State.DEAD == estate.state ||
+                    estate.isRenewRequested || estate.sentRenewFlag)));
                 estate.session = srcSession;
                 estate.version = joinAck.version();
                 estate.joinNonce = 0;
@@ -1024,6 +1031,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private void joinFailed(final RemoteEstate estate, final int reason)
     {
         estate.joinNonce = 0;
+        estate.isRenewedEarly = false;
         if (estate.hasJoinedOnce)
         {
             for (final SendChannel channel : estate.usedSend)
