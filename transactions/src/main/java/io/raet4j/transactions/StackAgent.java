@@ -118,6 +118,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private long lastHeartbeatNs;
     private long lastRenewNs;
     private long nextCorrelationId = 1;
+    private long lastOfferStatus;
     private boolean isClosed;
 
     private DeliveryHandler deliveryHandler;
@@ -343,8 +344,6 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         final long messageId = sendChannel.commit(position, length, liveNs + ctx.messageTimeoutNs());
         return accountOffer(estate, messageId);
     }
-
-    private long lastOfferStatus;
 
     private SendChannel sendChannelFor(final long toEstateId, final int channel, final int length)
     {
