@@ -814,6 +814,13 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                     return;
                 }
                 final RemoteEstate known = registry.byId(srcId);
+                if (null != known && null != known.name() && !acceptorName.equals(known.name()))
+                {
+                    // An id this stack holds answered under another name: refuse it, as a Join would be refused.
+                    counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
+                    joinFailed(estate, FailureReason.REJECTED.ordinal());
+                    return;
+                }
                 if (null != known && known != estate)
                 {
                     // The estate also joined us (crossing joins) or moved address: keep the record with its id.

@@ -210,16 +210,6 @@ public final class PathState
     }
 
     /**
-     * Has the retransmission timer expired since the last acknowledgement that made progress.
-     *
-     * @return true while backed off.
-     */
-    public boolean isBackedOff()
-    {
-        return backoffShift > 0;
-    }
-
-    /**
      * Smoothed RTT, or the RTO while no sample was taken.
      *
      * @return the smoothed RTT in nanoseconds.

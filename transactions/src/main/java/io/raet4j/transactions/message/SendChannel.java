@@ -77,6 +77,7 @@ public final class SendChannel
     private boolean isProbePending;
     private long highestSackedSeq;
     private long rttSampleNs;
+    private int timeoutsWithoutProgress;
     private boolean hasPeerWindow;
 
     private long segmentsSent;
@@ -508,6 +509,7 @@ public final class SendChannel
         }
         if (acked > 0)
         {
+            timeoutsWithoutProgress = 0;
             path.onProgress();
             rtoDeadlineNs = hasSentUnconfirmed() ? nowNs + path.rtoNs() : Long.MAX_VALUE;
         }
@@ -629,7 +631,7 @@ public final class SendChannel
         int queued = 0;
         // After a first expiry without progress, stop trusting the missing reports and resend every old segment.
         boolean hasProbedTail = false;
-        final boolean isRepeatedTimeout = path.isBackedOff();
+        final boolean isRepeatedTimeout = timeoutsWithoutProgress > 0;
         for (long seq = ackedSeq; seq < nextSendSeq && queued < MAX_RTO_RETRANSMITS; seq++)
         {
             final int s = (int)(seq & segMask);
@@ -646,6 +648,10 @@ public final class SendChannel
                 queueRetransmit(seq);
                 queued++;
             }
+        }
+        if (queued > 0)
+        {
+            timeoutsWithoutProgress++;
         }
         return queued;
     }
@@ -763,6 +769,7 @@ public final class SendChannel
 
     private void resetSequences(final long seq)
     {
+        timeoutsWithoutProgress = 0;
         highestSackedSeq = seq;
         baseSeq = seq;
         ackedSeq = seq;
