@@ -19,6 +19,7 @@ public final class Args
     private final String command;
     private final Map<String, String> options = new LinkedHashMap<>();
     private final List<String> used = new ArrayList<>();
+    private final List<String> operands = new ArrayList<>();
 
     private Args(final String command)
     {
@@ -35,6 +36,21 @@ public final class Args
      */
     public static Args parse(final String command, final String[] tokens)
     {
+        return parse(command, tokens, 0);
+    }
+
+    /**
+     * Parse the tokens after the command name, taking up to {@code maxOperands} tokens that are neither an option
+     * nor an option's value as operands, in order (as {@code keys accept NAME}).
+     *
+     * @param command     name, for messages.
+     * @param tokens      operands and options with their values.
+     * @param maxOperands most operands accepted.
+     * @return the parsed options and operands.
+     * @throws UsageException on an operand too many, or an option given twice.
+     */
+    public static Args parse(final String command, final String[] tokens, final int maxOperands)
+    {
         final Args args = new Args(command);
         int i = 0;
         while (i < tokens.length)
@@ -42,6 +58,11 @@ public final class Args
             final String token = tokens[i++];
             if (!token.startsWith("--") || token.length() == 2)
             {
+                if (args.operands.size() < maxOperands && !token.startsWith("-"))
+                {
+                    args.operands.add(token);
+                    continue;
+                }
                 throw new UsageException(command, "unexpected argument '" + token + "'");
             }
             final int equals = token.indexOf('=');
@@ -79,6 +100,16 @@ public final class Args
     public String command()
     {
         return command;
+    }
+
+    /**
+     * The operands, tokens that are neither an option nor an option's value, in command line order.
+     *
+     * @return the operands, none unless parsed with room for them.
+     */
+    public List<String> operands()
+    {
+        return List.copyOf(operands);
     }
 
     /**

@@ -30,6 +30,17 @@ interface Command
     String usage();
 
     /**
+     * How many operands, tokens that are not options (as the action and name of {@code keys accept NAME}), the
+     * command takes before or among its options.
+     *
+     * @return the most operands accepted, 0 by default.
+     */
+    default int maxOperands()
+    {
+        return 0;
+    }
+
+    /**
      * Run the command.
      *
      * @param args options after the command name.

@@ -84,6 +84,19 @@ public final class Json
     }
 
     /**
+     * Write a null member.
+     *
+     * @param name of the member, or null inside an array.
+     * @return this for a fluent API.
+     */
+    public Json putNull(final String name)
+    {
+        name(name);
+        sb.append("null");
+        return this;
+    }
+
+    /**
      * Open a nested object.
      *
      * @param name of the member, or null inside an array.

@@ -45,7 +45,8 @@ public final class Main
         "  --idle spin|yield|backoff  idle strategy of the invoker loop\n";
 
     private static final List<Supplier<Command>> COMMANDS = List.of(
-        DemoCommand::new, SendCommand::new, RecvCommand::new, PingCommand::new, PongCommand::new, StatCommand::new);
+        DemoCommand::new, SendCommand::new, RecvCommand::new, PingCommand::new, PongCommand::new, StatCommand::new,
+        KeysCommand::new);
 
     private Main()
     {
@@ -104,7 +105,7 @@ public final class Main
 
         try
         {
-            return command.run(Args.parse(command.name(), tokens), out, err);
+            return command.run(Args.parse(command.name(), tokens, command.maxOperands()), out, err);
         }
         catch (final Args.UsageException ex)
         {

@@ -87,7 +87,7 @@ class ArgsTest
     void shouldPrintUsageOnHelp()
     {
         assertEquals(Main.EXIT_OK, run("--help"));
-        for (final String command : new String[]{ "demo", "send", "recv", "ping", "pong", "stat" })
+        for (final String command : new String[]{ "demo", "send", "recv", "ping", "pong", "stat", "keys" })
         {
             assertTrue(out().contains("  " + command + " "), this::transcript);
         }
