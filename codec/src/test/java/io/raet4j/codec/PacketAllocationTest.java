@@ -20,6 +20,7 @@ class PacketAllocationTest
 {
     private static final int WARM_UP_ITERATIONS = 50_000;
     private static final int MEASURED_ITERATIONS = 100_000;
+    private static final int MEASURED_ROUNDS = 5;
     private static final int DATA_FRAMES = 8;
     private static final int SEGMENT_LENGTH = 120;
 
@@ -48,15 +49,23 @@ class PacketAllocationTest
             sink += cycle(i);
         }
 
-        final long before = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < MEASURED_ITERATIONS; i++)
+        // A one-off allocation by the JVM itself (JIT, OSR) can land in a round; per-packet allocation lands in
+        // every round and would be at least 16 B x 100,000. So a round of exactly 0 bytes is required, within 5.
+        final StringBuilder rounds = new StringBuilder();
+        long allocated = -1;
+        for (int round = 0; round < MEASURED_ROUNDS && 0 != allocated; round++)
         {
-            sink += cycle(i);
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < MEASURED_ITERATIONS; i++)
+            {
+                sink += cycle(i);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            rounds.append(allocated).append(" B ");
         }
-        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
 
         assertNotEquals(0, sink);
-        assertEquals(0L, allocated, "bytes allocated over " + MEASURED_ITERATIONS + " packets");
+        assertEquals(0L, allocated, "bytes allocated per round of " + MEASURED_ITERATIONS + " packets: " + rounds);
     }
 
     private long cycle(final int iteration)

@@ -20,6 +20,7 @@ class BcChaCha20Poly1305AllocationTest
 {
     private static final int WARM_UP_ITERATIONS = 20_000;
     private static final int MEASURED_ITERATIONS = 100_000;
+    private static final int MEASURED_ROUNDS = 5;
     private static final int HEADER_LENGTH = 40;
     private static final int PAYLOAD_LENGTH = 1024;
     private static final int CAPACITY = HEADER_LENGTH + PAYLOAD_LENGTH + PacketAead.TAG_LENGTH;
@@ -59,16 +60,25 @@ class BcChaCha20Poly1305AllocationTest
             assertEquals(3, cycle(buffer, nonce++));
         }
 
-        final long before = threads.getCurrentThreadAllocatedBytes();
-        int outcomes = 0;
-        for (int i = 0; i < MEASURED_ITERATIONS; i++)
+        // A one-off allocation by the JVM itself (JIT, OSR) can land in a round; per-operation allocation lands in
+        // every round and would be at least 16 B x 100,000. So a round of exactly 0 bytes is required, within 5.
+        final StringBuilder rounds = new StringBuilder();
+        long allocated = -1;
+        for (int round = 0; round < MEASURED_ROUNDS && 0 != allocated; round++)
         {
-            outcomes += cycle(buffer, nonce++);
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            int outcomes = 0;
+            for (int i = 0; i < MEASURED_ITERATIONS; i++)
+            {
+                outcomes += cycle(buffer, nonce++);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            assertEquals(3 * MEASURED_ITERATIONS, outcomes);
+            rounds.append(allocated).append(" B ");
         }
-        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
 
-        assertEquals(3 * MEASURED_ITERATIONS, outcomes);
-        assertEquals(0L, allocated, "bytes allocated over " + MEASURED_ITERATIONS + " seal + open + failed open");
+        assertEquals(0L, allocated, "bytes allocated per round of " + MEASURED_ITERATIONS +
+            " seal + open + failed open: " + rounds);
     }
 
     /**
