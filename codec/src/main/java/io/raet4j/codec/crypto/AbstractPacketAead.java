@@ -156,6 +156,19 @@ abstract class AbstractPacketAead implements PacketAead
         int ciphertextOffset,
         int ciphertextLength);
 
+    /**
+     * A scratch array of at least a length: the one given if long enough, else a new one (allocation only while
+     * scratch space grows to the largest packet seen).
+     *
+     * @param array  current scratch array.
+     * @param length needed.
+     * @return {@code array} or a longer replacement.
+     */
+    static byte[] atLeast(final byte[] array, final int length)
+    {
+        return array.length >= length ? array : new byte[length];
+    }
+
     private static boolean inside(final int offset, final int length, final int capacity)
     {
         return offset >= 0 && length >= 0 && offset <= capacity - length;

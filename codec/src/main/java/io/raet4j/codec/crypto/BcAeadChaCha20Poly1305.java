@@ -117,21 +117,13 @@ public final class BcAeadChaCha20Poly1305 extends AbstractPacketAead
 
     private byte[] input(final int length)
     {
-        if (input.length < length)
-        {
-            input = new byte[length];
-        }
-
+        input = atLeast(input, length);
         return input;
     }
 
     private byte[] output(final int length)
     {
-        if (output.length < length)
-        {
-            output = new byte[length];
-        }
-
+        output = atLeast(output, length);
         return output;
     }
 }

@@ -170,11 +170,7 @@ public final class JdkChaCha20Poly1305 extends AbstractPacketAead
 
     private byte[] scratch(final int length)
     {
-        if (scratch.length < length)
-        {
-            scratch = new byte[length];
-        }
-
+        scratch = atLeast(scratch, length);
         return scratch;
     }
 }
