@@ -6,6 +6,7 @@ import io.raet4j.codec.sbe.AliveDecoder;
 import io.raet4j.codec.sbe.DataDecoder;
 import io.raet4j.codec.sbe.DeliveryMode;
 import io.raet4j.codec.sbe.JoinAckDecoder;
+import io.raet4j.codec.sbe.JoinCookieDecoder;
 import io.raet4j.codec.sbe.JoinDecoder;
 import io.raet4j.codec.sbe.JoinStatus;
 import io.raet4j.codec.sbe.LeaveDecoder;
@@ -126,6 +127,8 @@ public final class PacketReader
     public static final int SCHEMA_VERSION = PacketHeaderDecoder.SCHEMA_VERSION;
 
     private static final int NO_FRAME = -1;
+    private static final int FLAGS_OFFSET =
+        MessageHeaderDecoder.ENCODED_LENGTH + PacketHeaderDecoder.flagsEncodingOffset();
     private static final int HEADER_LENGTH = PacketWriter.HEADER_LENGTH;
     private static final int FRAME_HEADER_LENGTH = MessageHeaderDecoder.ENCODED_LENGTH;
     private static final int FRAME_LENGTH_FIELD_LENGTH = 2;
@@ -161,6 +164,7 @@ public final class PacketReader
     private final PacketHeaderDecoder packetHeaderDecoder = new PacketHeaderDecoder();
     private final JoinDecoder joinDecoder = new JoinDecoder();
     private final JoinAckDecoder joinAckDecoder = new JoinAckDecoder();
+    private final JoinCookieDecoder joinCookieDecoder = new JoinCookieDecoder();
     private final AliveDecoder aliveDecoder = new AliveDecoder();
     private final AliveAckDecoder aliveAckDecoder = new AliveAckDecoder();
     private final DataDecoder dataDecoder = new DataDecoder();
@@ -186,6 +190,8 @@ public final class PacketReader
     private int frameLength;
     private int frameBlockLength;
     private int frameVersion;
+    private int keyId;
+    private long packetCounter;
 
     /**
      * Create a reader with its decoders; reuse it for every datagram.
@@ -236,16 +242,7 @@ public final class PacketReader
         final int status = validate(buffer, offset, length);
         if (OK == status)
         {
-            this.buffer = buffer;
-            version = packetHeaderDecoder.actingVersion();
-            flags = packetHeaderDecoder.flags();
-            frameCount = packetHeaderDecoder.frameCount();
-            srcEstateId = packetHeaderDecoder.srcEstateId();
-            dstEstateId = packetHeaderDecoder.dstEstateId();
-            srcSession = (int)packetHeaderDecoder.srcSession();
-            dstSession = (int)packetHeaderDecoder.dstSession();
-            nextFrameOffset = packetHeaderDecoder.limit();
-            framesRemaining = frameCount;
+            captureHeader(buffer);
         }
         else
         {
@@ -430,6 +427,18 @@ public final class PacketReader
     }
 
     /**
+     * The current JoinCookie frame.
+     *
+     * @return decoder wrapped on the frame with the acting block length and version.
+     */
+    public JoinCookieDecoder joinCookie()
+    {
+        checkFrame(JoinCookieDecoder.TEMPLATE_ID);
+
+        return joinCookieDecoder.wrap(buffer, blockOffset(), frameBlockLength, frameVersion);
+    }
+
+    /**
      * The current Alive frame.
      *
      * @return decoder wrapped on the frame with the acting block length and version.
@@ -557,6 +566,8 @@ public final class PacketReader
     private void reset()
     {
         buffer = null;
+        keyId = 0;
+        packetCounter = 0;
         version = 0;
         flags = 0;
         frameCount = 0;
@@ -573,12 +584,131 @@ public final class PacketReader
         frameVersion = 0;
     }
 
-    private int validate(final DirectBuffer buffer, final int offset, final int length)
+    /**
+     * Check the header of a sealed datagram ({@link PacketWriter#FLAG_SEALED}) without touching its ciphertext, and
+     * if it is sound expose its ids, sessions, flags, {@link #keyId()} and {@link #packetCounter()}, so that every
+     * cheap check runs before any cryptography. No frame is available until {@link #wrapOpened} after the AEAD open.
+     * Never throws, never allocates.
+     *
+     * @param buffer holding the datagram.
+     * @param offset of the datagram in the buffer.
+     * @param length of the datagram in bytes, tag included.
+     * @return {@link #OK}, {@link #TOO_SHORT}, {@link #BAD_SCHEMA}, {@link #BAD_VERSION} or {@link #MALFORMED} (also
+     * when the SEALED flag is not set).
+     */
+    public int wrapSealed(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (length < HEADER_LENGTH)
+        reset();
+        unknownFrames = 0;
+        if (length < PacketWriter.SEALED_FRAMES_OFFSET + PacketWriter.SEALED_TAG_LENGTH + FRAME_HEADER_LENGTH +
+            FRAME_LENGTH_FIELD_LENGTH)
         {
             return TOO_SHORT;
         }
+        final int status = validateHeader(buffer, offset, length);
+        if (OK != status)
+        {
+            return status;
+        }
+        if (0 == (packetHeaderDecoder.flags() & PacketWriter.FLAG_SEALED) ||
+            PacketHeaderDecoder.BLOCK_LENGTH != messageHeaderDecoder.blockLength() ||
+            0 == packetHeaderDecoder.frameCount())
+        {
+            return MALFORMED;
+        }
+        captureHeader(buffer);
+        keyId = (int)packetHeaderDecoder.checksum();
+        packetCounter = buffer.getLong(offset + PacketWriter.HEADER_LENGTH, BYTE_ORDER);
+        framesRemaining = 0;
+        return OK;
+    }
+
+    /**
+     * After {@link #wrapSealed} and a successful AEAD open in place, validate the decrypted frames as {@link #wrap}
+     * does (no checksum: the tag replaced it) and position before the first one.
+     *
+     * @param buffer holding the datagram, now decrypted.
+     * @param offset of the datagram in the buffer.
+     * @param length of the datagram without the tag.
+     * @return {@link #OK} or the first violation found in the frames.
+     */
+    public int wrapOpened(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int frames = frameCount;
+        final int end = offset + length;
+        int position = offset + PacketWriter.SEALED_FRAMES_OFFSET;
+        unknownFrames = 0;
+        for (int i = 0; i < frames; i++)
+        {
+            final int result = validateFrame(buffer, position, end - position);
+            if (result < 0)
+            {
+                framesRemaining = 0;
+                return -result;
+            }
+            position += result;
+        }
+        if (end != position)
+        {
+            framesRemaining = 0;
+            return MALFORMED;
+        }
+        nextFrameOffset = offset + PacketWriter.SEALED_FRAMES_OFFSET;
+        framesRemaining = frames;
+        return OK;
+    }
+
+    /**
+     * Key id of the sealed datagram last wrapped by {@link #wrapSealed}: the checksum field.
+     *
+     * @return the key id.
+     */
+    public int keyId()
+    {
+        return keyId;
+    }
+
+    /**
+     * Packet counter (the AEAD nonce) of the sealed datagram last wrapped by {@link #wrapSealed}.
+     *
+     * @return the counter.
+     */
+    public long packetCounter()
+    {
+        return packetCounter;
+    }
+
+    /**
+     * Whether the datagram last wrapped carries {@link PacketWriter#FLAG_SEALED}; a cheap peek at the flags byte that
+     * needs no wrap, for dispatching between {@link #wrap} and {@link #wrapSealed}.
+     *
+     * @param buffer holding the datagram.
+     * @param offset of the datagram.
+     * @param length of the datagram.
+     * @return true if long enough to have a header and the SEALED flag is set.
+     */
+    public static boolean isSealed(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return length >= PacketWriter.HEADER_LENGTH &&
+            0 != (buffer.getByte(offset + FLAGS_OFFSET) & PacketWriter.FLAG_SEALED);
+    }
+
+    private void captureHeader(final DirectBuffer buffer)
+    {
+        this.buffer = buffer;
+        version = packetHeaderDecoder.actingVersion();
+        flags = packetHeaderDecoder.flags();
+        frameCount = packetHeaderDecoder.frameCount();
+        srcEstateId = packetHeaderDecoder.srcEstateId();
+        dstEstateId = packetHeaderDecoder.dstEstateId();
+        srcSession = (int)packetHeaderDecoder.srcSession();
+        dstSession = (int)packetHeaderDecoder.dstSession();
+        nextFrameOffset = packetHeaderDecoder.limit();
+        framesRemaining = frameCount;
+    }
+
+    private int validateHeader(final DirectBuffer buffer, final int offset, final int length)
+    {
         if (null == buffer || offset < 0 || (long)offset + length > buffer.capacity())
         {
             return MALFORMED;
@@ -603,6 +733,25 @@ public final class PacketReader
         }
 
         packetHeaderDecoder.wrap(buffer, offset + FRAME_HEADER_LENGTH, headerBlockLength, headerVersion);
+        return OK;
+    }
+
+    private int validate(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < HEADER_LENGTH)
+        {
+            return TOO_SHORT;
+        }
+        final int headerStatus = validateHeader(buffer, offset, length);
+        if (OK != headerStatus)
+        {
+            return headerStatus;
+        }
+        final int headerBlockLength = messageHeaderDecoder.blockLength();
+        if (0 != (packetHeaderDecoder.flags() & PacketWriter.FLAG_SEALED))
+        {
+            return MALFORMED;
+        }
         if ((int)packetHeaderDecoder.checksum() != checksum.compute(buffer, offset, length))
         {
             return BAD_CHECKSUM;
@@ -667,6 +816,10 @@ public final class PacketReader
 
             case JoinAckDecoder.TEMPLATE_ID:
                 valid = validateJoinAck(buffer, blockOffset, blockLength, actingVersion, frameEnd, exact);
+                break;
+
+            case JoinCookieDecoder.TEMPLATE_ID:
+                valid = validateFixed(blockOffset, blockLength, JoinCookieDecoder.BLOCK_LENGTH, frameEnd, exact);
                 break;
 
             case AliveDecoder.TEMPLATE_ID:
@@ -939,6 +1092,7 @@ public final class PacketReader
         {
             case JoinDecoder.TEMPLATE_ID:
             case JoinAckDecoder.TEMPLATE_ID:
+            case JoinCookieDecoder.TEMPLATE_ID:
             case AliveDecoder.TEMPLATE_ID:
             case AliveAckDecoder.TEMPLATE_ID:
             case DataDecoder.TEMPLATE_ID:

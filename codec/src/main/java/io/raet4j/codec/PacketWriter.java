@@ -5,7 +5,9 @@ import io.raet4j.codec.sbe.AliveAckEncoder;
 import io.raet4j.codec.sbe.AliveEncoder;
 import io.raet4j.codec.sbe.DataEncoder;
 import io.raet4j.codec.sbe.DeliveryMode;
+import io.raet4j.codec.crypto.PacketAead;
 import io.raet4j.codec.sbe.JoinAckEncoder;
+import io.raet4j.codec.sbe.JoinCookieEncoder;
 import io.raet4j.codec.sbe.JoinEncoder;
 import io.raet4j.codec.sbe.JoinStatus;
 import io.raet4j.codec.sbe.LeaveEncoder;
@@ -126,12 +128,58 @@ public final class PacketWriter
      */
     public static final int MAX_NAME_LENGTH = 255;
 
+    /**
+     * Header flag bit 0, on a Join: the joiner discarded its state for the pair.
+     */
+    public static final int FLAG_RENEW = 1;
+
+    /**
+     * Header flag bit 1: the packet is sealed; see {@link #beginSealed} and {@link #finishSealed}.
+     */
+    public static final int FLAG_SEALED = 1 << 1;
+
+    /**
+     * Bytes between the header and the first frame of a sealed packet: the packet counter, a little-endian u64.
+     */
+    public static final int SEALED_PREFIX_LENGTH = 8;
+
+    /**
+     * Offset of the first frame (the first ciphertext byte) of a sealed packet.
+     */
+    public static final int SEALED_FRAMES_OFFSET = HEADER_LENGTH + SEALED_PREFIX_LENGTH;
+
+    /**
+     * Length of the authentication tag that ends a sealed packet.
+     */
+    public static final int SEALED_TAG_LENGTH = PacketAead.TAG_LENGTH;
+
+    /**
+     * Bytes a sealed packet spends beyond a plain one: counter and tag.
+     */
+    public static final int SEALED_OVERHEAD = SEALED_PREFIX_LENGTH + SEALED_TAG_LENGTH;
+
+    /**
+     * Length of the keys in a Join or JoinAck.
+     */
+    public static final int KEY_LENGTH = 32;
+
+    /**
+     * Length of the signature in a Join or JoinAck.
+     */
+    public static final int SIGNATURE_LENGTH = 64;
+
+    /**
+     * Length of a join cookie.
+     */
+    public static final int COOKIE_LENGTH = 16;
+
     private static final int FRAME_HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
     private static final int GROUP_HEADER_LENGTH = AckEncoder.RangesEncoder.HEADER_SIZE;
     private static final int RANGE_LENGTH = AckEncoder.RangesEncoder.sbeBlockLength();
     private static final int ALIVE_FRAME_LENGTH = FRAME_HEADER_LENGTH + AliveEncoder.BLOCK_LENGTH;
     private static final int ALIVE_ACK_FRAME_LENGTH = FRAME_HEADER_LENGTH + AliveAckEncoder.BLOCK_LENGTH;
     private static final int RENEW_FRAME_LENGTH = FRAME_HEADER_LENGTH + RenewEncoder.BLOCK_LENGTH;
+    private static final int JOIN_COOKIE_FRAME_LENGTH = FRAME_HEADER_LENGTH + JoinCookieEncoder.BLOCK_LENGTH;
     private static final int LEAVE_FRAME_LENGTH = FRAME_HEADER_LENGTH + LeaveEncoder.BLOCK_LENGTH;
     private static final int MAX_CHANNEL = 0xFF;
     private static final int MAX_PROTOCOL_VERSION = JoinEncoder.minVersionMaxValue();
@@ -145,6 +193,7 @@ public final class PacketWriter
     private final PacketHeaderEncoder packetHeaderEncoder = new PacketHeaderEncoder();
     private final JoinEncoder joinEncoder = new JoinEncoder();
     private final JoinAckEncoder joinAckEncoder = new JoinAckEncoder();
+    private final JoinCookieEncoder joinCookieEncoder = new JoinCookieEncoder();
     private final AliveEncoder aliveEncoder = new AliveEncoder();
     private final AliveAckEncoder aliveAckEncoder = new AliveAckEncoder();
     private final DataEncoder dataEncoder = new DataEncoder();
@@ -154,6 +203,9 @@ public final class PacketWriter
     private final LeaveEncoder leaveEncoder = new LeaveEncoder();
     private int length;
     private int frameCount;
+    private int limit;
+    private int headerFlags;
+    private boolean isSealed;
 
     /**
      * Allocate the packet buffer, cache-line aligned direct memory of the given capacity.
@@ -169,6 +221,7 @@ public final class PacketWriter
         }
 
         this.capacity = capacity;
+        this.limit = capacity;
         byteBuffer = BufferUtil.allocateDirectAligned(capacity, BitUtil.CACHE_LINE_LENGTH);
         buffer = new UnsafeBuffer(byteBuffer);
     }
@@ -255,7 +308,7 @@ public final class PacketWriter
      */
     public int remaining()
     {
-        return capacity - length;
+        return limit - length;
     }
 
     /**
@@ -299,6 +352,37 @@ public final class PacketWriter
             .dstSession(dstSession & U32_MASK);
         length = HEADER_LENGTH;
         frameCount = 0;
+        limit = capacity;
+        headerFlags = 0;
+        isSealed = false;
+    }
+
+    /**
+     * Start a packet to be sealed by {@link #finishSealed}: as {@link #begin}, then {@link #SEALED_PREFIX_LENGTH}
+     * bytes reserved for the packet counter, and {@link #SEALED_TAG_LENGTH} bytes kept free at the end for the tag.
+     *
+     * @param srcEstateId sending estate.
+     * @param dstEstateId receiving estate.
+     * @param srcSession  sending session.
+     * @param dstSession  receiving session.
+     */
+    public void beginSealed(final long srcEstateId, final long dstEstateId, final int srcSession, final int dstSession)
+    {
+        begin(srcEstateId, dstEstateId, srcSession, dstSession);
+        buffer.putLong(HEADER_LENGTH, 0, ByteOrder.LITTLE_ENDIAN);
+        length = SEALED_FRAMES_OFFSET;
+        limit = capacity - SEALED_TAG_LENGTH;
+        isSealed = true;
+    }
+
+    /**
+     * Whether the current packet was begun with {@link #beginSealed}.
+     *
+     * @return true if it is to be sealed.
+     */
+    public boolean isSealed()
+    {
+        return isSealed;
     }
 
     /**
@@ -316,6 +400,7 @@ public final class PacketWriter
             throw new IllegalArgumentException("flags=" + flags);
         }
 
+        headerFlags = flags;
         packetHeaderEncoder.flags((short)flags);
     }
 
@@ -329,6 +414,35 @@ public final class PacketWriter
      * @return true if the frame was appended, false if it did not fit.
      */
     public boolean appendJoin(final int minVersion, final int maxVersion, final long nonce, final String name)
+    {
+        return appendJoin(minVersion, maxVersion, nonce, name, null, null, null, null, null);
+    }
+
+    /**
+     * Append a version 2 Join frame. Control plane: encodes the name into a new array. A null array is sent as
+     * zeros.
+     *
+     * @param minVersion   lowest protocol version the joiner speaks, at least 1.
+     * @param maxVersion   highest protocol version the joiner speaks, at least minVersion.
+     * @param nonce        echoed by the JoinAck.
+     * @param name         of the joiner, 1 to {@link #MAX_NAME_LENGTH} bytes in UTF-8.
+     * @param cookie       {@link #COOKIE_LENGTH} bytes echoed from a JoinCookie, or null.
+     * @param signingKey   {@link #KEY_LENGTH} bytes, or null.
+     * @param agreementKey {@link #KEY_LENGTH} bytes, or null.
+     * @param ephemeralKey {@link #KEY_LENGTH} bytes, or null.
+     * @param signature    {@link #SIGNATURE_LENGTH} bytes, or null.
+     * @return true if the frame was appended, false if it did not fit.
+     */
+    public boolean appendJoin(
+        final int minVersion,
+        final int maxVersion,
+        final long nonce,
+        final String name,
+        final byte[] cookie,
+        final byte[] signingKey,
+        final byte[] agreementKey,
+        final byte[] ephemeralKey,
+        final byte[] signature)
     {
         checkVersion(minVersion);
         checkVersion(maxVersion);
@@ -348,8 +462,13 @@ public final class PacketWriter
             .frameLength(frameLength)
             .minVersion(minVersion)
             .maxVersion(maxVersion)
-            .nonce(nonce)
-            .putName(nameBytes, 0, nameBytes.length);
+            .nonce(nonce);
+        putBytes(length + FRAME_HEADER_LENGTH + JoinEncoder.cookieEncodingOffset(), cookie, COOKIE_LENGTH);
+        putBytes(length + FRAME_HEADER_LENGTH + JoinEncoder.signingKeyEncodingOffset(), signingKey, KEY_LENGTH);
+        putBytes(length + FRAME_HEADER_LENGTH + JoinEncoder.agreementKeyEncodingOffset(), agreementKey, KEY_LENGTH);
+        putBytes(length + FRAME_HEADER_LENGTH + JoinEncoder.ephemeralKeyEncodingOffset(), ephemeralKey, KEY_LENGTH);
+        putBytes(length + FRAME_HEADER_LENGTH + JoinEncoder.signatureEncodingOffset(), signature, SIGNATURE_LENGTH);
+        joinEncoder.putName(nameBytes, 0, nameBytes.length);
 
         return commit(frameLength);
     }
@@ -364,6 +483,33 @@ public final class PacketWriter
      * @return true if the frame was appended, false if it did not fit.
      */
     public boolean appendJoinAck(final JoinStatus status, final int version, final long nonce, final String name)
+    {
+        return appendJoinAck(status, version, nonce, name, null, null, null, null);
+    }
+
+    /**
+     * Append a version 2 JoinAck frame. Control plane: encodes the name into a new array. A null array is sent as
+     * zeros.
+     *
+     * @param status       answer to the Join, not {@link JoinStatus#NULL_VAL}.
+     * @param version      protocol version chosen for the pair, at least 1.
+     * @param nonce        echo of the Join nonce.
+     * @param name         of the acceptor, 1 to {@link #MAX_NAME_LENGTH} bytes in UTF-8.
+     * @param signingKey   {@link #KEY_LENGTH} bytes, or null.
+     * @param agreementKey {@link #KEY_LENGTH} bytes, or null.
+     * @param ephemeralKey {@link #KEY_LENGTH} bytes, or null.
+     * @param signature    {@link #SIGNATURE_LENGTH} bytes, or null.
+     * @return true if the frame was appended, false if it did not fit.
+     */
+    public boolean appendJoinAck(
+        final JoinStatus status,
+        final int version,
+        final long nonce,
+        final String name,
+        final byte[] signingKey,
+        final byte[] agreementKey,
+        final byte[] ephemeralKey,
+        final byte[] signature)
     {
         if (null == status || JoinStatus.NULL_VAL == status)
         {
@@ -382,10 +528,40 @@ public final class PacketWriter
             .frameLength(frameLength)
             .status(status)
             .version(version)
-            .nonce(nonce)
-            .putName(nameBytes, 0, nameBytes.length);
+            .nonce(nonce);
+        putBytes(length + FRAME_HEADER_LENGTH + JoinAckEncoder.signingKeyEncodingOffset(), signingKey, KEY_LENGTH);
+        putBytes(length + FRAME_HEADER_LENGTH + JoinAckEncoder.agreementKeyEncodingOffset(), agreementKey, KEY_LENGTH);
+        putBytes(length + FRAME_HEADER_LENGTH + JoinAckEncoder.ephemeralKeyEncodingOffset(), ephemeralKey, KEY_LENGTH);
+        putBytes(length + FRAME_HEADER_LENGTH + JoinAckEncoder.signatureEncodingOffset(), signature, SIGNATURE_LENGTH);
+        joinAckEncoder.putName(nameBytes, 0, nameBytes.length);
 
         return commit(frameLength);
+    }
+
+    /**
+     * Append a JoinCookie frame, the stateless answer to a Join without a valid cookie.
+     *
+     * @param nonce  echo of the Join nonce.
+     * @param cookie {@link #COOKIE_LENGTH} bytes.
+     * @return true if the frame was appended, false if it did not fit.
+     */
+    public boolean appendJoinCookie(final long nonce, final byte[] cookie)
+    {
+        if (null == cookie || cookie.length != COOKIE_LENGTH)
+        {
+            throw new IllegalArgumentException("cookie must be " + COOKIE_LENGTH + " bytes");
+        }
+        if (!hasRoomFor(JOIN_COOKIE_FRAME_LENGTH))
+        {
+            return false;
+        }
+
+        joinCookieEncoder.wrapAndApplyHeader(buffer, length, messageHeaderEncoder)
+            .frameLength(JOIN_COOKIE_FRAME_LENGTH)
+            .nonce(nonce)
+            .putCookie(cookie, 0, COOKIE_LENGTH);
+
+        return commit(JOIN_COOKIE_FRAME_LENGTH);
     }
 
     /**
@@ -624,9 +800,50 @@ public final class PacketWriter
         {
             throw new IllegalStateException("a packet needs at least one frame");
         }
+        if (isSealed)
+        {
+            throw new IllegalStateException("a packet begun with beginSealed ends with finishSealed");
+        }
 
         packetHeaderEncoder.frameCount((short)frameCount);
         packetHeaderEncoder.checksum(checksum.compute(buffer, 0, length) & U32_MASK);
+        byteBuffer.limit(length).position(0);
+
+        return length;
+    }
+
+    /**
+     * Complete a packet begun with {@link #beginSealed}: write the frame count, set {@link #FLAG_SEALED}, put the key
+     * id in the checksum field and the packet counter after the header, then encrypt the frames in place and append
+     * the tag; the header and counter are the associated data. Allocation free. Unlike {@link #finish}, nothing may
+     * be appended afterwards.
+     *
+     * @param aead          keyed with the send key whose id is keyId.
+     * @param keyId         identifies the key to the receiver.
+     * @param packetCounter nonce of this packet, greater than every counter sealed before with the key.
+     * @return the datagram length in bytes, tag included.
+     * @throws IllegalStateException if the packet has no frame or was not begun sealed.
+     */
+    public int finishSealed(final PacketAead aead, final int keyId, final long packetCounter)
+    {
+        if (0 == frameCount)
+        {
+            throw new IllegalStateException("a packet needs at least one frame");
+        }
+        if (!isSealed)
+        {
+            throw new IllegalStateException("packet was not begun with beginSealed");
+        }
+
+        packetHeaderEncoder.frameCount((short)frameCount);
+        packetHeaderEncoder.flags((short)(headerFlags | FLAG_SEALED));
+        packetHeaderEncoder.checksum(keyId & U32_MASK);
+        buffer.putLong(HEADER_LENGTH, packetCounter, ByteOrder.LITTLE_ENDIAN);
+        final int sealed = aead.seal(
+            packetCounter, buffer, 0, SEALED_FRAMES_OFFSET, SEALED_FRAMES_OFFSET, length - SEALED_FRAMES_OFFSET);
+        length = SEALED_FRAMES_OFFSET + sealed;
+        isSealed = false;
+        limit = length;
         byteBuffer.limit(length).position(0);
 
         return length;
@@ -667,11 +884,25 @@ public final class PacketWriter
         return DatagramChecksum.computeOnCallingThread(buffer, offset, length);
     }
 
+    private void putBytes(final int offset, final byte[] bytes, final int expectedLength)
+    {
+        if (null == bytes)
+        {
+            buffer.setMemory(offset, expectedLength, (byte)0);
+            return;
+        }
+        if (bytes.length != expectedLength)
+        {
+            throw new IllegalArgumentException("expected " + expectedLength + " bytes, got " + bytes.length);
+        }
+        buffer.putBytes(offset, bytes);
+    }
+
     private boolean hasRoomFor(final int frameLength)
     {
         ensureBegun();
 
-        return frameCount < MAX_FRAME_COUNT && frameLength <= capacity - length;
+        return frameCount < MAX_FRAME_COUNT && frameLength <= limit - length;
     }
 
     private boolean commit(final int frameLength)

@@ -606,9 +606,9 @@ class PacketReaderTest
         final byte[] data = packet("data");
         final byte[] extended = splice(data, data.length, new byte[]{ 9, 9, 9, 9 });
         putU16(extended, B, getU16(data, B) + 4);
-        assertSealed(MALFORMED, extended.clone(), "version 1 with trailing bytes");
+        assertSealed(MALFORMED, extended.clone(), "our own version with trailing bytes");
 
-        putU16(extended, F + 6, 2);
+        putU16(extended, F + 6, PacketReader.SCHEMA_VERSION + 1);
         assertEquals(OK, wrap(seal(extended)));
         assertTrue(reader.nextFrame());
         assertEquals(17, reader.dataPayloadLength());

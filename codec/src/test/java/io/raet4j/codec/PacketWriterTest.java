@@ -57,7 +57,7 @@ class PacketWriterTest
         assertEquals(8 + 23 + 4 + 32 * 16, PacketWriter.ackFrameLength(PacketWriter.MAX_ACK_RANGES));
         assertEquals(8 + 3 + 4 + 2 * 16, PacketWriter.nackFrameLength(2));
         assertEquals(4242, PacketReader.SCHEMA_ID);
-        assertEquals(1, PacketReader.SCHEMA_VERSION);
+        assertEquals(2, PacketReader.SCHEMA_VERSION);
         assertEquals(MTU, writer.capacity());
         assertEquals(0, writer.length());
         assertEquals("BAD_CHECKSUM", PacketReader.statusName(PacketReader.BAD_CHECKSUM));

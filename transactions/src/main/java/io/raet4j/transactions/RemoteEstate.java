@@ -3,6 +3,7 @@ package io.raet4j.transactions;
 import io.raet4j.transactions.message.PathState;
 import io.raet4j.transactions.message.ReceiveChannel;
 import io.raet4j.transactions.message.SendChannel;
+import io.raet4j.transactions.security.SessionKeys;
 import io.raet4j.transport.Estate;
 
 import java.net.SocketAddress;
@@ -38,6 +39,17 @@ final class RemoteEstate extends Estate
     boolean isRenewRequested;
     boolean sentRenewFlag;
     boolean isRenewedEarly;
+
+    byte[] pinnedSigningKey;
+    byte[] joinEphemeralPrivate;
+    byte[] joinEphemeralPublic;
+    byte[] joinCookie;
+    byte[] joinSignature;
+    byte[] lastJoinSignature;
+    byte[] lastJoinAck;
+    byte[] peerSigningKey;
+    SessionKeys keys;
+    SessionKeys previousKeys;
 
     long lastHeardLiveNs;
     long lastSentLiveNs;

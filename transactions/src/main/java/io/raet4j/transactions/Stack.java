@@ -1,5 +1,13 @@
 package io.raet4j.transactions;
 
+import io.raet4j.transactions.keep.Acceptance;
+import io.raet4j.transactions.keep.AcceptancePolicy;
+import io.raet4j.transactions.keep.Keep;
+import io.raet4j.transactions.keep.KeepException;
+import io.raet4j.transactions.keep.KeepWatcher;
+import io.raet4j.transactions.keep.KeepWriter;
+import io.raet4j.transactions.keep.LocalIdentity;
+import io.raet4j.transactions.keep.RemoteEstateRecord;
 import io.raet4j.transport.Context;
 import io.raet4j.transport.media.Media;
 import io.raet4j.transport.media.UdpMedia;
@@ -15,8 +23,14 @@ import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.SocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A raet4j stack: one local estate, its media, and the duty-cycle agent that runs its transactions.
@@ -52,11 +66,19 @@ public final class Stack implements AutoCloseable
     /** The channel is not in 0 to 255. */
     public static final long INVALID_CHANNEL = -5;
 
+    /** How often the stack looks for keep changes made by the API or by other processes (the keys command). */
+    static final long KEEP_WATCH_INTERVAL_MS = 250;
+
     private final Context ctx;
     private final Media media;
     private final StatusFile statusFile;
     private final SystemCounters counters;
     private final StackAgent agent;
+    private final Keep keep;
+    private final KeepWatcher keepWatcher;
+    private final KeepWriter keepWriter;
+    private final Path temporaryKeepDir;
+    private final byte[] signingKey;
     private final AgentInvoker invoker;
     private AgentRunner runner;
     private boolean isClosed;
@@ -69,6 +91,10 @@ public final class Stack implements AutoCloseable
         StatusFile statusFile = null;
         SystemCounters counters = null;
         Media media = null;
+        Keep keep = null;
+        KeepWatcher keepWatcher = null;
+        KeepWriter keepWriter = null;
+        Path temporaryKeepDir = null;
         try
         {
             statusFile = StatusFile.create(
@@ -82,17 +108,47 @@ public final class Stack implements AutoCloseable
                 counting.onError(ex);
                 userHandler.onError(ex);
             };
+            Path keepDir = ctx.keepDir();
+            if (null == keepDir)
+            {
+                temporaryKeepDir = Files.createTempDirectory("raet4j-keep-");
+                keepDir = temporaryKeepDir;
+            }
+            keep = Keep.open(keepDir, ctx.epochClock());
+            final LocalIdentity identity = keep.loadOrCreateLocal(ctx.name());
+            if (0 == ctx.estateId())
+            {
+                ctx.estateId(identity.id());
+            }
+            keepWatcher = new KeepWatcher(keep, errorHandler);
+            keepWriter = new KeepWriter(keep, KeepWriter.DEFAULT_CAPACITY, errorHandler, keepWatcher,
+                KEEP_WATCH_INTERVAL_MS, KeepWriter.DEFAULT_CHANGE_CAPACITY);
+            final Trust trust = new Trust(identity, AcceptancePolicy.parse(ctx.acceptPolicy()),
+                keepWatcher.records(), keepWriter, ctx.epochClock());
             media = null != ctx.media() ? ctx.media() : UdpMedia.open(ctx.bindAddress(), ctx.mtuBytes(), errorHandler);
             final StatusFile status = statusFile;
             this.agent = new StackAgent(
-                ctx, media, counters, errorHandler, () -> status.heartbeat(ctx.epochClock().time()));
+                ctx, media, counters, errorHandler, () -> status.heartbeat(ctx.epochClock().time()), ctx.estateId(),
+                trust, keepWriter);
             this.invoker = new AgentInvoker(errorHandler, null, agent);
+            this.signingKey = identity.signPublicKey();
+        }
+        catch (final IOException ex)
+        {
+            CloseHelper.quietCloseAll(media, keepWriter, keepWatcher, keep, counters, statusFile);
+            deleteQuietly(temporaryKeepDir);
+            throw new UncheckedIOException("cannot create a temporary keep", ex);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(media, counters, statusFile);
+            CloseHelper.quietCloseAll(media, keepWriter, keepWatcher, keep, counters, statusFile);
+            deleteQuietly(temporaryKeepDir);
             throw ex;
         }
+        this.keep = keep;
+        this.keepWatcher = keepWatcher;
+        this.keepWriter = keepWriter;
+        this.temporaryKeepDir = temporaryKeepDir;
         this.media = media;
         this.statusFile = statusFile;
         this.counters = counters;
@@ -222,7 +278,83 @@ public final class Stack implements AutoCloseable
      */
     public long join(final String address)
     {
-        return agent.join(media.resolve(address));
+        return agent.join(media.resolve(address), null);
+    }
+
+    /**
+     * Join an estate at an address, trusting its answer only if it is signed by the given key: a man in the middle
+     * answering for the estate is refused (counted as {@link SystemCounterDescriptor#PINNED_KEY_MISMATCH}) and the
+     * join fails after the join timeout unless the real estate answers.
+     *
+     * @param address          of the estate, in the media's notation ({@code host:port}).
+     * @param pinnedSigningKey the estate's 32-byte Ed25519 public key, or null to accept whatever key the keep allows.
+     * @return a correlation id for the join.
+     * @throws IllegalArgumentException if the address is not valid or the key is not 32 bytes.
+     */
+    public long join(final String address, final byte[] pinnedSigningKey)
+    {
+        if (null != pinnedSigningKey && LocalIdentity.PUBLIC_KEY_LENGTH != pinnedSigningKey.length)
+        {
+            throw new IllegalArgumentException("pinned signing key must be 32 bytes");
+        }
+        return agent.join(media.resolve(address), pinnedSigningKey);
+    }
+
+    /**
+     * This estate's long-term Ed25519 public key, from its keep: what a joiner pins.
+     *
+     * @return a copy of the 32 bytes.
+     */
+    public byte[] signingKey()
+    {
+        return signingKey.clone();
+    }
+
+    /**
+     * The keep directory this stack runs on (a temporary one, deleted at close, if none was configured).
+     *
+     * @return the directory.
+     */
+    public Path keepDir()
+    {
+        return keep.directory();
+    }
+
+    /**
+     * The remote estates the keep records, with their keys and acceptance status: pending, accepted and rejected.
+     * Reads the keep: blocking file I/O, for a control thread, not for a hot loop.
+     *
+     * @return the records, sorted by name.
+     */
+    public List<RemoteEstateRecord> remoteEstates()
+    {
+        return keep.remotes();
+    }
+
+    /**
+     * Accept an estate the keep records (usually a pending one): its next join is accepted, within a second.
+     * Writes the keep (blocking file I/O, safe alongside other processes using the keep).
+     *
+     * @param name of the remote estate.
+     * @return true if the status changed, false if it was already accepted.
+     * @throws KeepException if the keep has no such estate or cannot be written.
+     */
+    public boolean accept(final String name)
+    {
+        return keep.setStatus(name, Acceptance.ACCEPTED);
+    }
+
+    /**
+     * Reject an estate: its joins are refused, and if it is joined now it is cut off within a second, its messages in
+     * flight failed. Writes the keep (blocking file I/O).
+     *
+     * @param name of the remote estate.
+     * @return true if the status changed.
+     * @throws KeepException if the keep has no such estate or cannot be written.
+     */
+    public boolean reject(final String name)
+    {
+        return keep.setStatus(name, Acceptance.REJECTED);
     }
 
     /**
@@ -412,6 +544,23 @@ public final class Stack implements AutoCloseable
         {
             CloseHelper.quietClose(invoker);
         }
-        CloseHelper.quietCloseAll(media, counters, statusFile);
+        CloseHelper.quietCloseAll(media, keepWriter, keepWatcher, keep, counters, statusFile);
+        deleteQuietly(temporaryKeepDir);
+    }
+
+    private static void deleteQuietly(final Path dir)
+    {
+        if (null == dir)
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+        }
+        catch (final IOException | UncheckedIOException ignore)
+        {
+            // A temporary keep left behind holds no secret worth more than a crash would leave.
+        }
     }
 }

@@ -8,6 +8,7 @@ import io.raet4j.codec.sbe.AliveDecoder;
 import io.raet4j.codec.sbe.DataDecoder;
 import io.raet4j.codec.sbe.DeliveryMode;
 import io.raet4j.codec.sbe.JoinAckDecoder;
+import io.raet4j.codec.sbe.JoinCookieDecoder;
 import io.raet4j.codec.sbe.JoinDecoder;
 import io.raet4j.codec.sbe.JoinStatus;
 import io.raet4j.codec.sbe.LeaveDecoder;
@@ -19,6 +20,13 @@ import io.raet4j.transactions.message.MessageOutcomeListener;
 import io.raet4j.transactions.message.PathState;
 import io.raet4j.transactions.message.ReceiveChannel;
 import io.raet4j.transactions.message.SendChannel;
+import io.raet4j.transactions.keep.Acceptance;
+import io.raet4j.transactions.keep.KeepChange;
+import io.raet4j.transactions.keep.KeepWriter;
+import io.raet4j.transactions.security.CookieJar;
+import io.raet4j.transactions.security.HandshakeCrypto;
+import io.raet4j.transactions.security.SessionKeys;
+import io.raet4j.transactions.security.Transcripts;
 import io.raet4j.transport.Context;
 import io.raet4j.transport.EstateRegistry;
 import io.raet4j.transport.media.DatagramHandler;
@@ -38,6 +46,7 @@ import java.net.SocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The duty cycle of a stack: one agent does all socket I/O and runs every transaction. Each cycle reads the clock
@@ -49,7 +58,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener, ChannelMessageHandler
 {
-    static final int PROTOCOL_VERSION = 1;
+    static final int PROTOCOL_VERSION = 2;
+    static final int MIN_PROTOCOL_VERSION = 2;
     private static final FailureReason[] REASONS = FailureReason.values();
     private static final int RECEIVE_LIMIT = 64;
     private static final int TIMER_LIMIT = 256;
@@ -58,7 +68,9 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private static final long JOIN_RETRY_INITIAL_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long JOIN_RETRY_MAX_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long HEARTBEAT_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
-    private static final int HEADER_FLAG_RENEW = 1;
+    private static final int HEADER_FLAG_RENEW = PacketWriter.FLAG_RENEW;
+    private static final byte[] ZERO_KEY = new byte[PacketWriter.KEY_LENGTH];
+    private static final long PENDING_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final Context ctx;
     private final Media media;
@@ -79,6 +91,26 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private final String name;
     private final int session;
     private final long peerTickNs;
+    private final Trust trust;
+    private final KeepWriter keepWriter;
+    private final Consumer<KeepChange> keepChangeHandler = this::onKeepChange;
+    private final HandshakeCrypto crypto = new HandshakeCrypto();
+    private final CookieJar cookieJar;
+    private final boolean isEncrypted;
+    private final byte[] cookieIn = new byte[CookieJar.COOKIE_LENGTH];
+    private final byte[] cookieOut = new byte[CookieJar.COOKIE_LENGTH];
+    private final AtomicCounter joinCookiesSent;
+    private final AtomicCounter badCookies;
+    private final AtomicCounter joinsRateLimited;
+    private final AtomicCounter badSignatures;
+    private final AtomicCounter joinsPending;
+    private final AtomicCounter pinnedKeyMismatch;
+    private final AtomicCounter replayed;
+    private final AtomicCounter tampered;
+    private final AtomicCounter unknownKey;
+    private final AtomicCounter unsealed;
+    private final AtomicCounter keyUpdates;
+    private final AtomicCounter keepWritesDropped;
 
     private final AtomicCounter bytesReceived;
     private final AtomicCounter packetsReceived;
@@ -130,17 +162,24 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         final Media media,
         final SystemCounters counters,
         final ErrorHandler errorHandler,
-        final Runnable heartbeat)
+        final Runnable heartbeat,
+        final long estateId,
+        final Trust trust,
+        final KeepWriter keepWriter)
     {
         this.ctx = ctx;
+        this.trust = trust;
+        this.keepWriter = keepWriter;
+        this.isEncrypted = ctx.encryption();
         this.media = media;
         this.clock = ctx.nanoClock();
         this.counters = counters;
         this.errorHandler = errorHandler;
         this.heartbeat = heartbeat;
         this.writer = new PacketWriter(ctx.mtuBytes());
-        this.maxPayload = PacketWriter.maxDataPayload(ctx.mtuBytes());
-        this.estateId = ctx.estateId();
+        this.maxPayload = PacketWriter.maxDataPayload(
+            ctx.mtuBytes() - (ctx.encryption() ? PacketWriter.SEALED_OVERHEAD : 0));
+        this.estateId = estateId;
         this.name = ctx.name();
         int s = 0;
         while (0 == s)
@@ -156,6 +195,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         this.lastHeartbeatNs = startNs;
         this.lastRenewNs = startNs - RENEW_INTERVAL_NS;
         this.timerWheel = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, startNs, 1 << 16, 1024);
+        this.cookieJar = new CookieJar(crypto, ctx.handshakesPerSecond(), startNs);
 
         bytesReceived = counters.get(SystemCounterDescriptor.BYTES_RECEIVED);
         packetsReceived = counters.get(SystemCounterDescriptor.PACKETS_RECEIVED);
@@ -181,6 +221,18 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         sendWouldBlock = counters.get(SystemCounterDescriptor.SEND_WOULD_BLOCK);
         dutyCycles = counters.get(SystemCounterDescriptor.DUTY_CYCLES);
         congestionEvents = counters.get(SystemCounterDescriptor.CONGESTION_EVENTS);
+        joinCookiesSent = counters.get(SystemCounterDescriptor.JOIN_COOKIES_SENT);
+        badCookies = counters.get(SystemCounterDescriptor.BAD_COOKIES);
+        joinsRateLimited = counters.get(SystemCounterDescriptor.JOINS_RATE_LIMITED);
+        badSignatures = counters.get(SystemCounterDescriptor.BAD_SIGNATURES);
+        joinsPending = counters.get(SystemCounterDescriptor.JOINS_PENDING);
+        pinnedKeyMismatch = counters.get(SystemCounterDescriptor.PINNED_KEY_MISMATCH);
+        replayed = counters.get(SystemCounterDescriptor.REPLAYED_PACKETS);
+        tampered = counters.get(SystemCounterDescriptor.TAMPERED_PACKETS);
+        unknownKey = counters.get(SystemCounterDescriptor.UNKNOWN_KEY_PACKETS);
+        unsealed = counters.get(SystemCounterDescriptor.UNSEALED_PACKETS);
+        keyUpdates = counters.get(SystemCounterDescriptor.KEY_UPDATES);
+        keepWritesDropped = counters.get(SystemCounterDescriptor.KEEP_WRITES_DROPPED);
     }
 
     /**
@@ -221,6 +273,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         }
         workCount += pollTimers();
         workCount += serviceActive();
+        if (null != keepWriter)
+        {
+            workCount += keepWriter.drainChanges(keepChangeHandler);
+        }
 
         if (nowNs - lastHeartbeatNs >= HEARTBEAT_INTERVAL_NS)
         {
@@ -287,7 +343,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         return session;
     }
 
-    long join(final SocketAddress address)
+    long join(final SocketAddress address, final byte[] pinnedSigningKey)
     {
         RemoteEstate estate = registry.byAddress(address);
         final long correlationId = nextCorrelationId++;
@@ -299,6 +355,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         }
         estate.isInitiator = true;
         estate.joinCorrelationId = correlationId;
+        estate.pinnedSigningKey = null == pinnedSigningKey ? null : pinnedSigningKey.clone();
         startJoin(estate, RemoteEstate.State.DEAD == estate.state);
         return correlationId;
     }
@@ -488,6 +545,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         bytesReceived.getAndAddRelease(length);
         try
         {
+            if (PacketReader.isSealed(buffer, offset, length))
+            {
+                onSealed(buffer, offset, length, source);
+                return;
+            }
             final int status = reader.wrap(buffer, offset, length);
             if (PacketReader.OK != status)
             {
@@ -518,11 +580,24 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 case JoinAckDecoder.TEMPLATE_ID:
                     onJoinAck(source);
                     return;
+                case JoinCookieDecoder.TEMPLATE_ID:
+                    onJoinCookie(source);
+                    return;
                 case RenewDecoder.TEMPLATE_ID:
                     onRenew(source);
                     return;
                 default:
-                    onEstatePacket(source);
+                    if (isEncrypted)
+                    {
+                        // Only the join exchange and Renew travel in clear text; anything else must be sealed.
+                        unsealed.incrementRelease();
+                        return;
+                    }
+                    final RemoteEstate estate = checkEstatePacket(source);
+                    if (null != estate)
+                    {
+                        onEstateFrames(estate);
+                    }
             }
         }
         catch (final Throwable ex)
@@ -532,7 +607,72 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         }
     }
 
-    private void onEstatePacket(final SocketAddress source)
+    private void onSealed(
+        final UnsafeBuffer buffer, final int offset, final int length, final SocketAddress source)
+    {
+        final int status = reader.wrapSealed(buffer, offset, length);
+        if (PacketReader.OK != status)
+        {
+            if (PacketReader.BAD_SCHEMA == status || PacketReader.BAD_VERSION == status)
+            {
+                unsupportedVersion.incrementRelease();
+            }
+            else
+            {
+                malformed.incrementRelease();
+            }
+            return;
+        }
+        if (!isEncrypted)
+        {
+            unsealed.incrementRelease();
+            return;
+        }
+        // Cheap checks first: ids, address, sessions, state; then the key id and the replay window; only then the AEAD.
+        final RemoteEstate estate = checkEstatePacket(source);
+        if (null == estate)
+        {
+            return;
+        }
+        final int keyId = reader.keyId();
+        final SessionKeys keys = null != estate.keys && estate.keys.knowsKey(keyId) ? estate.keys :
+            null != estate.previousKeys && estate.previousKeys.knowsKey(keyId) ? estate.previousKeys : null;
+        if (null == keys)
+        {
+            unknownKey.incrementRelease();
+            return;
+        }
+        switch (keys.open(reader, buffer, offset, length))
+        {
+            case SessionKeys.OPENED:
+                break;
+            case SessionKeys.REPLAYED:
+                replayed.incrementRelease();
+                return;
+            case SessionKeys.TAMPERED:
+                tampered.incrementRelease();
+                return;
+            default:
+                unknownKey.incrementRelease();
+                return;
+        }
+        if (PacketReader.OK != reader.wrapOpened(buffer, offset, length - PacketWriter.SEALED_TAG_LENGTH))
+        {
+            // Authentic but malformed: the peer's bug, not an attack; counted and dropped all the same.
+            malformed.incrementRelease();
+            return;
+        }
+        if (reader.unknownFrames() > 0)
+        {
+            unknownFrames.getAndAddRelease(reader.unknownFrames());
+        }
+        if (reader.nextFrame())
+        {
+            onEstateFrames(estate);
+        }
+    }
+
+    private RemoteEstate checkEstatePacket(final SocketAddress source)
     {
         final long srcId = reader.srcEstateId();
         final RemoteEstate estate = registry.byId(srcId);
@@ -540,14 +680,14 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         {
             unknownEstate.incrementRelease();
             sendRenew(source, srcId, reader.srcSession(), RenewReason.UNKNOWN_ESTATE);
-            return;
+            return null;
         }
         if (reader.dstEstateId() != estateId || reader.dstSession() != session ||
             reader.srcSession() != estate.session || RemoteEstate.State.JOINED != estate.state)
         {
             staleSession.incrementRelease();
             sendRenew(source, srcId, reader.srcSession(), RenewReason.STALE_SESSION);
-            return;
+            return null;
         }
 
         if (estate.isRenewedEarly)
@@ -555,8 +695,13 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             // The peer asked for a renewal and our state is already discarded: until its JoinAck, anything it sent
             // belongs to the old pair state or races ahead of the JoinAck; it is dropped and, if reliable, resent.
             staleSession.incrementRelease();
-            return;
+            return null;
         }
+        return estate;
+    }
+
+    private void onEstateFrames(final RemoteEstate estate)
+    {
         estate.lastHeardLiveNs = liveNs;
         do
         {
@@ -709,7 +854,6 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         final int minVersion = join.minVersion();
         final int maxVersion = join.maxVersion();
         final long nonce = join.nonce();
-        final String joinerName = reader.joinName();
         final long srcId = reader.srcEstateId();
         final int srcSession = reader.srcSession();
         final boolean isRenewFlagged = 0 != (reader.flags() & HEADER_FLAG_RENEW);
@@ -724,20 +868,112 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             staleSession.incrementRelease();
             return;
         }
-        if (minVersion > PROTOCOL_VERSION || maxVersion < 1)
+        if (minVersion > PROTOCOL_VERSION || maxVersion < MIN_PROTOCOL_VERSION)
         {
             counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
-            sendJoinAck(source, srcId, srcSession, JoinStatus.VERSION_UNSUPPORTED, nonce);
-            return;
-        }
-        RemoteEstate estate = registry.byId(srcId);
-        if (srcId == estateId || (null != estate && !joinerName.equals(estate.name())))
-        {
-            counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
-            sendJoinAck(source, srcId, srcSession, JoinStatus.REJECTED, nonce);
+            writer.begin(estateId, srcId, session, srcSession);
+            writer.appendJoinAck(JoinStatus.VERSION_UNSUPPORTED, PROTOCOL_VERSION, nonce, name);
+            sendTo(source);
             return;
         }
 
+        // No state before the joiner proves it receives at its address: a cookie, made and checked at a bounded rate.
+        if (!cookieJar.tryAcquire(nowNs))
+        {
+            joinsRateLimited.incrementRelease();
+            return;
+        }
+        join.getCookie(cookieIn, 0, CookieJar.COOKIE_LENGTH);
+        if (!cookieJar.check(source, srcId, srcSession, nonce, cookieIn, nowNs))
+        {
+            if (!isZero(cookieIn))
+            {
+                badCookies.incrementRelease();
+            }
+            cookieJar.make(source, srcId, srcSession, nonce, nowNs, cookieOut);
+            writer.begin(estateId, srcId, session, srcSession);
+            writer.appendJoinCookie(nonce, cookieOut);
+            sendTo(source);
+            joinCookiesSent.incrementRelease();
+            return;
+        }
+
+        final byte[] signature = new byte[PacketWriter.SIGNATURE_LENGTH];
+        join.getSignature(signature, 0, signature.length);
+        RemoteEstate estate = registry.byId(srcId);
+        if (null != estate && nonce == estate.lastJoinNonceSeen && srcSession == estate.session &&
+            null != estate.lastJoinAck && source.equals(estate.address()) &&
+            Arrays.equals(signature, estate.lastJoinSignature))
+        {
+            // The joiner did not get our answer: the same answer again, same keys, no new cryptography.
+            resendJoinAck(estate);
+            return;
+        }
+
+        final byte[] signKey = new byte[PacketWriter.KEY_LENGTH];
+        final byte[] agreeKey = new byte[PacketWriter.KEY_LENGTH];
+        final byte[] ephemeralKey = new byte[PacketWriter.KEY_LENGTH];
+        join.getSigningKey(signKey, 0, signKey.length);
+        join.getAgreementKey(agreeKey, 0, agreeKey.length);
+        join.getEphemeralKey(ephemeralKey, 0, ephemeralKey.length);
+        final String joinerName = reader.joinName();
+        final byte[] transcript = Transcripts.join(
+            reader.flags(), srcId, srcSession, minVersion, maxVersion, nonce, cookieIn, signKey, agreeKey, ephemeralKey, joinerName);
+        if (!HandshakeCrypto.verify(signKey, transcript, signature))
+        {
+            badSignatures.incrementRelease();
+            return;
+        }
+        if (srcId == estateId || (null != estate && !joinerName.equals(estate.name())))
+        {
+            counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
+            sendSignedJoinAck(source, srcId, srcSession, JoinStatus.REJECTED, nonce, signature, null);
+            return;
+        }
+
+        final Acceptance decision = trust.decideJoiner(joinerName, srcId, signKey, agreeKey, format(source));
+        accountKeepWrites();
+        if (Acceptance.REJECTED == decision)
+        {
+            counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
+            sendSignedJoinAck(source, srcId, srcSession, JoinStatus.REJECTED, nonce, signature, null);
+            return;
+        }
+        if (Acceptance.PENDING == decision)
+        {
+            joinsPending.incrementRelease();
+            sendSignedJoinAck(source, srcId, srcSession, JoinStatus.PENDING, nonce, signature, null);
+            return;
+        }
+
+        // Allow: an ephemeral agreement bound to both long-term keys gives this session's keys.
+        final byte[] ephemeralPrivate = crypto.newAgreementPrivateKey();
+        final byte[] ephemeralPublic = HandshakeCrypto.agreementPublicKey(ephemeralPrivate);
+        final byte[] ephemeralShared = new byte[32];
+        final byte[] staticShared = new byte[32];
+        final boolean agreed = HandshakeCrypto.agree(ephemeralPrivate, ephemeralKey, ephemeralShared, 0) &&
+            HandshakeCrypto.agree(trust.agreePrivate(), agreeKey, staticShared, 0);
+        Arrays.fill(ephemeralPrivate, (byte)0);
+        if (!agreed)
+        {
+            badSignatures.incrementRelease();
+            return;
+        }
+        // Whether this side's state for the pair will be fresh: told to the joiner, signed, so both renew together.
+        final RemoteEstate known = registry.byId(srcId);
+        final boolean isFresh = null == known || !known.hasJoinedOnce ||
+            (nonce != known.lastJoinNonceSeen && (RemoteEstate.State.DEAD == known.state ||
+            srcSession != known.session || isRenewFlagged));
+        final int ackFlags = isFresh ? HEADER_FLAG_RENEW : 0;
+        final byte[] ackSignature = signJoinAck(
+            signature, ackFlags, srcId, srcSession, JoinStatus.ACCEPTED, nonce, ephemeralPublic);
+        final SessionKeys keys = SessionKeys.derive(
+            ephemeralShared, staticShared, signature, ackSignature, false, ctx.rekeyAfterPackets(),
+            ctx.rekeyAfterNs(), nowNs);
+        Arrays.fill(ephemeralShared, (byte)0);
+        Arrays.fill(staticShared, (byte)0);
+
+        final boolean isRenewal;
         if (null == estate)
         {
             final RemoteEstate atAddress = registry.byAddress(source);
@@ -757,19 +993,23 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             }
             estate.session = srcSession;
             estate.lastJoinNonceSeen = nonce;
+            installKeys(estate, keys, true);
             becomeJoined(estate, false);
+            isRenewal = false;
         }
         else
         {
             final boolean isNewTransaction = nonce != estate.lastJoinNonceSeen;
-            final boolean isRenewal = isNewTransaction && estate.hasJoinedOnce &&
-                (RemoteEstate.State.DEAD == estate.state || srcSession != estate.session || isRenewFlagged);
+            final boolean isSessionChange = srcSession != estate.session;
+            isRenewal = isNewTransaction && estate.hasJoinedOnce &&
+                (RemoteEstate.State.DEAD == estate.state || isSessionChange || isRenewFlagged);
             if (!source.equals(estate.address()))
             {
                 registry.identify(estate, srcId, joinerName, source);
             }
             estate.session = srcSession;
             estate.lastJoinNonceSeen = nonce;
+            installKeys(estate, keys, isRenewal || isSessionChange);
             if (!estate.hasJoinedOnce || RemoteEstate.State.JOINED != estate.state || isRenewal)
             {
                 becomeJoined(estate, isRenewal);
@@ -779,7 +1019,132 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 estate.lastHeardLiveNs = liveNs;
             }
         }
-        sendJoinAck(source, srcId, srcSession, JoinStatus.ACCEPTED, nonce);
+        estate.peerSigningKey = signKey;
+        writer.begin(estateId, srcId, session, srcSession);
+        writer.flags(ackFlags);
+        writer.appendJoinAck(JoinStatus.ACCEPTED, PROTOCOL_VERSION, nonce, name, trust.signPublic(),
+            trust.agreePublic(), ephemeralPublic, ackSignature);
+        writer.finish();
+        estate.lastJoinSignature = signature;
+        estate.lastJoinAck = copyOut(writer);
+        sendTo(source);
+    }
+
+    private static byte[] copyOut(final PacketWriter writer)
+    {
+        final byte[] bytes = new byte[writer.length()];
+        writer.buffer().getBytes(0, bytes);
+        return bytes;
+    }
+
+    private void resendJoinAck(final RemoteEstate estate)
+    {
+        final byte[] bytes = estate.lastJoinAck;
+        final java.nio.ByteBuffer out = writer.byteBuffer();
+        out.clear();
+        out.put(bytes).flip();
+        final int result = media.send(out, estate.address());
+        if (result > 0)
+        {
+            packetsSent.incrementRelease();
+            bytesSent.getAndAddRelease(bytes.length);
+        }
+        else if (Media.SEND_WOULD_BLOCK == result)
+        {
+            sendWouldBlock.incrementRelease();
+        }
+        writer.begin(estateId, 0, session, 0);
+    }
+
+    private byte[] signJoinAck(
+        final byte[] joinSignature,
+        final int flags,
+        final long toId,
+        final int toSession,
+        final JoinStatus status,
+        final long nonce,
+        final byte[] ephemeralPublic)
+    {
+        final byte[] transcript = Transcripts.joinAck(
+            joinSignature, flags, estateId, session, toId, toSession, status.value(), PROTOCOL_VERSION, nonce,
+            trust.signPublic(), trust.agreePublic(), null == ephemeralPublic ? ZERO_KEY : ephemeralPublic, name);
+        return HandshakeCrypto.sign(trust.signPrivate(), trust.signPublic(), transcript);
+    }
+
+    private void sendSignedJoinAck(
+        final SocketAddress to,
+        final long toId,
+        final int toSession,
+        final JoinStatus status,
+        final long nonce,
+        final byte[] joinSignature,
+        final byte[] ephemeralPublic)
+    {
+        final byte[] ackSignature = signJoinAck(joinSignature, 0, toId, toSession, status, nonce, ephemeralPublic);
+        writer.begin(estateId, toId, session, toSession);
+        writer.appendJoinAck(status, PROTOCOL_VERSION, nonce, name, trust.signPublic(), trust.agreePublic(),
+            ephemeralPublic, ackSignature);
+        sendTo(to);
+    }
+
+    private void installKeys(final RemoteEstate estate, final SessionKeys keys, final boolean dropOld)
+    {
+        if (null != estate.previousKeys)
+        {
+            estate.previousKeys.destroy();
+            estate.previousKeys = null;
+        }
+        if (dropOld)
+        {
+            if (null != estate.keys)
+            {
+                estate.keys.destroy();
+            }
+        }
+        else
+        {
+            // Crossing joins make two key sets for one pair: the newest sends, both open, the oldest goes next time.
+            estate.previousKeys = estate.keys;
+        }
+        estate.keys = keys;
+    }
+
+    private void accountKeepWrites()
+    {
+        final long dropped = trust.writesDropped();
+        if (dropped > keepWritesDropped.get())
+        {
+            keepWritesDropped.setRelease(dropped);
+        }
+    }
+
+    private void onKeepChange(final KeepChange change)
+    {
+        trust.onChange(change);
+        final io.raet4j.transactions.keep.RemoteEstateRecord record = change.current();
+        if (null == record || Acceptance.REJECTED != record.status())
+        {
+            return;
+        }
+        // An operator rejected an estate: if it is here, it is cut off now and its messages fail.
+        for (int i = registry.size() - 1; i >= 0; i--)
+        {
+            final RemoteEstate estate = registry.get(i);
+            if (estate.hasJoinedOnce && change.name().equals(estate.name()))
+            {
+                forget(estate);
+            }
+        }
+    }
+
+    private static boolean isZero(final byte[] bytes)
+    {
+        int bits = 0;
+        for (final byte b : bytes)
+        {
+            bits |= b;
+        }
+        return 0 == bits;
     }
 
     private void onJoinAck(final SocketAddress source)
@@ -787,6 +1152,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         final JoinAckDecoder joinAck = reader.joinAck();
         final JoinStatus status = joinAck.status();
         final long nonce = joinAck.nonce();
+        final int ackFlags = reader.flags();
         final String acceptorName = reader.joinName();
         final long srcId = reader.srcEstateId();
         final int srcSession = reader.srcSession();
@@ -802,17 +1168,75 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             staleSession.incrementRelease();
             return;
         }
+        if (JoinStatus.VERSION_UNSUPPORTED == status)
+        {
+            // Unsigned by nature (the acceptor may not speak version 2): acted on only after the join timeout.
+            counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
+            return;
+        }
+        if (null == estate.joinSignature)
+        {
+            // An answer to a Join this stack never signed (no cookie yet): not ours to trust.
+            unknownEstate.incrementRelease();
+            return;
+        }
+        final byte[] signKey = new byte[PacketWriter.KEY_LENGTH];
+        final byte[] agreeKey = new byte[PacketWriter.KEY_LENGTH];
+        final byte[] ephemeralKey = new byte[PacketWriter.KEY_LENGTH];
+        final byte[] ackSignature = new byte[PacketWriter.SIGNATURE_LENGTH];
+        joinAck.getSigningKey(signKey, 0, signKey.length);
+        joinAck.getAgreementKey(agreeKey, 0, agreeKey.length);
+        joinAck.getEphemeralKey(ephemeralKey, 0, ephemeralKey.length);
+        joinAck.getSignature(ackSignature, 0, ackSignature.length);
+        if (null != estate.pinnedSigningKey && !Arrays.equals(estate.pinnedSigningKey, signKey))
+        {
+            // Someone answers for the estate with another key than the one pinned: an impostor, never trusted.
+            pinnedKeyMismatch.incrementRelease();
+            return;
+        }
+        final byte[] transcript = Transcripts.joinAck(
+            estate.joinSignature, reader.flags(), srcId, srcSession, estateId, session, status.value(), joinAck.version(), nonce,
+            signKey, agreeKey, ephemeralKey, acceptorName);
+        if (!HandshakeCrypto.verify(signKey, transcript, ackSignature))
+        {
+            badSignatures.incrementRelease();
+            return;
+        }
 
         switch (status)
         {
             case ACCEPTED:
             {
-                if (joinAck.version() < 1 || joinAck.version() > PROTOCOL_VERSION)
+                if (joinAck.version() < MIN_PROTOCOL_VERSION || joinAck.version() > PROTOCOL_VERSION)
                 {
                     counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
                     joinFailed(estate, FailureReason.REJECTED.ordinal());
                     return;
                 }
+                if (!trust.checkAcceptor(acceptorName, srcId, signKey, agreeKey, format(source)))
+                {
+                    counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
+                    accountKeepWrites();
+                    joinFailed(estate, FailureReason.REJECTED.ordinal());
+                    return;
+                }
+                accountKeepWrites();
+                final byte[] ephemeralShared = new byte[32];
+                final byte[] staticShared = new byte[32];
+                final boolean agreed =
+                    HandshakeCrypto.agree(estate.joinEphemeralPrivate, ephemeralKey, ephemeralShared, 0) &&
+                    HandshakeCrypto.agree(trust.agreePrivate(), agreeKey, staticShared, 0);
+                if (!agreed)
+                {
+                    badSignatures.incrementRelease();
+                    return;
+                }
+                final SessionKeys keys = SessionKeys.derive(
+                    ephemeralShared, staticShared, estate.joinSignature, ackSignature, true,
+                    ctx.rekeyAfterPackets(), ctx.rekeyAfterNs(), nowNs);
+                Arrays.fill(ephemeralShared, (byte)0);
+                Arrays.fill(staticShared, (byte)0);
+                clearJoinSecrets(estate);
                 final RemoteEstate known = registry.byId(srcId);
                 if (null != known && null != known.name() && !acceptorName.equals(known.name()))
                 {
@@ -853,9 +1277,13 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 {
                     registry.identify(estate, srcId, acceptorName, source);
                 }
-                final boolean isRenewal = estate.hasJoinedOnce && (srcSession != estate.session ||
+                final boolean isSessionChange = srcSession != estate.session;
+                final boolean isAcceptorFresh = 0 != (ackFlags & HEADER_FLAG_RENEW);
+                final boolean isRenewal = estate.hasJoinedOnce && (isSessionChange || isAcceptorFresh ||
                     (!estate.isRenewedEarly && (RemoteEstate.State.DEAD == estate.state ||
                     estate.isRenewRequested || estate.sentRenewFlag)));
+                installKeys(estate, keys, isRenewal || isSessionChange || estate.isRenewedEarly);
+                estate.peerSigningKey = signKey;
                 estate.session = srcSession;
                 estate.version = joinAck.version();
                 estate.joinNonce = 0;
@@ -871,12 +1299,60 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             }
             case PENDING:
                 estate.lastHeardLiveNs = liveNs;
+                // Waiting for an operator: ask again soon, so that an acceptance takes effect within a second.
+                estate.joinBackoffNs = PENDING_RETRY_NS;
+                estate.nextJoinSendNs = Math.min(estate.nextJoinSendNs, nowNs + PENDING_RETRY_NS);
                 break;
             default:
                 counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
                 joinFailed(estate, FailureReason.REJECTED.ordinal());
                 break;
         }
+    }
+
+    private void onJoinCookie(final SocketAddress source)
+    {
+        final JoinCookieDecoder joinCookie = reader.joinCookie();
+        final RemoteEstate estate = registry.byAddress(source);
+        if (null == estate || 0 == estate.joinNonce || joinCookie.nonce() != estate.joinNonce)
+        {
+            unknownEstate.incrementRelease();
+            return;
+        }
+        if (reader.dstEstateId() != estateId || reader.dstSession() != session)
+        {
+            staleSession.incrementRelease();
+            return;
+        }
+        final byte[] cookie = new byte[PacketWriter.COOKIE_LENGTH];
+        joinCookie.getCookie(cookie, 0, cookie.length);
+        if (null != estate.joinCookie && Arrays.equals(cookie, estate.joinCookie))
+        {
+            return;
+        }
+        estate.joinCookie = cookie;
+        signJoin(estate);
+        sendJoin(estate);
+    }
+
+    private void signJoin(final RemoteEstate estate)
+    {
+        final byte[] transcript = Transcripts.join(
+            estate.sentRenewFlag ? HEADER_FLAG_RENEW : 0, estateId, session, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, estate.joinNonce, estate.joinCookie,
+            trust.signPublic(), trust.agreePublic(), estate.joinEphemeralPublic, name);
+        estate.joinSignature = HandshakeCrypto.sign(trust.signPrivate(), trust.signPublic(), transcript);
+    }
+
+    private static void clearJoinSecrets(final RemoteEstate estate)
+    {
+        if (null != estate.joinEphemeralPrivate)
+        {
+            Arrays.fill(estate.joinEphemeralPrivate, (byte)0);
+        }
+        estate.joinEphemeralPrivate = null;
+        estate.joinEphemeralPublic = null;
+        estate.joinCookie = null;
+        estate.joinSignature = null;
     }
 
     private void onRenew(final SocketAddress source)
@@ -894,6 +1370,16 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         }
         if (0 != estate.joinNonce)
         {
+            return;
+        }
+        if (isEncrypted)
+        {
+            // A Renew cannot be authenticated (its sender may have no keys left), so it only starts a new handshake;
+            // whether state is renewed is decided by the signed JoinAck (its RENEW flag) or a changed session.
+            if (estate.hasJoinedOnce)
+            {
+                startJoin(estate, RemoteEstate.State.DEAD == estate.state);
+            }
             return;
         }
         estate.isRenewRequested = true;
@@ -933,6 +1419,9 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             nonce = ThreadLocalRandom.current().nextLong();
         }
         estate.joinNonce = nonce;
+        clearJoinSecrets(estate);
+        estate.joinEphemeralPrivate = crypto.newAgreementPrivateKey();
+        estate.joinEphemeralPublic = HandshakeCrypto.agreementPublicKey(estate.joinEphemeralPrivate);
         estate.sentRenewFlag |= isRenew || estate.isRenewRequested;
         estate.joinDeadlineLiveNs = liveNs + ctx.joinTimeoutNs();
         estate.joinBackoffNs = JOIN_RETRY_INITIAL_NS;
@@ -947,17 +1436,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         {
             writer.flags(HEADER_FLAG_RENEW);
         }
-        writer.appendJoin(PROTOCOL_VERSION, PROTOCOL_VERSION, estate.joinNonce, name);
+        // Until the acceptor's cookie arrives, the Join carries the keys but no signature: the acceptor keeps nothing.
+        writer.appendJoin(MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, estate.joinNonce, name, estate.joinCookie,
+            trust.signPublic(), trust.agreePublic(), estate.joinEphemeralPublic, estate.joinSignature);
         sendTo(estate.address());
         estate.nextJoinSendNs = nowNs + estate.joinBackoffNs;
-    }
-
-    private void sendJoinAck(
-        final SocketAddress to, final long toId, final int toSession, final JoinStatus status, final long nonce)
-    {
-        writer.begin(estateId, toId, session, toSession);
-        writer.appendJoinAck(status, PROTOCOL_VERSION, nonce, name);
-        sendTo(to);
     }
 
     private void sendRenew(final SocketAddress to, final long toId, final int toSession, final RenewReason reason)
@@ -1037,6 +1520,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private void joinFailed(final RemoteEstate estate, final int reason)
     {
         estate.joinNonce = 0;
+        clearJoinSecrets(estate);
         estate.isRenewedEarly = false;
         if (estate.hasJoinedOnce)
         {
@@ -1064,6 +1548,9 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         registry.remove(estate);
         cancelTimer(estate);
         removeActive(estate);
+        clearJoinSecrets(estate);
+        installKeys(estate, null, true);
+        estate.lastJoinAck = null;
         if (estate.hasJoinedOnce)
         {
             counters.get(SystemCounterDescriptor.ESTATES_REAPED).incrementRelease();
@@ -1401,7 +1888,14 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     private void beginPacket(final RemoteEstate estate)
     {
-        writer.begin(estateId, estate.id(), session, estate.session);
+        if (isEncrypted)
+        {
+            writer.beginSealed(estateId, estate.id(), session, estate.session);
+        }
+        else
+        {
+            writer.begin(estateId, estate.id(), session, estate.session);
+        }
     }
 
     private void flushAndBegin(final RemoteEstate estate)
@@ -1414,14 +1908,36 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     {
         if (writer.hasFrames())
         {
-            sendTo(estate.address());
+            if (writer.isSealed())
+            {
+                final SessionKeys keys = estate.keys;
+                if (null == keys)
+                {
+                    writer.begin(estateId, estate.id(), session, estate.session);
+                    return;
+                }
+                final long updatesBefore = keys.sendUpdates();
+                send(keys.seal(writer, nowNs), estate.address());
+                if (keys.sendUpdates() != updatesBefore)
+                {
+                    keyUpdates.incrementRelease();
+                }
+            }
+            else
+            {
+                sendTo(estate.address());
+            }
             estate.lastSentLiveNs = liveNs;
         }
     }
 
     private void sendTo(final SocketAddress address)
     {
-        final int length = writer.finish();
+        send(writer.finish(), address);
+    }
+
+    private void send(final int length, final SocketAddress address)
+    {
         final int result = media.send(writer.byteBuffer(), address);
         if (result > 0)
         {

@@ -50,7 +50,7 @@ final class StackPair implements AutoCloseable
         mediaA = new FaultInjectingMedia(
             UdpMedia.open("127.0.0.1:0", Context.MTU_DEFAULT, mediaErrors::add), faults, clockA);
         final Context ctx = new Context().name("alpha").estateId(0xA1).media(mediaA).nanoClock(clockA)
-            .epochClock(epochClock).statusDir(statusDir.resolve("alpha"));
+            .epochClock(epochClock).statusDir(statusDir.resolve("alpha")).keepDir(statusDir.resolve("keep-alpha"));
         config.accept(ctx);
         a = Stack.launch(ctx);
         a.presenceHandler((id, name, event) -> presenceA.add(name + ":" + event));
@@ -62,7 +62,8 @@ final class StackPair implements AutoCloseable
         mediaB = new FaultInjectingMedia(
             UdpMedia.open(bind, Context.MTU_DEFAULT, mediaErrors::add), faults, clockB);
         final Context ctx = new Context().name("beta").estateId(0xB2).media(mediaB).nanoClock(clockB)
-            .epochClock(epochClock).statusDir(statusDir.resolve("beta-" + System.nanoTime()));
+            .epochClock(epochClock).statusDir(statusDir.resolve("beta-" + System.nanoTime()))
+            .keepDir(statusDir.resolve("keep-beta"));
         config.accept(ctx);
         b = Stack.launch(ctx);
         b.presenceHandler((id, name, event) -> presenceB.add(name + ":" + event));
@@ -82,8 +83,24 @@ final class StackPair implements AutoCloseable
         final boolean joined = runUntil(() -> a.isJoined(b.estateId()) && b.isJoined(a.estateId()), 100_000);
         if (!joined)
         {
-            throw new AssertionError("join did not complete: " + presenceA + " " + presenceB);
+            throw new AssertionError("join did not complete: " + presenceA + " " + presenceB + " A " +
+                nonZeroCounters(a) + " B " + nonZeroCounters(b) + " errors " + mediaErrors);
         }
+    }
+
+    static String nonZeroCounters(final Stack stack)
+    {
+        final StringBuilder out = new StringBuilder("{");
+        for (final io.raet4j.transport.status.SystemCounterDescriptor descriptor :
+            io.raet4j.transport.status.SystemCounterDescriptor.values())
+        {
+            final long value = stack.counter(descriptor);
+            if (0 != value && io.raet4j.transport.status.SystemCounterDescriptor.DUTY_CYCLES != descriptor)
+            {
+                out.append(descriptor.name()).append('=').append(value).append(' ');
+            }
+        }
+        return out.append('}').toString();
     }
 
     /**

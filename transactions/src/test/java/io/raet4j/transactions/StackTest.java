@@ -542,7 +542,8 @@ class StackTest
         assertEquals(0, received[0], "nothing forged reached the application");
         assertEquals(1000, b.counter(SystemCounterDescriptor.MALFORMED_PACKETS) +
             b.counter(SystemCounterDescriptor.UNSUPPORTED_VERSION), "every garbage datagram counted");
-        assertEquals(2, b.counter(SystemCounterDescriptor.UNKNOWN_ESTATE), "spoofed address and unknown estate");
+        assertEquals(2, b.counter(SystemCounterDescriptor.UNSEALED_PACKETS),
+            "clear-text data from a spoofed address and from an unknown estate");
 
         a.deliveryHandler(outcomes);
         final UnsafeBuffer msg = new UnsafeBuffer(new byte[32]);
@@ -565,7 +566,8 @@ class StackTest
             raw.configureBlocking(false);
             final io.raet4j.codec.PacketWriter writer = new io.raet4j.codec.PacketWriter(1408);
             writer.begin(0x999, 0, 77, 0);
-            writer.appendJoin(2, 3, 12345, "from-the-future");
+            writer.appendJoin(StackAgent.PROTOCOL_VERSION + 1, StackAgent.PROTOCOL_VERSION + 2, 12345,
+                "from-the-future");
             writer.finish();
             raw.send(writer.byteBuffer(), b.localAddress());
 

@@ -124,6 +124,27 @@ public final class Context
     /** Default largest congestion window, in segments. */
     public static final int MAX_CWND_DEFAULT = 65536;
 
+    /** Property for {@link #keepDir()}. */
+    public static final String KEEP_DIR_PROP_NAME = "raet4j.keep.dir";
+    /** Property for {@link #acceptPolicy()}. */
+    public static final String ACCEPT_POLICY_PROP_NAME = "raet4j.accept";
+    /** Default {@link #acceptPolicy()}: accept a name's first keys, refuse different keys for it later. */
+    public static final String ACCEPT_POLICY_DEFAULT = "once";
+    /** Property for {@link #encryption()}. */
+    public static final String ENCRYPTION_PROP_NAME = "raet4j.encryption";
+    /** Property for {@link #rekeyAfterPackets()}. */
+    public static final String REKEY_PACKETS_PROP_NAME = "raet4j.rekey.packets";
+    /** Default {@link #rekeyAfterPackets()}: 2^30 packets per key and direction. */
+    public static final long REKEY_PACKETS_DEFAULT = 1L << 30;
+    /** Property for {@link #rekeyAfterNs()}. */
+    public static final String REKEY_INTERVAL_PROP_NAME = "raet4j.rekey.interval.ns";
+    /** Default {@link #rekeyAfterNs()}: 10 minutes. */
+    public static final long REKEY_INTERVAL_DEFAULT_NS = TimeUnit.MINUTES.toNanos(10);
+    /** Property for {@link #handshakesPerSecond()}. */
+    public static final String HANDSHAKE_RATE_PROP_NAME = "raet4j.handshake.rate";
+    /** Default {@link #handshakesPerSecond()}. */
+    public static final int HANDSHAKE_RATE_DEFAULT = 2_000;
+
     /** Property for {@link #statusDir()}. */
     public static final String STATUS_DIR_PROP_NAME = "raet4j.status.dir";
 
@@ -143,6 +164,12 @@ public final class Context
     private IdleStrategy idleStrategy;
     private ThreadingMode threadingMode = ThreadingMode.INVOKER;
     private Path statusDir;
+    private Path keepDir;
+    private String acceptPolicy = System.getProperty(ACCEPT_POLICY_PROP_NAME, ACCEPT_POLICY_DEFAULT);
+    private boolean encryption = Boolean.parseBoolean(System.getProperty(ENCRYPTION_PROP_NAME, "true"));
+    private long rekeyAfterPackets = Long.getLong(REKEY_PACKETS_PROP_NAME, REKEY_PACKETS_DEFAULT);
+    private long rekeyAfterNs = Long.getLong(REKEY_INTERVAL_PROP_NAME, REKEY_INTERVAL_DEFAULT_NS);
+    private int handshakesPerSecond = Integer.getInteger(HANDSHAKE_RATE_PROP_NAME, HANDSHAKE_RATE_DEFAULT);
     private boolean deleteStatusDirOnClose = true;
     private ErrorHandler errorHandler;
     private int mtuBytes = Integer.getInteger(MTU_PROP_NAME, MTU_DEFAULT);
@@ -175,6 +202,11 @@ public final class Context
         {
             statusDir = Path.of(dir);
         }
+        final String keep = System.getProperty(KEEP_DIR_PROP_NAME);
+        if (null != keep)
+        {
+            keepDir = Path.of(keep);
+        }
     }
 
     /**
@@ -192,14 +224,20 @@ public final class Context
         }
         isConcluded = true;
 
-        while (0 == estateId)
-        {
-            estateId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
-        }
         if (null == name)
         {
-            name = "estate-" + Long.toHexString(estateId);
+            name = "estate-" + Long.toHexString(0 != estateId ? estateId :
+                ThreadLocalRandom.current().nextLong() & 0xFFFF_FFFFL);
         }
+        if (null == acceptPolicy || !(acceptPolicy.equalsIgnoreCase("always") ||
+            acceptPolicy.equalsIgnoreCase("once") || acceptPolicy.equalsIgnoreCase("never")))
+        {
+            throw new IllegalArgumentException("acceptPolicy must be always, once or never: " + acceptPolicy);
+        }
+        acceptPolicy = acceptPolicy.toLowerCase(java.util.Locale.ROOT);
+        requireRange("rekeyAfterPackets", rekeyAfterPackets, 16, 1L << 40);
+        requirePositive("rekeyAfterNs", rekeyAfterNs);
+        requireRange("handshakesPerSecond", handshakesPerSecond, 1, 10_000_000);
         final int nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (nameBytes < 1 || nameBytes > 255)
         {
@@ -295,9 +333,10 @@ public final class Context
     }
 
     /**
-     * Id of the local estate, non-zero. Default random.
+     * Id of the local estate. Default 0 until the stack launches, which then takes the id of the keep's identity
+     * (derived from its signing key, so stable across restarts); a non-zero id set here is used instead.
      *
-     * @return the id.
+     * @return the id, 0 if it comes from the keep.
      */
     public long estateId()
     {
@@ -307,7 +346,7 @@ public final class Context
     /**
      * Id of the local estate.
      *
-     * @param estateId non-zero id; zero means pick one at random.
+     * @param estateId non-zero id; zero means the id of the keep's identity.
      * @return this for a fluent API.
      */
     public Context estateId(final long estateId)
@@ -446,6 +485,144 @@ public final class Context
     public Context threadingMode(final ThreadingMode threadingMode)
     {
         this.threadingMode = threadingMode;
+        return this;
+    }
+
+    /**
+     * Directory of the keep: the local identity (name, id, keys) and the remote estates with their keys and acceptance
+     * status, see spec/KEEP.md. Default null: a temporary keep, created at launch and deleted at close, so the
+     * identity is new at every start.
+     *
+     * @return the keep directory, or null for a temporary one.
+     */
+    public Path keepDir()
+    {
+        return keepDir;
+    }
+
+    /**
+     * Directory of the keep, created with mode 0700 if missing.
+     *
+     * @param keepDir to use, or null for a temporary keep.
+     * @return this for a fluent API.
+     */
+    public Context keepDir(final Path keepDir)
+    {
+        this.keepDir = keepDir;
+        return this;
+    }
+
+    /**
+     * How joiners are accepted: {@code always}, {@code once} (a name's first keys; different keys later are
+     * rejected) or {@code never} (new estates wait as pending until an operator accepts them). Default {@code once}.
+     *
+     * @return the policy name, lower case after {@link #conclude()}.
+     */
+    public String acceptPolicy()
+    {
+        return acceptPolicy;
+    }
+
+    /**
+     * How joiners are accepted.
+     *
+     * @param acceptPolicy {@code always}, {@code once} or {@code never}, any case.
+     * @return this for a fluent API.
+     */
+    public Context acceptPolicy(final String acceptPolicy)
+    {
+        this.acceptPolicy = acceptPolicy;
+        return this;
+    }
+
+    /**
+     * Whether packets after the handshake are sealed with ChaCha20-Poly1305 and checked against a replay window.
+     * Default true. Joins are signed and accepted by policy either way; false leaves data packets in clear text with
+     * only a CRC32C, for benchmarks. Both ends of a pair must use the same setting.
+     *
+     * @return true if packets are encrypted.
+     */
+    public boolean encryption()
+    {
+        return encryption;
+    }
+
+    /**
+     * Whether packets are encrypted; turning it off is for benchmarks only.
+     *
+     * @param encryption false to send data packets in clear text.
+     * @return this for a fluent API.
+     */
+    public Context encryption(final boolean encryption)
+    {
+        this.encryption = encryption;
+        return this;
+    }
+
+    /**
+     * Packets sealed with one key, per direction, before the sender moves to the next key. Default 2^30.
+     *
+     * @return packets per key.
+     */
+    public long rekeyAfterPackets()
+    {
+        return rekeyAfterPackets;
+    }
+
+    /**
+     * Packets sealed with one key before the next.
+     *
+     * @param rekeyAfterPackets 16 to 2^40.
+     * @return this for a fluent API.
+     */
+    public Context rekeyAfterPackets(final long rekeyAfterPackets)
+    {
+        this.rekeyAfterPackets = rekeyAfterPackets;
+        return this;
+    }
+
+    /**
+     * Time a send key is used before the sender moves to the next key. Default 10 minutes.
+     *
+     * @return nanoseconds per key.
+     */
+    public long rekeyAfterNs()
+    {
+        return rekeyAfterNs;
+    }
+
+    /**
+     * Time a send key is used before the next.
+     *
+     * @param rekeyAfterNs positive nanoseconds.
+     * @return this for a fluent API.
+     */
+    public Context rekeyAfterNs(final long rekeyAfterNs)
+    {
+        this.rekeyAfterNs = rekeyAfterNs;
+        return this;
+    }
+
+    /**
+     * Most cookie computations and checks per second for joins, the cost an unauthenticated flood can impose;
+     * joins beyond it are dropped and counted. Default 2,000.
+     *
+     * @return handshakes per second.
+     */
+    public int handshakesPerSecond()
+    {
+        return handshakesPerSecond;
+    }
+
+    /**
+     * Most cookie computations and checks per second.
+     *
+     * @param handshakesPerSecond 1 to 10,000,000.
+     * @return this for a fluent API.
+     */
+    public Context handshakesPerSecond(final int handshakesPerSecond)
+    {
+        this.handshakesPerSecond = handshakesPerSecond;
         return this;
     }
 

@@ -4,18 +4,29 @@ import io.raet4j.codec.sbe.DeliveryMode;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ContextTest
 {
     @Test
+    void shouldRefuseUnknownAcceptPolicy()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new Context().acceptPolicy("sometimes").conclude());
+        assertEquals("never", new Context().acceptPolicy("NEVER").conclude().acceptPolicy());
+    }
+
+    @Test
     void shouldFillDefaultsOnConclude()
     {
         final Context ctx = new Context().conclude();
-        assertNotEquals(0, ctx.estateId());
+        assertEquals(0, ctx.estateId(), "0 until launch: the id comes from the keep's identity");
         assertNotNull(ctx.name());
+        assertEquals("once", ctx.acceptPolicy());
+        assertTrue(ctx.encryption());
+        assertNull(ctx.keepDir());
         assertNotNull(ctx.nanoClock());
         assertNotNull(ctx.idleStrategy());
         assertNotNull(ctx.statusDir());

@@ -304,13 +304,23 @@ public final class LocalIdentity
         return Arrays.equals(signPublic, signPublicKey) && Arrays.equals(agreePublic, agreePublicKey);
     }
 
-    byte[] signPrivateRaw()
+    /**
+     * The raw Ed25519 private key (seed), for the stack's handshake. Handle with care: never log or send it.
+     *
+     * @return a copy of the 32 bytes.
+     */
+    public byte[] signPrivateRaw()
     {
         return ((EdECPrivateKey)signPrivate).getBytes()
             .orElseThrow(() -> new IllegalStateException("Ed25519 private key is not extractable"));
     }
 
-    byte[] agreePrivateRaw()
+    /**
+     * The raw X25519 private key, for the stack's handshake. Handle with care: never log or send it.
+     *
+     * @return a copy of the 32 bytes.
+     */
+    public byte[] agreePrivateRaw()
     {
         return ((XECPrivateKey)agreePrivate).getScalar()
             .orElseThrow(() -> new IllegalStateException("X25519 private key is not extractable"));

@@ -71,7 +71,31 @@ public enum SystemCounterDescriptor
     /** Duty cycles run. */
     DUTY_CYCLES(31, "Duty cycles"),
     /** Congestion window reductions. */
-    CONGESTION_EVENTS(32, "Congestion window reductions");
+    CONGESTION_EVENTS(32, "Congestion window reductions"),
+    /** JoinCookie answers sent: joins without a valid cookie, answered without keeping state. */
+    JOIN_COOKIES_SENT(33, "Join cookies sent"),
+    /** Joins echoing a cookie that is not valid for their address, id, session and nonce. */
+    BAD_COOKIES(34, "Join cookies not valid"),
+    /** Joins dropped because the cookie rate limit was reached (flood). */
+    JOINS_RATE_LIMITED(35, "Joins dropped by rate limit"),
+    /** Joins and JoinAcks whose signature does not verify, or whose keys cannot agree: forged. */
+    BAD_SIGNATURES(36, "Join signatures not valid"),
+    /** Joins answered PENDING: waiting for an operator to accept the estate. */
+    JOINS_PENDING(37, "Joins pending acceptance"),
+    /** JoinAcks signed by another key than the one pinned for the join: an impostor answered. */
+    PINNED_KEY_MISMATCH(38, "JoinAcks not matching the pinned key"),
+    /** Sealed packets whose counter was seen before or is below the replay window. */
+    REPLAYED_PACKETS(39, "Replayed packets dropped"),
+    /** Sealed packets whose authentication tag does not match: tampered, forged or corrupt. */
+    TAMPERED_PACKETS(40, "Tampered packets dropped"),
+    /** Sealed packets under a key id no session of the sender knows. */
+    UNKNOWN_KEY_PACKETS(41, "Unknown key packets dropped"),
+    /** Estate packets in clear text where encryption is required, or sealed where it is off. */
+    UNSEALED_PACKETS(42, "Unsealed packets dropped"),
+    /** Send-key rotations. */
+    KEY_UPDATES(43, "Key updates"),
+    /** Keep records the background writer could not take (queue full); kept in memory only. */
+    KEEP_WRITES_DROPPED(44, "Keep writes dropped");
 
     private final int id;
     private final String label;

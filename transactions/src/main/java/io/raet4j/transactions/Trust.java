@@ -1,0 +1,187 @@
+package io.raet4j.transactions;
+
+import io.raet4j.transactions.keep.Acceptance;
+import io.raet4j.transactions.keep.AcceptancePolicy;
+import io.raet4j.transactions.keep.KeepChange;
+import io.raet4j.transactions.keep.KeepWriter;
+import io.raet4j.transactions.keep.LocalIdentity;
+import io.raet4j.transactions.keep.RemoteEstateRecord;
+import org.agrona.concurrent.EpochClock;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The duty cycle's view of the keep: the local identity's raw keys, the acceptance policy, and an in-memory copy of
+ * the remote estate records, kept current from the keep writer's change queue (operator changes made through the API
+ * or the {@code keys} command by another process arrive within the writer's watch interval). Decisions are made on
+ * the copy without I/O; the records they create or change are written by the background {@link KeepWriter}.
+ * <p>
+ * Not thread safe: the duty cycle only.
+ */
+final class Trust
+{
+    private final LocalIdentity identity;
+    private final byte[] signPrivate;
+    private final byte[] signPublic;
+    private final byte[] agreePrivate;
+    private final byte[] agreePublic;
+    private final AcceptancePolicy policy;
+    private final KeepWriter writer;
+    private final EpochClock clock;
+    private final Map<String, RemoteEstateRecord> records = new HashMap<>();
+    private long writesDropped;
+
+    Trust(
+        final LocalIdentity identity,
+        final AcceptancePolicy policy,
+        final List<RemoteEstateRecord> initialRecords,
+        final KeepWriter writer,
+        final EpochClock clock)
+    {
+        this.identity = identity;
+        this.signPrivate = identity.signPrivateRaw();
+        this.signPublic = identity.signPublicKey();
+        this.agreePrivate = identity.agreePrivateRaw();
+        this.agreePublic = identity.agreePublicKey();
+        this.policy = policy;
+        this.writer = writer;
+        this.clock = clock;
+        for (final RemoteEstateRecord record : initialRecords)
+        {
+            records.put(record.name(), record);
+        }
+    }
+
+    LocalIdentity identity()
+    {
+        return identity;
+    }
+
+    byte[] signPrivate()
+    {
+        return signPrivate;
+    }
+
+    byte[] signPublic()
+    {
+        return signPublic;
+    }
+
+    byte[] agreePrivate()
+    {
+        return agreePrivate;
+    }
+
+    byte[] agreePublic()
+    {
+        return agreePublic;
+    }
+
+    AcceptancePolicy policy()
+    {
+        return policy;
+    }
+
+    RemoteEstateRecord record(final String name)
+    {
+        return records.get(name);
+    }
+
+    long writesDropped()
+    {
+        return writesDropped;
+    }
+
+    /**
+     * Decide a join that proved possession of its keys, and record what the policy says to record.
+     */
+    Acceptance decideJoiner(
+        final String name, final long id, final byte[] signKey, final byte[] agreeKey, final String address)
+    {
+        final RemoteEstateRecord known = records.get(name);
+        final Acceptance decision = policy.decide(known, signKey, agreeKey);
+        final long nowMs = clock.time();
+        RemoteEstateRecord updated = known;
+        if (policy.recordsPresentedKeys(known, signKey, agreeKey, decision))
+        {
+            updated = null == known ?
+                new RemoteEstateRecord(name, id, signKey, agreeKey, decision, nowMs, nowMs, address) :
+                known.withIdentity(id, signKey, agreeKey, nowMs).withStatus(decision, nowMs);
+        }
+        else if (null != known && Acceptance.REJECTED != decision && known.id() != id)
+        {
+            updated = known.withIdentity(id, signKey, agreeKey, nowMs);
+        }
+        if (null != updated && Acceptance.REJECTED != decision && null != address &&
+            !address.equals(updated.address()))
+        {
+            updated = updated.withAddress(address, nowMs);
+        }
+        if (null != updated && !updated.equals(known))
+        {
+            put(updated);
+        }
+        return decision;
+    }
+
+    /**
+     * Check the keys an acceptor answered with, on the joiner's side: refused if the keep rejects the name, or, unless
+     * the policy is {@code always}, records other keys for it as accepted. Otherwise recorded as accepted.
+     */
+    boolean checkAcceptor(
+        final String name, final long id, final byte[] signKey, final byte[] agreeKey, final String address)
+    {
+        final RemoteEstateRecord known = records.get(name);
+        final long nowMs = clock.time();
+        if (null != known)
+        {
+            if (Acceptance.REJECTED == known.status())
+            {
+                return false;
+            }
+            if (!known.hasKeys(signKey, agreeKey) && Acceptance.ACCEPTED == known.status() &&
+                AcceptancePolicy.ALWAYS != policy)
+            {
+                return false;
+            }
+        }
+        RemoteEstateRecord updated = null == known ?
+            new RemoteEstateRecord(name, id, signKey, agreeKey, Acceptance.ACCEPTED, nowMs, nowMs, address) :
+            known.withIdentity(id, signKey, agreeKey, nowMs).withStatus(Acceptance.ACCEPTED, nowMs);
+        if (null != address && !address.equals(updated.address()))
+        {
+            updated = updated.withAddress(address, nowMs);
+        }
+        if (!updated.equals(known))
+        {
+            put(updated);
+        }
+        return true;
+    }
+
+    /**
+     * Apply a change seen in the keep (own writes echoed back, or an operator's change from any process).
+     */
+    void onChange(final KeepChange change)
+    {
+        if (change.isDeleted())
+        {
+            records.remove(change.name());
+        }
+        else
+        {
+            records.put(change.name(), change.current());
+        }
+    }
+
+    private void put(final RemoteEstateRecord record)
+    {
+        records.put(record.name(), record);
+        if (null != writer && !writer.submitPut(record))
+        {
+            writesDropped++;
+        }
+    }
+}
