@@ -30,14 +30,23 @@ public final class AllocProbe
         final long seconds = args.length > 0 ? Long.parseLong(args[0]) : 5;
         final StackPathsBenchmark bench = new StackPathsBenchmark();
 
-        final StackPathsBenchmark.CleanPair clean = new StackPathsBenchmark.CleanPair();
-        clean.setup();
-        probe("offerSendReceiveAck", seconds, () -> bench.offerSendReceiveAck(clean));
-        probe("offerOnly", seconds, () -> bench.offerOnly(clean));
-        probe("claimSendReceiveAck", seconds, () -> bench.claimSendReceiveAck(clean));
-        probe("idleDutyCycle", seconds, () -> bench.idleDutyCycle(clean));
-        clean.tearDown();
-        clean.close();
+        for (final boolean encryption : new boolean[]{ true, false })
+        {
+            for (final int messageBytes : new int[]{ 64, 1024 })
+            {
+                final StackPathsBenchmark.CleanPair clean = new StackPathsBenchmark.CleanPair();
+                clean.encryption = encryption;
+                clean.messageBytes = messageBytes;
+                clean.setup();
+                final String suffix = " (encryption=" + encryption + ", " + messageBytes + " B)";
+                probe("offerSendReceiveAck" + suffix, seconds, () -> bench.offerSendReceiveAck(clean));
+                probe("offerOnly" + suffix, seconds, () -> bench.offerOnly(clean));
+                probe("claimSendReceiveAck" + suffix, seconds, () -> bench.claimSendReceiveAck(clean));
+                probe("idleDutyCycle" + suffix, seconds, () -> bench.idleDutyCycle(clean));
+                clean.tearDown();
+                clean.close();
+            }
+        }
 
         final StackPathsBenchmark.LossyPair lossy = new StackPathsBenchmark.LossyPair();
         lossy.setup();

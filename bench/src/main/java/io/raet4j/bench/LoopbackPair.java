@@ -28,6 +28,8 @@ final class LoopbackPair implements AutoCloseable
 {
     private static final long JOIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
 
+    private final boolean encryption;
+
     private final Path statusDir;
     private final CachedNanoClock clock;
     private final FaultInjectingMedia alphaFaults;
@@ -39,7 +41,7 @@ final class LoopbackPair implements AutoCloseable
      */
     LoopbackPair()
     {
-        this(null, null);
+        this(null, null, true);
     }
 
     /**
@@ -50,7 +52,20 @@ final class LoopbackPair implements AutoCloseable
      */
     LoopbackPair(final FaultProfile alphaOutbound, final CachedNanoClock clock)
     {
+        this(alphaOutbound, clock, true);
+    }
+
+    /**
+     * Launch two stacks.
+     *
+     * @param alphaOutbound faults on the datagrams alpha sends, or null for plain UDP.
+     * @param clock         clock of both stacks and of the fault media, or null for the system clock.
+     * @param encryption    whether the stacks seal their packets (see {@link Context#encryption()}).
+     */
+    LoopbackPair(final FaultProfile alphaOutbound, final CachedNanoClock clock, final boolean encryption)
+    {
         this.clock = clock;
+        this.encryption = encryption;
         try
         {
             statusDir = Files.createTempDirectory("raet4j-bench-");
@@ -97,7 +112,8 @@ final class LoopbackPair implements AutoCloseable
             .bindAddress("127.0.0.1:0")
             .threadingMode(Context.ThreadingMode.INVOKER)
             .idleStrategy(new BusySpinIdleStrategy())
-            .statusDir(statusDir.resolve(name));
+            .statusDir(statusDir.resolve(name))
+            .encryption(encryption);
         if (null != clock)
         {
             ctx.nanoClock(clock);

@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -51,8 +52,10 @@ import java.util.concurrent.TimeUnit;
     "--add-opens", "java.base/java.util.zip=ALL-UNNAMED" })
 public class StackPathsBenchmark
 {
-    /** Message length in bytes. */
+    /** Message length in bytes of the lossy pair. */
     public static final int MESSAGE_BYTES = 64;
+    /** Largest message length of the clean pair's {@code messageBytes} parameter. */
+    public static final int MAX_MESSAGE_BYTES = 1024;
     /** Most duty cycles a wait for the other stack may take before the operation fails. */
     public static final int MAX_SPINS = 10_000_000;
     /** How far the controlled clock of {@link LossyPair} moves per step. */
@@ -108,6 +111,14 @@ public class StackPathsBenchmark
     @State(Scope.Thread)
     public static class CleanPair
     {
+        /** Whether packets are sealed with ChaCha20-Poly1305 (the default) or sent in clear text. */
+        @Param({ "true", "false" })
+        public boolean encryption;
+
+        /** Length of the message of each operation. */
+        @Param({ "64", "1024" })
+        public int messageBytes;
+
         LoopbackPair pair;
         Stack a;
         Stack b;
@@ -115,7 +126,7 @@ public class StackPathsBenchmark
         final Outcomes outcomes = new Outcomes();
         final BufferClaim claim = new BufferClaim();
         final UnsafeBuffer message =
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(MESSAGE_BYTES, BitUtil.CACHE_LINE_LENGTH));
+            new UnsafeBuffer(BufferUtil.allocateDirectAligned(MAX_MESSAGE_BYTES, BitUtil.CACHE_LINE_LENGTH));
         long backPressured;
         long extraDutyCycles;
         boolean isClosed;
@@ -126,13 +137,13 @@ public class StackPathsBenchmark
         @Setup(Level.Trial)
         public void setup()
         {
-            pair = new LoopbackPair();
+            pair = new LoopbackPair(null, null, encryption);
             a = pair.alpha();
             b = pair.beta();
             a.deliveryHandler(outcomes);
             pair.join(0);
             bId = b.estateId();
-            for (int i = 0; i < MESSAGE_BYTES; i++)
+            for (int i = 0; i < MAX_MESSAGE_BYTES; i++)
             {
                 message.putByte(i, (byte)i);
             }
@@ -332,7 +343,7 @@ public class StackPathsBenchmark
     @Benchmark
     public long offerOnly(final CleanPair p)
     {
-        final long id = p.a.offer(p.bId, CHANNEL, p.message, 0, MESSAGE_BYTES);
+        final long id = p.a.offer(p.bId, CHANNEL, p.message, 0, p.messageBytes);
         if (id < 0)
         {
             p.backPressured++;
@@ -353,12 +364,12 @@ public class StackPathsBenchmark
     @Benchmark
     public long claimSendReceiveAck(final CleanPair p)
     {
-        final long claimed = p.a.tryClaim(p.bId, CHANNEL, MESSAGE_BYTES, p.claim);
+        final long claimed = p.a.tryClaim(p.bId, CHANNEL, p.messageBytes, p.claim);
         if (claimed < 0)
         {
             throw new IllegalStateException("tryClaim failed: " + claimed);
         }
-        p.claim.buffer().putBytes(p.claim.offset(), p.message, 0, MESSAGE_BYTES);
+        p.claim.buffer().putBytes(p.claim.offset(), p.message, 0, p.messageBytes);
         final long id = p.claim.commit();
         if (id < 0)
         {
@@ -409,7 +420,7 @@ public class StackPathsBenchmark
 
     static long roundTrip(final CleanPair p)
     {
-        final long id = p.a.offer(p.bId, CHANNEL, p.message, 0, MESSAGE_BYTES);
+        final long id = p.a.offer(p.bId, CHANNEL, p.message, 0, p.messageBytes);
         if (id < 0)
         {
             throw new IllegalStateException("offer failed: " + id);

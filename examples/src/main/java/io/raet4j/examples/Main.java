@@ -168,6 +168,22 @@ public final class Main
     }
 
     /**
+     * A context for a command-line stack as {@link #cliContext(String, String, Path)} makes it, with the identity
+     * and security options of the command applied.
+     *
+     * @param name         of the estate.
+     * @param bindAddress  {@code host:port}.
+     * @param statusParent parent of the status directory, or null for the default.
+     * @param options      {@code --keep}, {@code --accept} and {@code --no-encryption}.
+     * @return the context, not concluded.
+     */
+    static Context cliContext(
+        final String name, final String bindAddress, final Path statusParent, final StackOptions options)
+    {
+        return options.applyTo(cliContext(name, bindAddress, statusParent));
+    }
+
+    /**
      * The {@code --dir} option: parent of the stack's status directory.
      *
      * @param args of the command.

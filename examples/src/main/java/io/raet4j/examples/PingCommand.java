@@ -67,8 +67,13 @@ final class PingCommand implements Command, DeliveryHandler
             "  --timeout-seconds S  fail if one round trip takes longer (default 10)\n" +
             Main.COMMON_OPTIONS.replace("idle strategy of the invoker loop",
                 "idle strategy of the invoker loop (default spin)") +
+            StackOptions.PIN_USAGE +
+            StackOptions.USAGE +
             "One message in flight at a time. Prints last\n" +
-            "{\"count\",\"rttP50Us\",\"rttP90Us\",\"rttP99Us\",\"rttP999Us\",\"rttMaxUs\"} in microseconds.\n";
+            "{\"count\",\"rttP50Us\",\"rttP90Us\",\"rttP99Us\",\"rttP999Us\",\"rttMaxUs\",\"rttMeanUs\"," +
+            "\"estateId\",\"signingKey\"},\n" +
+            "times in microseconds (estateId: this estate's id in decimal, as a string; signingKey: its Ed25519\n" +
+            "public key in hex). Exit status 0 if every round trip completed, else 1 (also when the join fails).\n";
     }
 
     /**
@@ -86,19 +91,25 @@ final class PingCommand implements Command, DeliveryHandler
         final long timeoutNs = args.seconds("--timeout-seconds", 10, 0.001, 3_600);
         final Path statusParent = Main.statusParent(args);
         final IdleStrategy idle = Main.idleStrategy(args, "spin");
+        final StackOptions stackOptions = StackOptions.read(args, true);
         args.requireAllUsed();
 
         StopSignal.install();
         final Histogram histogram = new Histogram(HIGHEST_RTT_NS, 3);
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[size]);
         final Presence presence = new Presence(out);
+        long estateId = 0;
+        String signingKey = "";
         String problem = null;
-        try (Stack stack = Stack.launch(Main.cliContext(name, bind, statusParent)))
+        try (Stack stack = Stack.launch(Main.cliContext(name, bind, statusParent, stackOptions)))
         {
+            estateId = stack.estateId();
+            signingKey = StackOptions.hex(stack.signingKey());
             stack.deliveryHandler(this);
             out.println("bound to " + Main.format(stack.localAddress()) + " as " + name + ", joining " + peer);
+            out.println(stackOptions.describe(stack));
             out.println("idle strategy: " + Main.describe(idle));
-            final long peerId = presence.join(stack, peer, idle);
+            final long peerId = presence.join(stack, peer, stackOptions.pinnedSigningKey(), idle);
             if (0 == peerId)
             {
                 problem = "join to " + peer + " failed";
@@ -145,7 +156,9 @@ final class PingCommand implements Command, DeliveryHandler
             .put("rttP99Us", us(histogram, 99))
             .put("rttP999Us", us(histogram, 99.9))
             .put("rttMaxUs", histogram.getMaxValue() / 1e3)
-            .put("rttMeanUs", histogram.getMean() / 1e3));
+            .put("rttMeanUs", histogram.getMean() / 1e3)
+            .put("estateId", Long.toString(estateId))
+            .put("signingKey", signingKey));
         return null == problem && 0 == mismatched ? Main.EXIT_OK : Main.EXIT_FAILED;
     }
 

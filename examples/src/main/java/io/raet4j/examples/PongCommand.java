@@ -54,7 +54,10 @@ final class PongCommand implements Command
             "  --idle-seconds S     exit after S seconds without a message (default: run until interrupted)\n" +
             Main.COMMON_OPTIONS.replace("idle strategy of the invoker loop",
                 "idle strategy of the invoker loop (default spin)") +
-            "Prints \"listening on HOST:PORT\" once bound and last {\"echoed\",\"bytes\",\"dropped\",\"estates\"}.\n";
+            StackOptions.USAGE +
+            "Prints \"listening on HOST:PORT\" once bound and last\n" +
+            "{\"echoed\",\"bytes\",\"dropped\",\"estates\",\"estateId\",\"signingKey\"} (estateId: this estate's id\n" +
+            "in decimal, as a string; signingKey: its Ed25519 public key in hex, what a ping's --pin takes).\n";
     }
 
     /**
@@ -68,19 +71,25 @@ final class PongCommand implements Command
             args.seconds("--idle-seconds", 0, 0.001, 86_400) : Long.MAX_VALUE;
         final Path statusParent = Main.statusParent(args);
         final IdleStrategy idle = Main.idleStrategy(args, "spin");
+        final StackOptions stackOptions = StackOptions.read(args, false);
         args.requireAllUsed();
 
         StopSignal.install();
         final Presence presence = new Presence(out);
+        long estateId = 0;
+        String signingKey = "";
         long echoed = 0;
         long bytes = 0;
         long dropped = 0;
         String reason = "stopped";
-        try (Stack stack = Stack.launch(Main.cliContext(name, bind, statusParent)))
+        try (Stack stack = Stack.launch(Main.cliContext(name, bind, statusParent, stackOptions)))
         {
+            estateId = stack.estateId();
+            signingKey = StackOptions.hex(stack.signingKey());
             stack.presenceHandler(presence);
             out.println("listening on " + Main.format(stack.localAddress()) + " as " + name + " (estate " +
-                Long.toHexString(stack.estateId()) + ")");
+                Long.toHexString(estateId) + ")");
+            out.println(stackOptions.describe(stack));
             out.println("idle strategy: " + Main.describe(idle));
             out.flush();
 
@@ -124,7 +133,9 @@ final class PongCommand implements Command
             .put("echoed", echoed)
             .put("bytes", bytes)
             .put("dropped", dropped)
-            .put("estates", presence.everJoinedCount()));
+            .put("estates", presence.everJoinedCount())
+            .put("estateId", Long.toString(estateId))
+            .put("signingKey", signingKey));
         return Main.EXIT_OK;
     }
 

@@ -64,17 +64,19 @@ final class Presence implements PresenceHandler
     }
 
     /**
-     * Join an estate and run the duty cycle until the join completes, fails, or a stop is asked for.
+     * Join an estate and run the duty cycle until the join completes, fails (refused, not accepted, not signed by
+     * the pinned key, or timed out), or a stop is asked for.
      *
-     * @param stack   to join from; its presence handler becomes this.
-     * @param address of the estate.
-     * @param idle    strategy between duty cycles.
+     * @param stack            to join from; its presence handler becomes this.
+     * @param address          of the estate.
+     * @param pinnedSigningKey the Ed25519 public key the estate must sign with, or null for any.
+     * @param idle             strategy between duty cycles.
      * @return the id of the joined estate, or 0 if the join failed or was stopped.
      */
-    long join(final Stack stack, final String address, final IdleStrategy idle)
+    long join(final Stack stack, final String address, final byte[] pinnedSigningKey, final IdleStrategy idle)
     {
         stack.presenceHandler(this);
-        stack.join(address);
+        stack.join(address, pinnedSigningKey);
         while (0 == firstJoinedId && !isJoinFailed && !StopSignal.isStopRequested())
         {
             idle.idle(stack.doWork());

@@ -61,10 +61,13 @@ final class RecvCommand implements Command
             "  --count N            exit after N messages (default 0: no limit)\n" +
             "  --idle-seconds S     exit after S seconds without a message (default 10)\n" +
             Main.COMMON_OPTIONS +
+            StackOptions.USAGE +
             "Each message is checked: bytes 0-7 sequence number, 8-11 CRC32C of the rest, body derived from\n" +
             "the sequence number. Prints \"listening on HOST:PORT\" once bound, \"received N ...\" every second,\n" +
-            "and last {\"received\",\"bytes\",\"duplicates\",\"outOfOrder\",\"corrupt\",\"estates\"}\n" +
-            "(estates: distinct senders).\n";
+            "and last {\"received\",\"bytes\",\"duplicates\",\"outOfOrder\",\"corrupt\",\"estates\",\"estateId\"," +
+            "\"signingKey\"}\n" +
+            "(estates: distinct senders; estateId: this estate's id in decimal, as a string; signingKey: its\n" +
+            "Ed25519 public key in hex, what a sender's --pin takes).\n";
     }
 
     /**
@@ -78,18 +81,24 @@ final class RecvCommand implements Command
         final long idleTimeoutNs = args.seconds("--idle-seconds", 10, 0.001, 86_400);
         final Path statusParent = Main.statusParent(args);
         final IdleStrategy idle = Main.idleStrategy(args, "backoff");
+        final StackOptions stackOptions = StackOptions.read(args, false);
         args.requireAllUsed();
 
         StopSignal.install();
-        final Context ctx = Main.cliContext(name, bind, statusParent);
+        final Context ctx = Main.cliContext(name, bind, statusParent, stackOptions);
         final Presence presence = new Presence(out);
         final long startNs = System.nanoTime();
+        long estateId = 0;
+        String signingKey = "";
         String reason = "stopped";
         try (Stack stack = Stack.launch(ctx))
         {
+            estateId = stack.estateId();
+            signingKey = StackOptions.hex(stack.signingKey());
             stack.presenceHandler(presence);
             out.println("listening on " + Main.format(stack.localAddress()) + " as " + name + " (estate " +
-                Long.toHexString(stack.estateId()) + "), status " + stack.statusFile());
+                Long.toHexString(estateId) + "), status " + stack.statusFile());
+            out.println(stackOptions.describe(stack));
             out.println("idle strategy: " + Main.describe(idle));
             out.flush();
 
@@ -139,7 +148,9 @@ final class RecvCommand implements Command
             .put("duplicates", duplicates)
             .put("outOfOrder", outOfOrder)
             .put("corrupt", corrupt)
-            .put("estates", streamsByEstate.size()));
+            .put("estates", streamsByEstate.size())
+            .put("estateId", Long.toString(estateId))
+            .put("signingKey", signingKey));
         return Main.EXIT_OK;
     }
 

@@ -64,10 +64,15 @@ final class SendCommand implements Command, DeliveryHandler
             "  --seed N             seed of the random sizes (default 1)\n" +
             "  --timeout-seconds S  give up after S seconds, failing what is in flight (default 300)\n" +
             Main.COMMON_OPTIONS +
+            StackOptions.PIN_USAGE +
+            StackOptions.USAGE +
             "The peer is declared dead after " + TimeUnit.NANOSECONDS.toSeconds(Main.CLI_LIVENESS_TIMEOUT_NS) +
             " s of silence, which fails its messages and ends the run.\n" +
-            "Prints progress every second and last {\"sent\",\"delivered\",\"failed\",\"seconds\",\"msgsPerSec\"};\n" +
-            "sent == delivered + failed. Exit status 0 if every message was delivered, else 1.\n";
+            "Prints progress every second and last\n" +
+            "{\"sent\",\"delivered\",\"failed\",\"bytes\",\"seconds\",\"msgsPerSec\",\"estateId\",\"signingKey\"}\n" +
+            "(estateId: this estate's id in decimal, as a string; signingKey: its Ed25519 public key in hex);\n" +
+            "sent == delivered + failed. Exit status 0 if every message was delivered, else 1 (also when the join\n" +
+            "fails: refused, never accepted, not signed by the --pin key, or timed out).\n";
     }
 
     /**
@@ -85,10 +90,11 @@ final class SendCommand implements Command, DeliveryHandler
         final long timeoutNs = args.seconds("--timeout-seconds", 300, 0.001, 86_400);
         final Path statusParent = Main.statusParent(args);
         final IdleStrategy idle = Main.idleStrategy(args, "backoff");
+        final StackOptions stackOptions = StackOptions.read(args, true);
         args.requireAllUsed();
 
         StopSignal.install();
-        final Context ctx = Main.cliContext(name, bind, statusParent);
+        final Context ctx = Main.cliContext(name, bind, statusParent, stackOptions);
         final Presence presence = new Presence(out);
         final SplittableRandom random = new SplittableRandom(seed);
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[sizes[1]]);
@@ -97,13 +103,18 @@ final class SendCommand implements Command, DeliveryHandler
         long sent = 0;
         long bytes = 0;
         long startNs = 0;
+        long estateId = 0;
+        String signingKey = "";
         String problem = null;
         try (Stack stack = Stack.launch(ctx))
         {
+            estateId = stack.estateId();
+            signingKey = StackOptions.hex(stack.signingKey());
             stack.deliveryHandler(this);
             out.println("bound to " + Main.format(stack.localAddress()) + " as " + name + ", joining " + peer);
+            out.println(stackOptions.describe(stack));
             out.println("idle strategy: " + Main.describe(idle));
-            final long peerId = presence.join(stack, peer, idle);
+            final long peerId = presence.join(stack, peer, stackOptions.pinnedSigningKey(), idle);
             if (0 == peerId)
             {
                 problem = StopSignal.isStopRequested() ? "stopped before the join completed" : "join to " + peer +
@@ -203,7 +214,9 @@ final class SendCommand implements Command, DeliveryHandler
             .put("failed", failed)
             .put("bytes", bytes)
             .put("seconds", seconds)
-            .put("msgsPerSec", msgsPerSec));
+            .put("msgsPerSec", msgsPerSec)
+            .put("estateId", Long.toString(estateId))
+            .put("signingKey", signingKey));
         return null == problem && 0 == failed && sent == count ? Main.EXIT_OK : Main.EXIT_FAILED;
     }
 

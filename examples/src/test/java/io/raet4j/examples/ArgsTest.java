@@ -54,6 +54,26 @@ class ArgsTest
         "stat --once yes",
         "stat --interval-seconds 0",
         "demo --count many",
+        "recv --bind 127.0.0.1:0 --accept sometimes",
+        "recv --bind 127.0.0.1:0 --accept ONCE",
+        "recv --bind 127.0.0.1:0 --accept",
+        "pong --bind 127.0.0.1:0 --accept=",
+        "recv --bind 127.0.0.1:0 --keep",
+        "pong --bind 127.0.0.1:0 --keep --accept once",
+        "recv --bind 127.0.0.1:0 --no-encryption yes",
+        "pong --bind 127.0.0.1:0 --no-encryption=no",
+        "recv --bind 127.0.0.1:0 --pin 0000000000000000000000000000000000000000000000000000000000000000",
+        "pong --bind 127.0.0.1:0 --pin 0000000000000000000000000000000000000000000000000000000000000000",
+        "send --peer 127.0.0.1:7000 --count 10 --size 100 --pin",
+        "send --peer 127.0.0.1:7000 --count 10 --size 100 --pin 00",
+        "send --peer 127.0.0.1:7000 --count 10 --size 100 --pin " +
+            "000000000000000000000000000000000000000000000000000000000000000",
+        "send --peer 127.0.0.1:7000 --count 10 --size 100 --pin " +
+            "00000000000000000000000000000000000000000000000000000000000000000",
+        "send --peer 127.0.0.1:7000 --count 10 --size 100 --pin " +
+            "000000000000000000000000000000000000000000000000000000000000000g",
+        "ping --peer 127.0.0.1:7000 --pin xyz",
+        "ping --peer 127.0.0.1:7000 --accept maybe",
     })
     void shouldRefuseBadArgumentsWithStatusTwoAndOneLine(final String commandLine)
     {
@@ -101,6 +121,47 @@ class ArgsTest
 
         assertTrue(out().contains("--size BYTES|MIN-MAX"), this::transcript);
         assertTrue(out().contains("at least 12"), this::transcript);
+    }
+
+    @Test
+    void shouldSayWhichAcceptPoliciesThereAre()
+    {
+        run("recv --bind 127.0.0.1:0 --accept sometimes");
+
+        assertTrue(err().contains("--accept must be always, once or never, was 'sometimes'"), this::transcript);
+    }
+
+    @Test
+    void shouldSayHowLongAPinnedKeyIs()
+    {
+        run("send --peer 127.0.0.1:7000 --count 10 --size 100 --pin abcd");
+
+        assertTrue(err().contains("--pin must be 64 hex digits"), this::transcript);
+    }
+
+    @Test
+    void shouldRefusePinOnTheAcceptingCommands()
+    {
+        run("pong --bind 127.0.0.1:0 --pin 0000000000000000000000000000000000000000000000000000000000000000");
+
+        assertTrue(err().contains("unknown option --pin"), this::transcript);
+    }
+
+    @Test
+    void shouldDocumentTheKeepOptionsInTheUsageOfEveryNetworkedCommand()
+    {
+        for (final String command : new String[]{ "send", "recv", "ping", "pong" })
+        {
+            outBytes.reset();
+            assertEquals(Main.EXIT_OK, run(command + " --help"), this::transcript);
+            for (final String option : new String[]{ "--keep DIR", "--accept always|once|never", "--no-encryption" })
+            {
+                assertTrue(out().contains(option), () -> command + " lacks " + option + "\n" + transcript());
+            }
+            final boolean isJoiner = "send".equals(command) || "ping".equals(command);
+            assertEquals(isJoiner, out().contains("--pin HEX"), () -> command + "\n" + transcript());
+            assertTrue(out().contains("benchmarks only"), this::transcript);
+        }
     }
 
     @Test

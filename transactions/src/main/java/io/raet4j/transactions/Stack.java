@@ -3,6 +3,7 @@ package io.raet4j.transactions;
 import io.raet4j.transactions.keep.Acceptance;
 import io.raet4j.transactions.keep.AcceptancePolicy;
 import io.raet4j.transactions.keep.Keep;
+import io.raet4j.transactions.keep.KeepChange;
 import io.raet4j.transactions.keep.KeepException;
 import io.raet4j.transactions.keep.KeepWatcher;
 import io.raet4j.transactions.keep.KeepWriter;
@@ -341,7 +342,7 @@ public final class Stack implements AutoCloseable
      */
     public boolean accept(final String name)
     {
-        return keep.setStatus(name, Acceptance.ACCEPTED);
+        return setStatus(name, Acceptance.ACCEPTED);
     }
 
     /**
@@ -354,7 +355,19 @@ public final class Stack implements AutoCloseable
      */
     public boolean reject(final String name)
     {
-        return keep.setStatus(name, Acceptance.REJECTED);
+        return setStatus(name, Acceptance.REJECTED);
+    }
+
+    private boolean setStatus(final String name, final Acceptance status)
+    {
+        final RemoteEstateRecord before = keep.remote(name).orElse(null);
+        final boolean changed = keep.setStatus(name, status);
+        if (changed)
+        {
+            // The keep's watcher absorbs this process's own writes, so the duty cycle is told directly.
+            keep.remote(name).ifPresent((after) -> agent.onOperatorChange(new KeepChange(before, after)));
+        }
+        return changed;
     }
 
     /**

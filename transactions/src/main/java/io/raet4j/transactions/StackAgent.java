@@ -37,6 +37,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -94,6 +95,8 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private final Trust trust;
     private final KeepWriter keepWriter;
     private final Consumer<KeepChange> keepChangeHandler = this::onKeepChange;
+    private final java.util.HashMap<SocketAddress, byte[]> pinnedKeys = new java.util.HashMap<>();
+    private final ManyToOneConcurrentArrayQueue<KeepChange> operatorChanges = new ManyToOneConcurrentArrayQueue<>(256);
     private final HandshakeCrypto crypto = new HandshakeCrypto();
     private final CookieJar cookieJar;
     private final boolean isEncrypted;
@@ -277,6 +280,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         {
             workCount += keepWriter.drainChanges(keepChangeHandler);
         }
+        if (!operatorChanges.isEmpty())
+        {
+            workCount += operatorChanges.drain(keepChangeHandler);
+        }
 
         if (nowNs - lastHeartbeatNs >= HEARTBEAT_INTERVAL_NS)
         {
@@ -356,6 +363,15 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         estate.isInitiator = true;
         estate.joinCorrelationId = correlationId;
         estate.pinnedSigningKey = null == pinnedSigningKey ? null : pinnedSigningKey.clone();
+        if (null == pinnedSigningKey)
+        {
+            pinnedKeys.remove(address);
+        }
+        else
+        {
+            // Outlives this join: whoever is at the address must hold the key, whichever side joins.
+            pinnedKeys.put(address, estate.pinnedSigningKey);
+        }
         startJoin(estate, RemoteEstate.State.DEAD == estate.state);
         return correlationId;
     }
@@ -924,6 +940,14 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             badSignatures.incrementRelease();
             return;
         }
+        final byte[] pinned = pinnedKeys.get(null != estate ? estate.address() : source);
+        if (null != pinned && !Arrays.equals(pinned, signKey))
+        {
+            // This stack pinned the key of the estate at this address or with this id: no other key gets in, not
+            // by answering our join and not by joining us.
+            pinnedKeyMismatch.incrementRelease();
+            return;
+        }
         if (srcId == estateId || (null != estate && !joinerName.equals(estate.name())))
         {
             counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
@@ -1115,6 +1139,17 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         if (dropped > keepWritesDropped.get())
         {
             keepWritesDropped.setRelease(dropped);
+        }
+    }
+
+    /**
+     * An operator's change made through this stack's API, from any thread; applied by the next duty cycle.
+     */
+    void onOperatorChange(final KeepChange change)
+    {
+        while (!operatorChanges.offer(change))
+        {
+            Thread.onSpinWait();
         }
     }
 

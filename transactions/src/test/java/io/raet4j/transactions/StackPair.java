@@ -33,6 +33,7 @@ final class StackPair implements AutoCloseable
     Stack b;
     FaultInjectingMedia mediaA;
     FaultInjectingMedia mediaB;
+    RecordingMedia recorderA;
     boolean isBRunning = true;
     boolean isARunning = true;
     long steps;
@@ -49,7 +50,8 @@ final class StackPair implements AutoCloseable
     {
         mediaA = new FaultInjectingMedia(
             UdpMedia.open("127.0.0.1:0", Context.MTU_DEFAULT, mediaErrors::add), faults, clockA);
-        final Context ctx = new Context().name("alpha").estateId(0xA1).media(mediaA).nanoClock(clockA)
+        recorderA = new RecordingMedia(mediaA);
+        final Context ctx = new Context().name("alpha").estateId(0xA1).media(recorderA).nanoClock(clockA)
             .epochClock(epochClock).statusDir(statusDir.resolve("alpha")).keepDir(statusDir.resolve("keep-alpha"));
         config.accept(ctx);
         a = Stack.launch(ctx);
