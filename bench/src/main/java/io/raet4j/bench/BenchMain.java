@@ -64,7 +64,7 @@ public final class BenchMain
                 AllocProbe.main(rest);
                 break;
             default:
-                System.err.println("usage: java -jar raet4j-bench.jar [pingpong [--count N] [--size B] " +
+                System.err.println("usage: java -jar raet4j-bench.jar [pingpong [--count N] [--size B] [--encryption on|off] " +
                     "[--warmup N] [--rounds R] [--out FILE] | jmh [jmh args...] | alloc [seconds]]");
                 System.exit(2);
         }

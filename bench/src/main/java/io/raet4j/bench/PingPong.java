@@ -68,14 +68,17 @@ public final class PingPong
     private final int size;
     private final int rounds;
     private final Path out;
+    private final boolean encryption;
     private long raetAlphaPackets;
     private long raetBetaPackets;
     private long raetBetaAcks;
     private long raetRetransmits;
     private long raetBackPressured;
 
-    private PingPong(final int count, final int warmup, final int size, final int rounds, final Path out)
+    private PingPong(
+        final int count, final int warmup, final int size, final int rounds, final Path out, final boolean encryption)
     {
+        this.encryption = encryption;
         this.count = count;
         this.warmup = warmup;
         this.size = size;
@@ -86,7 +89,7 @@ public final class PingPong
     /**
      * Run both ping-pongs and report.
      *
-     * @param args {@code [--count N] [--size B] [--warmup N] [--rounds R] [--out FILE]}.
+     * @param args {@code [--count N] [--size B] [--warmup N] [--rounds R] [--out FILE] [--encryption on|off]}.
      * @throws Exception if a socket fails or a round trip times out.
      */
     public static void main(final String[] args) throws Exception
@@ -96,6 +99,7 @@ public final class PingPong
         int size = DEFAULT_SIZE;
         int rounds = DEFAULT_ROUNDS;
         String out = DEFAULT_OUT;
+        boolean encryption = true;
         for (int i = 0; i < args.length; i++)
         {
             final String arg = args[i];
@@ -121,16 +125,24 @@ public final class PingPong
                 case "--out":
                     out = value;
                     break;
+                case "--encryption":
+                    if (!"on".equals(value) && !"off".equals(value))
+                    {
+                        throw new IllegalArgumentException("--encryption must be on or off");
+                    }
+                    encryption = "on".equals(value);
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown option " + arg +
-                        "; usage: pingpong [--count N] [--size B] [--warmup N] [--rounds R] [--out FILE]");
+                        "; usage: pingpong [--count N] [--size B] [--warmup N] [--rounds R] [--out FILE] " +
+                        "[--encryption on|off]");
             }
         }
         if (count < 1 || warmup < 0 || size < 8 || size > 1024 || rounds < 1 || rounds > count)
         {
             throw new IllegalArgumentException("need count >= 1, warmup >= 0, 8 <= size <= 1024, 1 <= rounds <= count");
         }
-        new PingPong(count, warmup, size, rounds, Path.of(out)).run();
+        new PingPong(count, warmup, size, rounds, Path.of(out), encryption).run();
     }
 
     private void run() throws Exception
@@ -167,7 +179,8 @@ public final class PingPong
         table.append("| system | idle strategy | threading | CPUs | p50 us | p90 us | p99 us | p99.9 us | max us |\n");
         table.append("|---|---|---|---|---|---|---|---|---|\n");
         row(table, "raw UDP (DatagramChannel)", RAW_THREADING, cpus, raw);
-        row(table, "raet4j (reliable ordered)", RAET_THREADING, cpus, raet);
+        row(table, encryption ? "raet4j (reliable ordered, ChaCha20-Poly1305)" : "raet4j (reliable ordered, clear text)",
+            RAET_THREADING, cpus, raet);
         table.append("| raet4j / raw UDP | | | |");
         for (int i = 0; i < METRICS.length; i++)
         {
@@ -223,7 +236,7 @@ public final class PingPong
     {
         final List<String> rows = new ArrayList<>();
         jsonRows(rows, "raw-udp", RAW_THREADING, raw);
-        jsonRows(rows, "raet4j", RAET_THREADING, raet);
+        jsonRows(rows, encryption ? "raet4j" : "raet4j-clear", RAET_THREADING, raet);
         final String json = "[\n  " + String.join(",\n  ", rows) + "\n]\n";
         final Path parent = out.toAbsolutePath().getParent();
         if (null != parent)
@@ -358,7 +371,7 @@ public final class PingPong
 
     private void raet4j(final Histogram histogram, final int warmup, final int count) throws Exception
     {
-        try (LoopbackPair pair = new LoopbackPair())
+        try (LoopbackPair pair = new LoopbackPair(null, null, encryption))
         {
             final Stack a = pair.alpha();
             final Stack b = pair.beta();
