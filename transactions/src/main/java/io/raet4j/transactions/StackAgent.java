@@ -566,17 +566,8 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 onSealed(buffer, offset, length, source);
                 return;
             }
-            final int status = reader.wrap(buffer, offset, length);
-            if (PacketReader.OK != status)
+            if (isRefused(reader.wrap(buffer, offset, length)))
             {
-                if (PacketReader.BAD_SCHEMA == status || PacketReader.BAD_VERSION == status)
-                {
-                    unsupportedVersion.incrementRelease();
-                }
-                else
-                {
-                    malformed.incrementRelease();
-                }
                 return;
             }
             if (reader.unknownFrames() > 0)
@@ -623,20 +614,28 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         }
     }
 
+    private boolean isRefused(final int status)
+    {
+        if (PacketReader.OK == status)
+        {
+            return false;
+        }
+        if (PacketReader.BAD_SCHEMA == status || PacketReader.BAD_VERSION == status)
+        {
+            unsupportedVersion.incrementRelease();
+        }
+        else
+        {
+            malformed.incrementRelease();
+        }
+        return true;
+    }
+
     private void onSealed(
         final UnsafeBuffer buffer, final int offset, final int length, final SocketAddress source)
     {
-        final int status = reader.wrapSealed(buffer, offset, length);
-        if (PacketReader.OK != status)
+        if (isRefused(reader.wrapSealed(buffer, offset, length)))
         {
-            if (PacketReader.BAD_SCHEMA == status || PacketReader.BAD_VERSION == status)
-            {
-                unsupportedVersion.incrementRelease();
-            }
-            else
-            {
-                malformed.incrementRelease();
-            }
             return;
         }
         if (!isEncrypted)
