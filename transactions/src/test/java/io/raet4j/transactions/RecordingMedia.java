@@ -16,6 +16,7 @@ final class RecordingMedia implements Media
 {
     final Media inner;
     final List<byte[]> sent = new ArrayList<>();
+    boolean isRecording = true;
 
     RecordingMedia(final Media inner)
     {
@@ -29,9 +30,12 @@ final class RecordingMedia implements Media
 
     public int send(final ByteBuffer buffer, final SocketAddress destination)
     {
-        final byte[] copy = new byte[buffer.remaining()];
-        buffer.duplicate().get(copy);
-        sent.add(copy);
+        if (isRecording)
+        {
+            final byte[] copy = new byte[buffer.remaining()];
+            buffer.duplicate().get(copy);
+            sent.add(copy);
+        }
         return inner.send(buffer, destination);
     }
 
