@@ -48,6 +48,7 @@ final class RemoteEstate extends Estate
     byte[] lastJoinSignature;
     byte[] lastJoinAck;
     byte[] peerSigningKey;
+    boolean isSealed;
     SessionKeys keys;
     SessionKeys previousKeys;
 

@@ -11,7 +11,8 @@ import io.raet4j.transactions.keep.LocalIdentity;
 import io.raet4j.transactions.keep.RemoteEstateRecord;
 import io.raet4j.transport.Context;
 import io.raet4j.transport.media.Media;
-import io.raet4j.transport.media.UdpMedia;
+import io.raet4j.transport.media.CompositeMedia;
+import io.raet4j.transport.media.MediaProvider;
 import io.raet4j.transport.status.CountingErrorHandler;
 import io.raet4j.transport.status.StatusFile;
 import io.raet4j.transport.status.SystemCounterDescriptor;
@@ -126,7 +127,7 @@ public final class Stack implements AutoCloseable
                 KEEP_WATCH_INTERVAL_MS, KeepWriter.DEFAULT_CHANGE_CAPACITY);
             final Trust trust = new Trust(identity, AcceptancePolicy.parse(ctx.acceptPolicy()),
                 keepWatcher.records(), keepWriter, ctx.epochClock());
-            media = null != ctx.media() ? ctx.media() : UdpMedia.open(ctx.bindAddress(), ctx.mtuBytes(), errorHandler);
+            media = null != ctx.media() ? ctx.media() : openMedia(ctx, errorHandler);
             final StatusFile status = statusFile;
             this.agent = new StackAgent(
                 ctx, media, counters, errorHandler, () -> status.heartbeat(ctx.epochClock().time()), ctx.estateId(),
@@ -559,6 +560,24 @@ public final class Stack implements AutoCloseable
         }
         CloseHelper.quietCloseAll(media, keepWriter, keepWatcher, keep, counters, statusFile);
         deleteQuietly(temporaryKeepDir);
+    }
+
+    private static Media openMedia(final Context ctx, final ErrorHandler errorHandler)
+    {
+        final Media primary = MediaProvider.openFor(ctx.bindAddress(), ctx.mtuBytes(), errorHandler);
+        if (null == ctx.laneAddress())
+        {
+            return primary;
+        }
+        try
+        {
+            return CompositeMedia.of(primary, MediaProvider.openFor(ctx.laneAddress(), ctx.mtuBytes(), errorHandler));
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(primary);
+            throw ex;
+        }
     }
 
     private static void deleteQuietly(final Path dir)

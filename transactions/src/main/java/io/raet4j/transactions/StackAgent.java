@@ -100,6 +100,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private final HandshakeCrypto crypto = new HandshakeCrypto();
     private final CookieJar cookieJar;
     private final boolean isEncrypted;
+    private final boolean isLaneEncrypted;
     private final byte[] cookieIn = new byte[CookieJar.COOKIE_LENGTH];
     private final byte[] cookieOut = new byte[CookieJar.COOKIE_LENGTH];
     private final AtomicCounter joinCookiesSent;
@@ -174,6 +175,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         this.trust = trust;
         this.keepWriter = keepWriter;
         this.isEncrypted = ctx.encryption();
+        this.isLaneEncrypted = ctx.laneEncryption();
         this.media = media;
         this.clock = ctx.nanoClock();
         this.counters = counters;
@@ -181,7 +183,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         this.heartbeat = heartbeat;
         this.writer = new PacketWriter(ctx.mtuBytes());
         this.maxPayload = PacketWriter.maxDataPayload(
-            ctx.mtuBytes() - (ctx.encryption() ? PacketWriter.SEALED_OVERHEAD : 0));
+            ctx.mtuBytes() - (ctx.encryption() || ctx.laneEncryption() ? PacketWriter.SEALED_OVERHEAD : 0));
         this.estateId = estateId;
         this.name = ctx.name();
         int s = 0;
@@ -594,7 +596,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                     onRenew(source);
                     return;
                 default:
-                    if (isEncrypted)
+                    if (isSealedFor(source))
                     {
                         // Only the join exchange and Renew travel in clear text; anything else must be sealed.
                         unsealed.incrementRelease();
@@ -612,6 +614,14 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             malformed.incrementRelease();
             errorHandler.onError(ex);
         }
+    }
+
+    /**
+     * Whether packets to and from this address are sealed: the lane setting for host-local media, else the road's.
+     */
+    private boolean isSealedFor(final SocketAddress address)
+    {
+        return media.isHostLocal(address) ? isLaneEncrypted : isEncrypted;
     }
 
     private boolean isRefused(final int status)
@@ -638,7 +648,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         {
             return;
         }
-        if (!isEncrypted)
+        if (!isSealedFor(source))
         {
             unsealed.incrementRelease();
             return;
@@ -1004,6 +1014,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             {
                 estate = atAddress;
                 registry.identify(estate, srcId, joinerName, source);
+                estate.isSealed = isSealedFor(source);
             }
             else
             {
@@ -1029,6 +1040,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             if (!source.equals(estate.address()))
             {
                 registry.identify(estate, srcId, joinerName, source);
+                estate.isSealed = isSealedFor(source);
             }
             estate.session = srcSession;
             estate.lastJoinNonceSeen = nonce;
@@ -1310,6 +1322,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 if (estate.isPlaceholder() || !source.equals(estate.address()))
                 {
                     registry.identify(estate, srcId, acceptorName, source);
+                    estate.isSealed = isSealedFor(source);
                 }
                 final boolean isSessionChange = srcSession != estate.session;
                 final boolean isAcceptorFresh = 0 != (ackFlags & HEADER_FLAG_RENEW);
@@ -1406,7 +1419,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         {
             return;
         }
-        if (isEncrypted)
+        if (estate.isSealed)
         {
             // A Renew cannot be authenticated (its sender may have no keys left), so it only starts a new handshake;
             // whether state is renewed is decided by the signed JoinAck (its RENEW flag) or a changed session.
@@ -1442,6 +1455,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             ctx.maxCwndSegments()));
         estate.lastHeardLiveNs = liveNs;
         estate.lastSentLiveNs = liveNs;
+        estate.isSealed = isSealedFor(address);
         return estate;
     }
 
@@ -1922,7 +1936,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     private void beginPacket(final RemoteEstate estate)
     {
-        if (isEncrypted)
+        if (estate.isSealed)
         {
             writer.beginSealed(estateId, estate.id(), session, estate.session);
         }

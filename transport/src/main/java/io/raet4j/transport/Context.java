@@ -132,6 +132,8 @@ public final class Context
     public static final String ACCEPT_POLICY_DEFAULT = "once";
     /** Property for {@link #encryption()}. */
     public static final String ENCRYPTION_PROP_NAME = "raet4j.encryption";
+    /** Property for {@link #laneEncryption()}. */
+    public static final String LANE_ENCRYPTION_PROP_NAME = "raet4j.lane.encryption";
     /** Property for {@link #rekeyAfterPackets()}. */
     public static final String REKEY_PACKETS_PROP_NAME = "raet4j.rekey.packets";
     /** Default {@link #rekeyAfterPackets()}: 2^30 packets per key and direction. */
@@ -158,6 +160,7 @@ public final class Context
     private String name;
     private long estateId;
     private String bindAddress = "127.0.0.1:0";
+    private String laneAddress;
     private Media media;
     private NanoClock nanoClock;
     private EpochClock epochClock;
@@ -167,6 +170,7 @@ public final class Context
     private Path keepDir;
     private String acceptPolicy = System.getProperty(ACCEPT_POLICY_PROP_NAME, ACCEPT_POLICY_DEFAULT);
     private boolean encryption = Boolean.parseBoolean(System.getProperty(ENCRYPTION_PROP_NAME, "true"));
+    private boolean laneEncryption = Boolean.parseBoolean(System.getProperty(LANE_ENCRYPTION_PROP_NAME, "false"));
     private long rekeyAfterPackets = Long.getLong(REKEY_PACKETS_PROP_NAME, REKEY_PACKETS_DEFAULT);
     private long rekeyAfterNs = Long.getLong(REKEY_INTERVAL_PROP_NAME, REKEY_INTERVAL_DEFAULT_NS);
     private int handshakesPerSecond = Integer.getInteger(HANDSHAKE_RATE_PROP_NAME, HANDSHAKE_RATE_DEFAULT);
@@ -352,6 +356,30 @@ public final class Context
     public Context estateId(final long estateId)
     {
         this.estateId = estateId;
+        return this;
+    }
+
+    /**
+     * A second address to bind when no {@link #media()} is given, usually a lane yard {@code unix:PATH} beside a road
+     * {@link #bindAddress()}: one stack, one duty cycle, both media (see
+     * {@link io.raet4j.transport.media.CompositeMedia}). Default null: only the bind address.
+     *
+     * @return the second address, or null.
+     */
+    public String laneAddress()
+    {
+        return laneAddress;
+    }
+
+    /**
+     * A second address to bind, such as a lane yard.
+     *
+     * @param laneAddress {@code unix:PATH} (needs {@code raet4j-unix-ipc} on the class path) or {@code host:port}.
+     * @return this for a fluent API.
+     */
+    public Context laneAddress(final String laneAddress)
+    {
+        this.laneAddress = laneAddress;
         return this;
     }
 
@@ -556,6 +584,30 @@ public final class Context
     public Context encryption(final boolean encryption)
     {
         this.encryption = encryption;
+        return this;
+    }
+
+    /**
+     * Whether packets to and from yards on a lane (host-local media, {@link
+     * io.raet4j.transport.media.Media#isHostLocal}) are sealed. Default false: on a lane the kernel is the only
+     * carrier. Joins are signed and accepted by policy either way. Both ends of a lane must use the same setting.
+     *
+     * @return true if lane packets are encrypted.
+     */
+    public boolean laneEncryption()
+    {
+        return laneEncryption;
+    }
+
+    /**
+     * Whether packets on a lane are encrypted.
+     *
+     * @param laneEncryption true to seal lane packets as road packets are.
+     * @return this for a fluent API.
+     */
+    public Context laneEncryption(final boolean laneEncryption)
+    {
+        this.laneEncryption = laneEncryption;
         return this;
     }
 

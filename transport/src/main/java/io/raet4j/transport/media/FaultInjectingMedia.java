@@ -305,6 +305,24 @@ public final class FaultInjectingMedia implements Media
      * {@inheritDoc}
      */
     @Override
+    public boolean canReach(final SocketAddress address)
+    {
+        return inner.canReach(address);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public boolean isHostLocal(final SocketAddress address)
+    {
+        return inner.isHostLocal(address);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
     public SocketAddress resolve(final String address)
     {
         return inner.resolve(address);

@@ -67,6 +67,30 @@ public interface Media extends AutoCloseable
     int maxDatagramLength();
 
     /**
+     * Whether this media sends to addresses of this kind (UDP to IP socket addresses, a lane to yard socket paths),
+     * so that a {@link CompositeMedia} can route each datagram. Control plane and hot path: must not allocate.
+     *
+     * @param address a destination.
+     * @return true if {@link #send} can carry a datagram to it.
+     */
+    default boolean canReach(final SocketAddress address)
+    {
+        return address instanceof java.net.InetSocketAddress;
+    }
+
+    /**
+     * Whether datagrams to and from this address never leave the host (a lane: the kernel is the only carrier), which
+     * lets a stack apply its lane settings, such as encryption off by default, to the estate there.
+     *
+     * @param address of a peer.
+     * @return true for host-local carriers.
+     */
+    default boolean isHostLocal(final SocketAddress address)
+    {
+        return false;
+    }
+
+    /**
      * Release the socket. Idempotent.
      */
     void close();
