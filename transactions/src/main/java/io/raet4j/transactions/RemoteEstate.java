@@ -49,6 +49,8 @@ final class RemoteEstate extends Estate
     byte[] lastJoinAck;
     byte[] peerSigningKey;
     boolean isSealed;
+    boolean hasBlocked;
+    java.nio.ByteBuffer blocked;
     SessionKeys keys;
     SessionKeys previousKeys;
 

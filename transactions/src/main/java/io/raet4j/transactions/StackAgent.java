@@ -44,6 +44,7 @@ import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.DeadlineTimerWheel;
 
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -1549,6 +1550,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         }
         estate.state = RemoteEstate.State.DEAD;
         estate.deadSinceLiveNs = liveNs;
+        estate.hasBlocked = false;
         counters.get(SystemCounterDescriptor.ESTATES_DEAD).incrementRelease();
         for (final SendChannel channel : estate.usedSend)
         {
@@ -1777,7 +1779,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         {
             return false;
         }
-        if (estate.isAlivePending || estate.isAliveAckPending)
+        if (estate.isAlivePending || estate.isAliveAckPending || estate.hasBlocked)
         {
             return true;
         }
@@ -1806,6 +1808,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         }
         int workCount = 0;
         final PathState path = estate.path;
+        if (estate.hasBlocked && !retryBlocked(estate))
+        {
+            // The peer's socket queue is still full: nothing more is built for it until the waiting datagram goes.
+            return 0;
+        }
         beginPacket(estate);
 
         if (estate.isAliveAckPending)
@@ -1894,7 +1901,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                     channel.rearmRetransmitTimer(nowNs, path.rtoNs());
                 }
                 int result;
-                while ((result = channel.appendRetransmit(writer, nowNs)) != 0)
+                while (!estate.hasBlocked && (result = channel.appendRetransmit(writer, nowNs)) != 0)
                 {
                     if (result < 0)
                     {
@@ -1904,7 +1911,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                     retransmits.incrementRelease();
                     workCount++;
                 }
-                while (channel.hasNew() && channel.isWithinPeerWindow() &&
+                while (!estate.hasBlocked && channel.hasNew() && channel.isWithinPeerWindow() &&
                     (DeliveryMode.BEST_EFFORT == channel.mode() || path.canSend()))
                 {
                     if (!channel.appendNew(writer, nowNs, path))
@@ -1965,7 +1972,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                     return;
                 }
                 final long updatesBefore = keys.sendUpdates();
-                send(keys.seal(writer, nowNs), estate.address());
+                sendToEstate(keys.seal(writer, nowNs), estate);
                 if (keys.sendUpdates() != updatesBefore)
                 {
                     keyUpdates.incrementRelease();
@@ -1973,10 +1980,63 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             }
             else
             {
-                sendTo(estate.address());
+                sendToEstate(writer.finish(), estate);
             }
             estate.lastSentLiveNs = liveNs;
         }
+    }
+
+    private void sendToEstate(final int length, final RemoteEstate estate)
+    {
+        if (estate.hasBlocked)
+        {
+            // One datagram already waits for this peer (the service loops stop building after a block, so this is
+            // rare): this one is not sent; what it carried is sent again by the reliable channels' recovery.
+            sendWouldBlock.incrementRelease();
+            return;
+        }
+        final ByteBuffer datagram = writer.byteBuffer();
+        final int result = media.send(datagram, estate.address());
+        if (result > 0)
+        {
+            packetsSent.incrementRelease();
+            bytesSent.getAndAddRelease(length);
+        }
+        else if (Media.SEND_WOULD_BLOCK == result)
+        {
+            // The receiver's queue is full (a lane holds 10 datagrams): the datagram waits and is sent first when
+            // there is room, and nothing more is built for this peer meanwhile. Back-pressure reaches offer() through
+            // the send buffer, and nothing is dropped.
+            sendWouldBlock.incrementRelease();
+            if (null == estate.blocked)
+            {
+                estate.blocked = ByteBuffer.allocateDirect(writer.capacity());
+            }
+            estate.blocked.clear();
+            estate.blocked.put(datagram.clear().limit(length)).flip();
+            estate.hasBlocked = true;
+            activate(estate);
+        }
+    }
+
+    private boolean retryBlocked(final RemoteEstate estate)
+    {
+        final ByteBuffer blocked = estate.blocked;
+        final int length = blocked.limit();
+        blocked.position(0);
+        final int result = media.send(blocked, estate.address());
+        if (Media.SEND_WOULD_BLOCK == result)
+        {
+            return false;
+        }
+        estate.hasBlocked = false;
+        if (result > 0)
+        {
+            packetsSent.incrementRelease();
+            bytesSent.getAndAddRelease(length);
+            estate.lastSentLiveNs = liveNs;
+        }
+        return true;
     }
 
     private void sendTo(final SocketAddress address)
