@@ -1,0 +1,240 @@
+package io.raet4j.ipc;
+
+import jnr.constants.platform.Errno;
+import jnr.ffi.LastError;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Platform;
+import jnr.ffi.Runtime;
+import jnr.ffi.types.intptr_t;
+import jnr.ffi.types.socklen_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * The libc calls behind {@link UnixDatagramMedia}, bound once through jnr-ffi, and the Linux constants and
+ * layouts they need.
+ * <p>
+ * Every pointer is passed as a {@code long} address into memory the caller preallocated, so a call allocates
+ * nothing. The data path uses {@code sendmsg} and {@code recvmsg} with a preallocated {@code struct msghdr} rather
+ * than {@code sendto} and {@code recvfrom}: with jnr-ffi 2.3.3 and jffi 1.4.3 the sixth argument of a six-argument
+ * call reaches libc as garbage (seen with strace: {@code sendto} got a random {@code addrlen} and failed with
+ * {@code EINVAL}), whereas three-argument calls are exact.
+ * <p>
+ * Linux on a 64-bit CPU only: the {@code msghdr} offsets and the flag values below are Linux LP64's.
+ * {@link #checkSupported()} refuses anything else.
+ * <p>
+ * errno is saved by jnr-ffi after each call, per thread, and read without allocation by {@link #errno()}; it is only
+ * meaningful right after a call that returned -1.
+ * <p>
+ * Thread safe: stateless apart from the per-thread errno.
+ */
+final class LibC
+{
+    /**
+     * The libc functions bound. Public so the class jnr-ffi generates, in its own class loader, can implement it.
+     */
+    public interface Calls
+    {
+        /**
+         * socket(2).
+         *
+         * @param domain   address family.
+         * @param type     socket type and flags.
+         * @param protocol 0.
+         * @return the descriptor or -1.
+         */
+        int socket(int domain, int type, int protocol);
+
+        /**
+         * bind(2).
+         *
+         * @param fd          socket.
+         * @param addr        address of a {@code sockaddr_un}.
+         * @param addrLength  its length.
+         * @return 0 or -1.
+         */
+        int bind(int fd, @intptr_t long addr, @socklen_t int addrLength);
+
+        /**
+         * connect(2).
+         *
+         * @param fd         socket.
+         * @param addr       address of a {@code sockaddr_un}.
+         * @param addrLength its length.
+         * @return 0 or -1.
+         */
+        int connect(int fd, @intptr_t long addr, @socklen_t int addrLength);
+
+        /**
+         * setsockopt(2).
+         *
+         * @param fd          socket.
+         * @param level       option level.
+         * @param name        option name.
+         * @param value       address of the value.
+         * @param valueLength its length.
+         * @return 0 or -1.
+         */
+        int setsockopt(int fd, int level, int name, @intptr_t long value, @socklen_t int valueLength);
+
+        /**
+         * getsockopt(2).
+         *
+         * @param fd                 socket.
+         * @param level              option level.
+         * @param name               option name.
+         * @param value              address of the value.
+         * @param valueLengthAddress address of a {@code socklen_t} holding the value's capacity, then its length.
+         * @return 0 or -1.
+         */
+        int getsockopt(int fd, int level, int name, @intptr_t long value, @intptr_t long valueLengthAddress);
+
+        /**
+         * sendmsg(2).
+         *
+         * @param fd    socket.
+         * @param msg   address of a {@code struct msghdr}.
+         * @param flags message flags.
+         * @return bytes sent or -1.
+         */
+        @ssize_t long sendmsg(int fd, @intptr_t long msg, int flags);
+
+        /**
+         * recvmsg(2).
+         *
+         * @param fd    socket.
+         * @param msg   address of a {@code struct msghdr}.
+         * @param flags message flags.
+         * @return bytes received or -1.
+         */
+        @ssize_t long recvmsg(int fd, @intptr_t long msg, int flags);
+
+        /**
+         * close(2).
+         *
+         * @param fd descriptor.
+         * @return 0 or -1.
+         */
+        int close(int fd);
+    }
+
+    static final int AF_UNIX = 1;
+    static final int SOCK_DGRAM = 2;
+    static final int SOCK_NONBLOCK = 0x800;
+    static final int SOCK_CLOEXEC = 0x80000;
+    static final int SOL_SOCKET = 1;
+    static final int SO_SNDBUF = 7;
+    static final int SO_RCVBUF = 8;
+    static final int MSG_TRUNC = 0x20;
+    static final int MSG_DONTWAIT = 0x40;
+    static final int S_IFMT = 0xF000;
+    static final int S_IFSOCK = 0xC000;
+
+    /** {@code sizeof(struct sockaddr_un)}: a 2-byte {@code sun_family} then 108 bytes of {@code sun_path}. */
+    static final int SOCKADDR_UN_LENGTH = 110;
+    /** Offset of {@code sun_path} in {@code struct sockaddr_un}. */
+    static final int SUN_PATH_OFFSET = 2;
+
+    /** {@code sizeof(struct msghdr)} on Linux LP64. */
+    static final int MSGHDR_LENGTH = 56;
+    static final int MSG_NAME_OFFSET = 0;
+    static final int MSG_NAMELEN_OFFSET = 8;
+    static final int MSG_IOV_OFFSET = 16;
+    static final int MSG_IOVLEN_OFFSET = 24;
+    static final int MSG_CONTROL_OFFSET = 32;
+    static final int MSG_CONTROLLEN_OFFSET = 40;
+    static final int MSG_FLAGS_OFFSET = 48;
+
+    /** {@code sizeof(struct iovec)} on LP64. */
+    static final int IOVEC_LENGTH = 16;
+    static final int IOV_BASE_OFFSET = 0;
+    static final int IOV_LEN_OFFSET = 8;
+
+    static final int EAGAIN = Errno.EAGAIN.intValue();
+    static final int EWOULDBLOCK = Errno.EWOULDBLOCK.intValue();
+    static final int EINTR = Errno.EINTR.intValue();
+    static final int ENOBUFS = Errno.ENOBUFS.intValue();
+    static final int ENOENT = Errno.ENOENT.intValue();
+    static final int ECONNREFUSED = Errno.ECONNREFUSED.intValue();
+    static final int EADDRINUSE = Errno.EADDRINUSE.intValue();
+
+    private static final boolean SUPPORTED =
+        Platform.OS.LINUX == Platform.getNativePlatform().getOS() && Platform.getNativePlatform().is64Bit();
+
+    private static final Calls CALLS;
+    private static final Runtime RUNTIME;
+
+    static
+    {
+        if (SUPPORTED)
+        {
+            CALLS = LibraryLoader.create(Calls.class).load("c");
+            RUNTIME = Runtime.getRuntime(CALLS);
+        }
+        else
+        {
+            CALLS = null;
+            RUNTIME = null;
+        }
+    }
+
+    private LibC()
+    {
+    }
+
+    /**
+     * Refuse a platform whose layouts this class does not know.
+     *
+     * @throws UnsupportedOperationException unless on 64-bit Linux.
+     */
+    static void checkSupported()
+    {
+        if (!SUPPORTED)
+        {
+            throw new UnsupportedOperationException("Unix datagram media needs 64-bit Linux, not " +
+                Platform.getNativePlatform().getOSName() + " " + Platform.getNativePlatform().getCPU());
+        }
+    }
+
+    /**
+     * The bound libc functions.
+     *
+     * @return the bound libc functions.
+     */
+    static Calls calls()
+    {
+        return CALLS;
+    }
+
+    /**
+     * errno as saved after the last call on this thread. Allocates nothing.
+     *
+     * @return the errno value.
+     */
+    static int errno()
+    {
+        return LastError.getLastError(RUNTIME);
+    }
+
+    /**
+     * Whether an errno means "try again later" on a non-blocking socket.
+     *
+     * @param errno to test.
+     * @return true for {@code EAGAIN}, {@code EWOULDBLOCK} and {@code EINTR}.
+     */
+    static boolean isTransient(final int errno)
+    {
+        return EAGAIN == errno || EWOULDBLOCK == errno || EINTR == errno;
+    }
+
+    /**
+     * Name and text of an errno, for messages. Control plane and error path only: allocates.
+     *
+     * @param errno to describe.
+     * @return e.g. {@code "ECONNREFUSED (Connection refused)"}.
+     */
+    static String describe(final int errno)
+    {
+        final Errno known = Errno.valueOf(errno);
+        return null == known || !known.defined() ? "errno " + errno : known.name() + " (" + known.description() + ")";
+    }
+}
