@@ -16,6 +16,9 @@ import java.util.Map;
  */
 public final class Args
 {
+    /** Prefix of a lane address: {@code unix:} then the yard's socket path. */
+    public static final String LANE_PREFIX = "unix:";
+
     private final String command;
     private final Map<String, String> options = new LinkedHashMap<>();
     private final List<String> used = new ArrayList<>();
@@ -242,7 +245,8 @@ public final class Args
     }
 
     /**
-     * An address option, {@code host:port} or {@code [ipv6]:port}, with the host resolved now.
+     * An address option, {@code host:port} or {@code [ipv6]:port}, with the host resolved now, or a lane yard
+     * {@code unix:PATH}.
      *
      * @param name         of the option.
      * @param defaultValue when absent; null makes it required.
@@ -253,6 +257,14 @@ public final class Args
     public String address(final String name, final String defaultValue, final boolean allowPortZero)
     {
         final String text = string(name, defaultValue);
+        if (text.startsWith(LANE_PREFIX))
+        {
+            if (text.length() == LANE_PREFIX.length())
+            {
+                throw new UsageException(command, name + " must be unix:PATH with a path, was '" + text + "'");
+            }
+            return text;
+        }
         final int colon = text.lastIndexOf(':');
         String host = colon > 0 ? text.substring(0, colon) : "";
         if (host.startsWith("[") && host.endsWith("]"))

@@ -28,7 +28,10 @@ final class StackOptions
         "                       once: accept a name's first keys, refuse other keys for it later; never: keep\n" +
         "                       them pending until an operator runs keys accept NAME --keep DIR\n" +
         "  --no-encryption      send data in clear text with only a CRC32C: for benchmarks only; both ends\n" +
-        "                       must say it\n";
+        "                       must say it\n" +
+        "  --lane unix:PATH     also bind a yard on a lane (Unix-domain datagram socket PATH), beside --bind:\n" +
+        "                       one stack reaches yards (unix:PATH) and estates (HOST:PORT) alike\n" +
+        "  --lane-encryption    seal lane packets too (default: clear, the kernel is the only carrier)\n";
 
     /** Usage line of {@code --pin}, for the joining commands. */
     static final String PIN_USAGE =
@@ -41,6 +44,8 @@ final class StackOptions
     private final String acceptPolicy;
     private final boolean encryption;
     private final byte[] pinnedSigningKey;
+    private String laneAddress;
+    private boolean laneEncryption;
 
     private StackOptions(
         final Path keepDir, final String acceptPolicy, final boolean encryption, final byte[] pinnedSigningKey)
@@ -65,7 +70,18 @@ final class StackOptions
         final String acceptPolicy = args.has("--accept") ? acceptPolicy(args) : null;
         final boolean encryption = !args.flag("--no-encryption");
         final byte[] pinnedSigningKey = isJoiner && args.has("--pin") ? signingKey(args, "--pin") : null;
-        return new StackOptions(keepDir, acceptPolicy, encryption, pinnedSigningKey);
+        final StackOptions options = new StackOptions(keepDir, acceptPolicy, encryption, pinnedSigningKey);
+        if (args.has("--lane"))
+        {
+            options.laneAddress = args.address("--lane", null, false);
+            if (!options.laneAddress.startsWith(Args.LANE_PREFIX))
+            {
+                throw new Args.UsageException(args.command(), "--lane must be unix:PATH, was '" +
+                    options.laneAddress + "'");
+            }
+        }
+        options.laneEncryption = args.flag("--lane-encryption");
+        return options;
     }
 
     /**
@@ -87,6 +103,14 @@ final class StackOptions
         if (!encryption)
         {
             ctx.encryption(false);
+        }
+        if (null != laneAddress)
+        {
+            ctx.laneAddress(laneAddress);
+        }
+        if (laneEncryption)
+        {
+            ctx.laneEncryption(true);
         }
         return ctx;
     }
