@@ -48,6 +48,20 @@ public final class AllocProbe
             }
         }
 
+        for (final int messageBytes : new int[]{ 64, 1024 })
+        {
+            final StackPathsBenchmark.CleanPair lane = new StackPathsBenchmark.CleanPair();
+            lane.media = "lane";
+            lane.messageBytes = messageBytes;
+            lane.setup();
+            final String suffix = " (lane, " + messageBytes + " B)";
+            probe("offerSendReceiveAck" + suffix, seconds, () -> bench.offerSendReceiveAck(lane));
+            probe("offerOnly" + suffix, seconds, () -> bench.offerOnly(lane));
+            probe("idleDutyCycle" + suffix, seconds, () -> bench.idleDutyCycle(lane));
+            lane.tearDown();
+            lane.close();
+        }
+
         final StackPathsBenchmark.LossyPair lossy = new StackPathsBenchmark.LossyPair();
         lossy.setup();
         final StackPathsBenchmark.LossCounters counters = new StackPathsBenchmark.LossCounters();

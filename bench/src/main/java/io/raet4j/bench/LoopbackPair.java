@@ -29,6 +29,7 @@ final class LoopbackPair implements AutoCloseable
     private static final long JOIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
 
     private final boolean encryption;
+    private final boolean lane;
 
     private final Path statusDir;
     private final CachedNanoClock clock;
@@ -64,8 +65,26 @@ final class LoopbackPair implements AutoCloseable
      */
     LoopbackPair(final FaultProfile alphaOutbound, final CachedNanoClock clock, final boolean encryption)
     {
+        this(alphaOutbound, clock, encryption, false);
+    }
+
+    /**
+     * Two stacks on a lane: yards {@code alpha.sock} and {@code beta.sock} in a lane directory under the status
+     * directory, lane packets in clear text (the lane default), system clock.
+     *
+     * @return the pair.
+     */
+    static LoopbackPair onLane()
+    {
+        return new LoopbackPair(null, null, false, true);
+    }
+
+    private LoopbackPair(
+        final FaultProfile alphaOutbound, final CachedNanoClock clock, final boolean encryption, final boolean lane)
+    {
         this.clock = clock;
         this.encryption = encryption;
+        this.lane = lane;
         try
         {
             statusDir = Files.createTempDirectory("raet4j-bench-");
@@ -114,6 +133,10 @@ final class LoopbackPair implements AutoCloseable
             .idleStrategy(new BusySpinIdleStrategy())
             .statusDir(statusDir.resolve(name))
             .encryption(encryption);
+        if (lane)
+        {
+            ctx.bindAddress("unix:" + statusDir.resolve("lane").resolve(name + ".sock"));
+        }
         if (null != clock)
         {
             ctx.nanoClock(clock);
@@ -129,7 +152,9 @@ final class LoopbackPair implements AutoCloseable
      */
     static String addressOf(final Stack stack)
     {
-        return "127.0.0.1:" + ((InetSocketAddress)stack.localAddress()).getPort();
+        final java.net.SocketAddress address = stack.localAddress();
+        return address instanceof InetSocketAddress ?
+            "127.0.0.1:" + ((InetSocketAddress)address).getPort() : address.toString();
     }
 
     /**

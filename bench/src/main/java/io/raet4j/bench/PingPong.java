@@ -162,12 +162,14 @@ public final class PingPong
 
         final Histogram raw = new Histogram(HIGHEST_NS, 3);
         final Histogram raet = new Histogram(HIGHEST_NS, 3);
+        final Histogram lane = new Histogram(HIGHEST_NS, 3);
         for (int round = 0; round < rounds; round++)
         {
             final int roundCount = count / rounds + (round < count % rounds ? 1 : 0);
             final int roundWarmup = 0 == round ? warmup : warmup / 10;
             rawUdp(raw, roundWarmup, roundCount);
-            raet4j(raet, roundWarmup, roundCount);
+            raet4j(raet, roundWarmup, roundCount, false);
+            raet4j(lane, roundWarmup, roundCount, true);
         }
         System.out.printf(Locale.ROOT,
             "raet4j counters over all rounds: alpha sent %d packets, %d retransmits, %d back-pressured offers; " +
@@ -181,18 +183,25 @@ public final class PingPong
         row(table, "raw UDP (DatagramChannel)", RAW_THREADING, cpus, raw);
         row(table, encryption ? "raet4j (reliable ordered, ChaCha20-Poly1305)" : "raet4j (reliable ordered, clear text)",
             RAET_THREADING, cpus, raet);
+        row(table, "raet4j over a lane (Unix-domain datagram sockets, clear text)", RAET_THREADING, cpus, lane);
         table.append("| raet4j / raw UDP | | | |");
         for (int i = 0; i < METRICS.length; i++)
         {
             table.append(String.format(Locale.ROOT, " %.2fx |", value(raet, i) / value(raw, i)));
         }
         table.append('\n');
+        table.append("| raet4j lane / raet4j UDP | | | |");
+        for (int i = 0; i < METRICS.length; i++)
+        {
+            table.append(String.format(Locale.ROOT, " %.2fx |", value(lane, i) / value(raet, i)));
+        }
+        table.append('\n');
         System.out.println();
         System.out.print(table);
-        System.out.printf(Locale.ROOT, "%nmean: raw UDP %.2f us, raet4j %.2f us%n",
-            raw.getMean() / 1_000.0, raet.getMean() / 1_000.0);
+        System.out.printf(Locale.ROOT, "%nmean: raw UDP %.2f us, raet4j %.2f us, raet4j lane %.2f us%n",
+            raw.getMean() / 1_000.0, raet.getMean() / 1_000.0, lane.getMean() / 1_000.0);
 
-        writeJson(raw, raet);
+        writeJson(raw, raet, lane);
         System.out.println("wrote " + out.toAbsolutePath());
     }
 
@@ -232,11 +241,12 @@ public final class PingPong
         return ns / 1_000.0;
     }
 
-    private void writeJson(final Histogram raw, final Histogram raet) throws IOException
+    private void writeJson(final Histogram raw, final Histogram raet, final Histogram lane) throws IOException
     {
         final List<String> rows = new ArrayList<>();
-        jsonRows(rows, "raw-udp", RAW_THREADING, raw);
-        jsonRows(rows, encryption ? "raet4j" : "raet4j-clear", RAET_THREADING, raet);
+        jsonRows(rows, "raw-udp", "udp", false, RAW_THREADING, raw);
+        jsonRows(rows, "raet4j", "udp", encryption, RAET_THREADING, raet);
+        jsonRows(rows, "raet4j", "lane", false, RAET_THREADING, lane);
         final String json = "[\n  " + String.join(",\n  ", rows) + "\n]\n";
         final Path parent = out.toAbsolutePath().getParent();
         if (null != parent)
@@ -246,15 +256,15 @@ public final class PingPong
         Files.writeString(out, json, StandardCharsets.UTF_8);
     }
 
-    private void jsonRows(final List<String> rows, final String system, final String threading,
-        final Histogram histogram)
+    private void jsonRows(final List<String> rows, final String system, final String media, final boolean encrypted,
+        final String threading, final Histogram histogram)
     {
         for (int i = 0; i < METRICS.length; i++)
         {
             rows.add(String.format(Locale.ROOT,
-                "{\"system\":\"%s\",\"media\":\"udp\",\"encrypted\":false,\"metric\":\"%s\",\"sizeBytes\":%d," +
+                "{\"system\":\"%s\",\"media\":\"%s\",\"encrypted\":%b,\"metric\":\"%s\",\"sizeBytes\":%d," +
                 "\"value\":%.3f,\"unit\":\"us\",\"idle\":\"%s\",\"threading\":\"%s\"}",
-                system, METRICS[i], size, value(histogram, i), IDLE, threading));
+                system, media, encrypted, METRICS[i], size, value(histogram, i), IDLE, threading));
         }
     }
 
@@ -369,9 +379,10 @@ public final class PingPong
     // raet4j
     // -----------------------------------------------------------------------------------------------------------
 
-    private void raet4j(final Histogram histogram, final int warmup, final int count) throws Exception
+    private void raet4j(final Histogram histogram, final int warmup, final int count, final boolean lane)
+        throws Exception
     {
-        try (LoopbackPair pair = new LoopbackPair(null, null, encryption))
+        try (LoopbackPair pair = lane ? LoopbackPair.onLane() : new LoopbackPair(null, null, encryption))
         {
             final Stack a = pair.alpha();
             final Stack b = pair.beta();

@@ -119,6 +119,11 @@ public class StackPathsBenchmark
         @Param({ "64", "1024" })
         public int messageBytes;
 
+        /** {@code udp} (the road, loopback) or {@code lane} (Unix-domain datagram sockets, clear text): run the lane
+         * with {@code -p media=lane}. */
+        @Param({ "udp" })
+        public String media = "udp";
+
         LoopbackPair pair;
         Stack a;
         Stack b;
@@ -137,7 +142,7 @@ public class StackPathsBenchmark
         @Setup(Level.Trial)
         public void setup()
         {
-            pair = new LoopbackPair(null, null, encryption);
+            pair = "lane".equals(media) ? LoopbackPair.onLane() : new LoopbackPair(null, null, encryption);
             a = pair.alpha();
             b = pair.beta();
             a.deliveryHandler(outcomes);

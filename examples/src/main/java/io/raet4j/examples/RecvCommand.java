@@ -17,6 +17,12 @@ import java.util.concurrent.TimeUnit;
  * {@code recv}: accept joins and verify every message {@code send} sends, in the {@link Payload} format: checksum,
  * body, and the order of sequence numbers per sending estate and channel.
  * <p>
+ * A {@link Payload#isShort short} message carries no sequence number, so it is checked against the one expected
+ * next from its estate and channel, one above the highest seen; it is never counted as a duplicate or out of order.
+ * On an ordered channel a short message lost, duplicated or reordered shows as a corrupt message, or as the next
+ * long message being out of order; on an unordered channel a short message that overtakes or is overtaken counts
+ * as corrupt.
+ * <p>
  * NOT thread safe: runs on the calling thread, which drives the stack in invoker mode.
  */
 final class RecvCommand implements Command
@@ -63,7 +69,11 @@ final class RecvCommand implements Command
             Main.COMMON_OPTIONS +
             StackOptions.USAGE +
             "Each message is checked: bytes 0-7 sequence number, 8-11 CRC32C of the rest, body derived from\n" +
-            "the sequence number. Prints \"listening on HOST:PORT\" once bound, \"received N ...\" every second,\n" +
+            "the sequence number. A message shorter than " + Payload.HEADER_LENGTH + " bytes carries no sequence " +
+            "number: it must be the\n" +
+            "pattern of the one expected next from its sender and channel, so a short message lost, duplicated\n" +
+            "or reordered counts as corrupt (or makes the next message out of order), never as a duplicate.\n" +
+            "Prints \"listening on HOST:PORT\" once bound, \"received N ...\" every second,\n" +
             "and last {\"received\",\"bytes\",\"duplicates\",\"outOfOrder\",\"corrupt\",\"estates\",\"estateId\"," +
             "\"signingKey\"}\n" +
             "(estates: distinct senders; estateId: this estate's id in decimal, as a string; signingKey: its\n" +
@@ -182,31 +192,38 @@ final class RecvCommand implements Command
     {
         received++;
         bytes += length;
-        if (!payload.verify(buffer, offset, length))
+        final Stream[] streams = streamsByEstate.get(estateId);
+        Stream stream = null == streams ? null : streams[channel];
+        final long sequence;
+        if (Payload.isShort(length))
         {
-            corrupt++;
-            return;
+            // No room for a sequence number: the message can only be checked as the one expected next.
+            sequence = null == stream ? 0 : stream.highest + 1L;
+            if (!Payload.verifyShort(buffer, offset, length, sequence))
+            {
+                corrupt++;
+                return;
+            }
         }
-        final long sequence = Payload.sequence(buffer, offset);
+        else
+        {
+            if (!payload.verify(buffer, offset, length))
+            {
+                corrupt++;
+                return;
+            }
+            sequence = Payload.sequence(buffer, offset);
+        }
         if (sequence < 0 || sequence >= Integer.MAX_VALUE)
         {
             corrupt++;
             return;
         }
 
-        Stream[] streams = streamsByEstate.get(estateId);
-        if (null == streams)
-        {
-            streams = new Stream[Context.CHANNEL_COUNT];
-            streamsByEstate.put(estateId, streams);
-        }
-        Stream stream = streams[channel];
         if (null == stream)
         {
-            stream = new Stream();
-            streams[channel] = stream;
+            stream = stream(estateId, channel);
         }
-
         final int index = (int)sequence;
         if (stream.seen.get(index))
         {
@@ -221,6 +238,23 @@ final class RecvCommand implements Command
             }
             stream.highest = Math.max(stream.highest, index);
         }
+    }
+
+    private Stream stream(final long estateId, final int channel)
+    {
+        Stream[] streams = streamsByEstate.get(estateId);
+        if (null == streams)
+        {
+            streams = new Stream[Context.CHANNEL_COUNT];
+            streamsByEstate.put(estateId, streams);
+        }
+        Stream stream = streams[channel];
+        if (null == stream)
+        {
+            stream = new Stream();
+            streams[channel] = stream;
+        }
+        return stream;
     }
 
     /**

@@ -16,8 +16,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code send}: join a peer, send a number of {@link Payload} messages of fixed or random sizes, and wait until the
- * outcome of every one is known: delivered, or failed (peer dead, timeout, stack closed).
+ * {@code send}: join a peer, send a number of {@link Payload} messages of fixed, random or
+ * {@link Payload#mixedLength mixed} sizes, and wait until the outcome of every one is known: delivered, or failed
+ * (peer dead, timeout, stack closed).
  * <p>
  * NOT thread safe: runs on the calling thread, which drives the stack in invoker mode.
  */
@@ -52,16 +53,25 @@ final class SendCommand implements Command, DeliveryHandler
      */
     public String usage()
     {
-        return "usage: java -jar raet4j.jar send --peer HOST:PORT --count N --size BYTES|MIN-MAX [options]\n" +
+        return "usage: java -jar raet4j.jar send --peer HOST:PORT --count N --size BYTES|MIN-MAX|mixed [options]\n" +
             "  --name NAME          estate name (default send)\n" +
             "  --bind HOST:PORT     local address (default 0.0.0.0:0)\n" +
             "  --peer HOST:PORT     address of the receiving estate (recv)\n" +
             "  --count N            number of messages, 1.." + Integer.MAX_VALUE + "\n" +
-            "  --size BYTES|MIN-MAX message size, fixed or uniformly random in MIN-MAX; " +
-            Payload.HEADER_LENGTH + ".." + Context.MAX_MESSAGE_DEFAULT + " bytes\n" +
-            "                       (at least " + Payload.HEADER_LENGTH + ": sequence number and CRC32C)\n" +
+            "  --size BYTES|MIN-MAX|mixed\n" +
+            "                       message size: fixed, or uniformly random in MIN-MAX, " + Payload.MIN_LENGTH +
+            ".." + Context.MAX_MESSAGE_DEFAULT + " bytes; or mixed,\n" +
+            "                       the stack tests' 1 B to 1 MiB: message i (from 0) is " + Payload.MIN_LENGTH +
+            " B if i = 0, " + Payload.MIXED_MAX_LENGTH + " B if i = 1,\n" +
+            "                       else " + Payload.MIXED_LARGE_MIN_LENGTH + ".." + Payload.MIXED_MAX_LENGTH +
+            " if i % 1000 = 0, else " + Payload.MIXED_MEDIUM_MIN_LENGTH + ".." + Payload.MIXED_MEDIUM_MAX_LENGTH +
+            " if i % 100 = 0, else " + Payload.MIN_LENGTH + ".." + Payload.MIXED_SMALL_MAX_LENGTH + ",\n" +
+            "                       pseudo-random from i and --seed. A message of " + Payload.HEADER_LENGTH +
+            " bytes or more carries its sequence\n" +
+            "                       number and a CRC32C; a shorter one is only the pattern of its sequence number,\n" +
+            "                       which recv checks against the one it expects next.\n" +
             "  --channel C          channel 0..255 (default 0, reliable ordered)\n" +
-            "  --seed N             seed of the random sizes (default 1)\n" +
+            "  --seed N             seed of the random and mixed sizes (default 1)\n" +
             "  --timeout-seconds S  give up after S seconds, failing what is in flight (default 300)\n" +
             Main.COMMON_OPTIONS +
             StackOptions.PIN_USAGE +
@@ -84,9 +94,9 @@ final class SendCommand implements Command, DeliveryHandler
         final String bind = args.address("--bind", "0.0.0.0:0", true);
         final String peer = args.address("--peer", null, false);
         final long count = args.number("--count", null, 1, Integer.MAX_VALUE);
-        final int[] sizes = args.sizeRange("--size", Payload.HEADER_LENGTH, Context.MAX_MESSAGE_DEFAULT);
         final int channel = (int)args.number("--channel", 0L, 0, Context.CHANNEL_COUNT - 1);
         final long seed = args.number("--seed", 1L, Long.MIN_VALUE, Long.MAX_VALUE);
+        final MessageSizes sizes = MessageSizes.read(args, "--size", seed);
         final long timeoutNs = args.seconds("--timeout-seconds", 300, 0.001, 86_400);
         final Path statusParent = Main.statusParent(args);
         final IdleStrategy idle = Main.idleStrategy(args, "backoff");
@@ -96,8 +106,7 @@ final class SendCommand implements Command, DeliveryHandler
         StopSignal.install();
         final Context ctx = Main.cliContext(name, bind, statusParent, stackOptions);
         final Presence presence = new Presence(out);
-        final SplittableRandom random = new SplittableRandom(seed);
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[sizes[1]]);
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[sizes.maxLength()]);
         final Payload payload = new Payload();
         final long deadlineNs = System.nanoTime() + timeoutNs;
         long sent = 0;
@@ -123,7 +132,7 @@ final class SendCommand implements Command, DeliveryHandler
             else
             {
                 out.printf("sending %d messages of %s bytes on channel %d to %s%n",
-                    count, sizes[0] == sizes[1] ? sizes[0] : sizes[0] + "-" + sizes[1], channel,
+                    count, sizes.describe(), channel,
                     presence.firstJoinedName());
                 startNs = System.nanoTime();
                 lastOutcomeNs = startNs;
@@ -137,7 +146,7 @@ final class SendCommand implements Command, DeliveryHandler
                     {
                         if (length < 0)
                         {
-                            length = sizes[0] == sizes[1] ? sizes[0] : random.nextInt(sizes[0], sizes[1] + 1);
+                            length = sizes.length(sent);
                             payload.encode(buffer, 0, length, sent);
                         }
                         final long result = stack.offer(peerId, channel, buffer, 0, length);
@@ -237,5 +246,109 @@ final class SendCommand implements Command, DeliveryHandler
         failed++;
         lastOutcomeNs = System.nanoTime();
         failuresByReason.merge(reason, 1L, Long::sum);
+    }
+
+    /**
+     * The size of each message by sequence number, as {@code --size} gives it: fixed, uniformly random in a range
+     * (drawn in sequence order from a {@link SplittableRandom} of the seed), or {@link Payload#mixedLength mixed}
+     * (a function of the sequence number and the seed).
+     * <p>
+     * NOT thread safe: ask for the length of each sequence number once, in order.
+     */
+    static final class MessageSizes
+    {
+        /** The value of {@code --size} that asks for {@link Payload#mixedLength mixed} sizes. */
+        static final String MIXED = "mixed";
+
+        private final int minLength;
+        private final int maxLength;
+        private final boolean isMixed;
+        private final long seed;
+        private final SplittableRandom random;
+
+        private MessageSizes(final int minLength, final int maxLength, final boolean isMixed, final long seed)
+        {
+            this.minLength = minLength;
+            this.maxLength = maxLength;
+            this.isMixed = isMixed;
+            this.seed = seed;
+            this.random = new SplittableRandom(seed);
+        }
+
+        /**
+         * Read a size option: {@value #MIXED}, {@code BYTES} or {@code MIN-MAX}, from {@value Payload#MIN_LENGTH}
+         * to {@link Context#MAX_MESSAGE_DEFAULT} bytes.
+         *
+         * @param args to read from.
+         * @param name of the option.
+         * @param seed of the random and mixed sizes.
+         * @return the sizes.
+         * @throws Args.UsageException if absent, malformed or out of range.
+         */
+        static MessageSizes read(final Args args, final String name, final long seed)
+        {
+            if (MIXED.equals(args.string(name, null)))
+            {
+                return new MessageSizes(Payload.MIN_LENGTH, Payload.MIXED_MAX_LENGTH, true, seed);
+            }
+            final int[] range = args.sizeRange(name, Payload.MIN_LENGTH, Context.MAX_MESSAGE_DEFAULT);
+            return new MessageSizes(range[0], range[1], false, seed);
+        }
+
+        /**
+         * Length of a message.
+         *
+         * @param sequence of the message; the next one after the last asked for, from 0.
+         * @return its length in bytes, {@link #minLength()}..{@link #maxLength()}.
+         */
+        int length(final long sequence)
+        {
+            if (isMixed)
+            {
+                return Payload.mixedLength(sequence, seed);
+            }
+            return minLength == maxLength ? minLength : random.nextInt(minLength, maxLength + 1);
+        }
+
+        /**
+         * Smallest length a message can have.
+         *
+         * @return the length in bytes.
+         */
+        int minLength()
+        {
+            return minLength;
+        }
+
+        /**
+         * Largest length a message can have.
+         *
+         * @return the length in bytes.
+         */
+        int maxLength()
+        {
+            return maxLength;
+        }
+
+        /**
+         * Whether the sizes are the {@link Payload#mixedLength mixed} ones.
+         *
+         * @return true if mixed.
+         */
+        boolean isMixed()
+        {
+            return isMixed;
+        }
+
+        /**
+         * The sizes in a few words, for the log.
+         *
+         * @return {@code BYTES}, {@code MIN-MAX} or {@code mixed MIN-MAX}.
+         */
+        String describe()
+        {
+            final String range = minLength == maxLength ? String.valueOf(minLength) : minLength + "-" + maxLength;
+            return isMixed ? MIXED + " " + range : range;
+        }
     }
 }

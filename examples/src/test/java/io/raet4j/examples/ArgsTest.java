@@ -42,8 +42,12 @@ class ArgsTest
         "send --peer 127.0.0.1:0 --count 10 --size 100",
         "send --peer 127.0.0.1:7000 --count abc --size 100",
         "send --peer 127.0.0.1:7000 --count 0 --size 100",
-        "send --peer 127.0.0.1:7000 --count 10 --size 11",
-        "send --peer 127.0.0.1:7000 --count 10 --size 5-100",
+        "send --peer 127.0.0.1:7000 --count 10 --size 0",
+        "send --peer 127.0.0.1:7000 --count 10 --size 0-100",
+        "send --peer 127.0.0.1:7000 --count 10 --size 16777217",
+        "send --peer 127.0.0.1:7000 --count 10 --size Mixed",
+        "send --peer 127.0.0.1:7000 --count 10 --size mixed-100",
+        "send --peer 127.0.0.1:7000 --count 10 --size",
         "send --peer 127.0.0.1:7000 --count 10 --size 100-50",
         "send --peer 127.0.0.1:7000 --count 10 --size 100 --channel 256",
         "send --peer 127.0.0.1:7000 --count 10 --count 11 --size 100",
@@ -90,9 +94,9 @@ class ArgsTest
     @Test
     void shouldSayWhySizeIsTooSmall()
     {
-        run("send --peer 127.0.0.1:7000 --count 10 --size 11");
+        run("send --peer 127.0.0.1:7000 --count 10 --size 0");
 
-        assertTrue(err().contains("--size must be in 12.."), this::transcript);
+        assertTrue(err().contains("--size must be in 1.."), this::transcript);
     }
 
     @Test
@@ -119,8 +123,12 @@ class ArgsTest
     {
         assertEquals(Main.EXIT_OK, run("send --count nonsense --help"));
 
-        assertTrue(out().contains("--size BYTES|MIN-MAX"), this::transcript);
-        assertTrue(out().contains("at least 12"), this::transcript);
+        assertTrue(out().contains("--size BYTES|MIN-MAX|mixed"), this::transcript);
+        assertTrue(out().contains("1..16777216 bytes; or mixed"), this::transcript);
+        assertTrue(out().contains("1 B if i = 0, 1048576 B if i = 1"), this::transcript);
+        assertTrue(out().contains("65537..1048576 if i % 1000 = 0"), this::transcript);
+        assertTrue(out().contains("1024..65535 if i % 100 = 0, else 1..1400"), this::transcript);
+        assertTrue(out().contains("A message of 12 bytes or more"), this::transcript);
     }
 
     @Test
@@ -176,6 +184,65 @@ class ArgsTest
         assertArrayEquals(new int[]{ 12, 40 }, args.sizeRange("--size", 12, 100));
         assertEquals("[::1]:9", args.address("--peer", null, false));
         args.requireAllUsed();
+    }
+
+    @Test
+    void shouldReadMixedSizesAsAFunctionOfSequenceAndSeed()
+    {
+        final Args args = Args.parse("send", new String[]{ "--size", "mixed" });
+        final SendCommand.MessageSizes sizes = SendCommand.MessageSizes.read(args, "--size", 1);
+        args.requireAllUsed();
+
+        assertTrue(sizes.isMixed());
+        assertEquals(1, sizes.minLength());
+        assertEquals(1024 * 1024, sizes.maxLength());
+        assertEquals("mixed 1-1048576", sizes.describe());
+        for (long i = 0; i < 3_000; i++)
+        {
+            assertEquals(Payload.mixedLength(i, 1), sizes.length(i), "message " + i);
+        }
+        final SendCommand.MessageSizes seeded =
+            SendCommand.MessageSizes.read(Args.parse("send", new String[]{ "--size=mixed" }), "--size", 9);
+        assertEquals(Payload.mixedLength(1234, 9), seeded.length(1234));
+    }
+
+    @Test
+    void shouldReadFixedAndRangeSizesDownToOneByte()
+    {
+        final SendCommand.MessageSizes fixed =
+            SendCommand.MessageSizes.read(Args.parse("send", new String[]{ "--size", "1" }), "--size", 1);
+        assertFalse(fixed.isMixed());
+        assertEquals("1", fixed.describe());
+        assertEquals(1, fixed.length(0));
+        assertEquals(1, fixed.length(1));
+
+        final SendCommand.MessageSizes range =
+            SendCommand.MessageSizes.read(Args.parse("send", new String[]{ "--size", "1-11" }), "--size", 1);
+        assertEquals("1-11", range.describe());
+        final boolean[] seen = new boolean[12];
+        for (long i = 0; i < 1_000; i++)
+        {
+            final int length = range.length(i);
+            assertTrue(length >= 1 && length <= 11, "length " + length);
+            seen[length] = true;
+        }
+        for (int length = 1; length <= 11; length++)
+        {
+            assertTrue(seen[length], "never " + length);
+        }
+    }
+
+    @Test
+    void shouldDrawRangeSizesFromTheSeed()
+    {
+        final SendCommand.MessageSizes a =
+            SendCommand.MessageSizes.read(Args.parse("send", new String[]{ "--size", "100-2000" }), "--size", 5);
+        final SendCommand.MessageSizes b =
+            SendCommand.MessageSizes.read(Args.parse("send", new String[]{ "--size", "100-2000" }), "--size", 5);
+        for (long i = 0; i < 100; i++)
+        {
+            assertEquals(a.length(i), b.length(i), "message " + i);
+        }
     }
 
     @Test
