@@ -79,7 +79,7 @@ final class SendCommand implements Command, DeliveryHandler
             "The peer is declared dead after " + TimeUnit.NANOSECONDS.toSeconds(Main.CLI_LIVENESS_TIMEOUT_NS) +
             " s of silence, which fails its messages and ends the run.\n" +
             "Prints progress every second and last\n" +
-            "{\"sent\",\"delivered\",\"failed\",\"bytes\",\"seconds\",\"msgsPerSec\",\"estateId\",\"signingKey\"}\n" +
+            "{\"sent\",\"delivered\",\"failed\",\"bytes\",\"seconds\",\"msgsPerSec\",\"backPressured\",\"estateId\",\"signingKey\"}\n" +
             "(estateId: this estate's id in decimal, as a string; signingKey: its Ed25519 public key in hex);\n" +
             "sent == delivered + failed. Exit status 0 if every message was delivered, else 1 (also when the join\n" +
             "fails: refused, never accepted, not signed by the --pin key, or timed out).\n";
@@ -111,6 +111,7 @@ final class SendCommand implements Command, DeliveryHandler
         final long deadlineNs = System.nanoTime() + timeoutNs;
         long sent = 0;
         long bytes = 0;
+        long backPressured = 0;
         long startNs = 0;
         long estateId = 0;
         String signingKey = "";
@@ -159,6 +160,7 @@ final class SendCommand implements Command, DeliveryHandler
                         }
                         else if (Stack.BACK_PRESSURED == result)
                         {
+                            backPressured++;
                             break;
                         }
                         else if (Stack.NOT_CONNECTED == result && presence.isAlive(peerId))
@@ -224,6 +226,7 @@ final class SendCommand implements Command, DeliveryHandler
             .put("bytes", bytes)
             .put("seconds", seconds)
             .put("msgsPerSec", msgsPerSec)
+            .put("backPressured", backPressured)
             .put("estateId", Long.toString(estateId))
             .put("signingKey", signingKey));
         return null == problem && 0 == failed && sent == count ? Main.EXIT_OK : Main.EXIT_FAILED;

@@ -108,6 +108,7 @@ class LaneProcessIT
         final Map<String, Object> sent = send.lastJson();
         final Map<String, Object> received = recv.lastJson();
         System.out.printf("lane, reader stopped 2 s: send %s%n  recv %s%n", sent, received);
+        assertTrue((Double)sent.get("backPressured") > 0, "the sender's offers were back-pressured: " + sent);
         assertEquals(20000.0, sent.get("delivered"), send::transcript);
         assertEquals(0.0, sent.get("failed"), send::transcript);
         assertEquals(20000.0, received.get("received"), recv::transcript);
