@@ -20,6 +20,8 @@ import java.util.Arrays;
  *     {@code jmh StackPathsBenchmark -prof gc -f 1 -wi 3 -w 1s -i 5 -r 1s}.</li>
  *     <li>{@code alloc [seconds]}: {@link AllocProbe}, bytes allocated per operation by the benchmark thread
  *     alone.</li>
+ *     <li>{@code harness [--quick] [--sizes ...]}: {@link io.raet4j.bench.harness.Harness}, raw UDP, raet4j
+ *     (UDP encrypted and clear, lane) and Aeron (UDP, IPC) side by side, latency and throughput per size, scale.</li>
  *     <li>no argument: the ping-pong, then every benchmark of this package with {@code -prof gc} and defaults
  *     suited to a 2-core machine: one fork, 3 warm-up and 5 measured iterations of 1 s.</li>
  * </ul>
@@ -63,9 +65,12 @@ public final class BenchMain
             case "alloc":
                 AllocProbe.main(rest);
                 break;
+            case "harness":
+                io.raet4j.bench.harness.Harness.main(rest);
+                break;
             default:
                 System.err.println("usage: java -jar raet4j-bench.jar [pingpong [--count N] [--size B] [--encryption on|off] " +
-                    "[--warmup N] [--rounds R] [--out FILE] | jmh [jmh args...] | alloc [seconds]]");
+                    "[--warmup N] [--rounds R] [--out FILE] | jmh [jmh args...] | alloc [seconds] | harness [--quick] ...]");
                 System.exit(2);
         }
     }

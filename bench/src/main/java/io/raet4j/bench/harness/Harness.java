@@ -1,0 +1,306 @@
+package io.raet4j.bench.harness;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The end-to-end harness: one command that measures, in one run on this machine, round-trip latency and one-way
+ * reliable throughput of raw UDP (the floor), raet4j over UDP with encryption on and off, raet4j over a lane, and
+ * Aeron over UDP and IPC with an embedded media driver in the threading mode and idle strategy found best for it on
+ * this machine by a sweep; then the scale bench. It writes {@code latest.json} (every figure), {@code latest.md}
+ * (tables with ratios to raw UDP and to Aeron) and {@code latest.svg} (latency curves and throughput bars).
+ * <p>
+ * {@code java -jar raet4j-bench.jar harness [--quick] [--sizes 32,256,1400,65536] [--count N] [--seconds S]
+ * [--no-scale] [--no-aeron-sweep] [--no-loss] [--out DIR]}
+ */
+public final class Harness
+{
+    /** Message sizes of the default run. */
+    public static final int[] DEFAULT_SIZES = { 32, 256, 1400, 65_536 };
+    /** Recorded round trips per system and size (fewer for 64 KiB). */
+    public static final int DEFAULT_COUNT = 20_000;
+    /** Measured seconds of each throughput run. */
+    public static final double DEFAULT_SECONDS = 2.0;
+    /** Default output directory. */
+    public static final String DEFAULT_OUT = "bench/results";
+
+    private Harness()
+    {
+    }
+
+    /**
+     * Run the harness.
+     *
+     * @param args options, see the class comment.
+     * @throws Exception if a run fails.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        int[] sizes = DEFAULT_SIZES;
+        int count = DEFAULT_COUNT;
+        double seconds = DEFAULT_SECONDS;
+        boolean isScale = true;
+        boolean isSweep = true;
+        boolean isLoss = true;
+        Path out = Path.of(DEFAULT_OUT);
+        for (int i = 0; i < args.length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick":
+                    count = 5_000;
+                    seconds = 1.0;
+                    isScale = false;
+                    isSweep = false;
+                    break;
+                case "--sizes":
+                    final String[] parts = args[++i].split(",");
+                    sizes = new int[parts.length];
+                    for (int j = 0; j < parts.length; j++)
+                    {
+                        sizes[j] = Integer.parseInt(parts[j].trim());
+                    }
+                    break;
+                case "--count":
+                    count = Integer.parseInt(args[++i]);
+                    break;
+                case "--seconds":
+                    seconds = Double.parseDouble(args[++i]);
+                    break;
+                case "--no-scale":
+                    isScale = false;
+                    break;
+                case "--no-aeron-sweep":
+                    isSweep = false;
+                    break;
+                case "--no-loss":
+                    isLoss = false;
+                    break;
+                case "--out":
+                    out = Path.of(args[++i]);
+                    break;
+                default:
+                    throw new IllegalArgumentException("usage: harness [--quick] [--sizes 32,256,1400,65536] " +
+                        "[--count N] [--seconds S] [--no-scale] [--no-aeron-sweep] [--out DIR]; unknown: " + args[i]);
+            }
+        }
+        run(sizes, count, seconds, isScale, isSweep, isLoss, out, System.out);
+    }
+
+    /**
+     * Measure everything and write the outputs.
+     *
+     * @param sizes   message sizes.
+     * @param count   recorded round trips per system and size.
+     * @param seconds measured seconds of each throughput run.
+     * @param isScale whether to run the scale bench.
+     * @param isSweep whether to sweep Aeron's configurations first (else its defaults: SHARED, busy spin).
+     * @param isLoss  whether to run the loss bench.
+     * @param outDir  where to write latest.json, latest.md and latest.svg.
+     * @param out     progress output.
+     * @return every row.
+     * @throws Exception if a run fails.
+     */
+    public static List<Row> run(
+        final int[] sizes,
+        final int count,
+        final double seconds,
+        final boolean isScale,
+        final boolean isSweep,
+        final boolean isLoss,
+        final Path outDir,
+        final PrintStream out) throws Exception
+    {
+        final int cpus = Runtime.getRuntime().availableProcessors();
+        final String started = LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+        out.printf(Locale.ROOT, "raet4j harness %s: sizes %s, %d round trips, %.1f s throughput runs, %d CPUs, " +
+            "Java %s%n", started, java.util.Arrays.toString(sizes), count, seconds, cpus, Runtime.version());
+
+        AeronSystem.Config aeronUdpLatency = AeronSystem.Config.udp();
+        AeronSystem.Config aeronUdpThroughput = AeronSystem.Config.udp();
+        AeronSystem.Config aeronIpcLatency = AeronSystem.Config.ipc();
+        AeronSystem.Config aeronIpcThroughput = AeronSystem.Config.ipc();
+        if (isSweep)
+        {
+            final AeronSweep.Best udp = AeronSweep.sweep(AeronSystem.MEDIA_UDP, AeronSystem.MTU_DEFAULT, out);
+            final AeronSweep.Best ipc = AeronSweep.sweep(AeronSystem.MEDIA_IPC, AeronSystem.MTU_DEFAULT, out);
+            aeronUdpLatency = udp.latencyConfig();
+            aeronUdpThroughput = udp.throughputConfig();
+            aeronIpcLatency = ipc.latencyConfig();
+            aeronIpcThroughput = ipc.throughputConfig();
+            out.printf("aeron best: udp latency %s, udp throughput %s, ipc latency %s, ipc throughput %s%n",
+                aeronUdpLatency.describe(), aeronUdpThroughput.describe(), aeronIpcLatency.describe(),
+                aeronIpcThroughput.describe());
+        }
+
+        final List<Row> rows = new ArrayList<>();
+        final List<String> failures = new ArrayList<>();
+        for (final int size : sizes)
+        {
+            final int sizeCount = size >= 16_384 ? Math.max(1_000, count / 10) : count;
+            final int warmup = Math.max(500, sizeCount / 4);
+            final List<SystemUnderTest> latencySystems = List.of(
+                new RawUdpSystem(),
+                RaetSystem.udp(true),
+                RaetSystem.udp(false),
+                RaetSystem.lane(),
+                new AeronSystem(aeronUdpLatency),
+                new AeronSystem(aeronIpcLatency));
+            for (final SystemUnderTest system : latencySystems)
+            {
+                measure(out, failures, rows, system, "latency", size, () -> system.latency(size, warmup, sizeCount));
+            }
+            final List<SystemUnderTest> throughputSystems = List.of(
+                new RawUdpSystem(),
+                RaetSystem.udp(true),
+                RaetSystem.udp(false),
+                RaetSystem.lane(),
+                new AeronSystem(aeronUdpThroughput),
+                new AeronSystem(aeronIpcThroughput));
+            for (final SystemUnderTest system : throughputSystems)
+            {
+                measure(out, failures, rows, system, "throughput", size, () -> system.throughput(size, seconds));
+            }
+        }
+        for (final boolean encryption : new boolean[]{ true, false })
+        {
+            final RaetSystem system = RaetSystem.udp(encryption);
+            measure(out, failures, rows, system, "allocation", 32, () -> system.allocation(32));
+        }
+        if (isLoss)
+        {
+            rows.addAll(LossBench.run(32, seconds, count, out));
+        }
+        if (isScale)
+        {
+            try
+            {
+                rows.addAll(ScaleBench.run(ScaleBench.DEFAULT_ESTATES, out));
+            }
+            catch (final Exception ex)
+            {
+                failures.add("scale bench: " + ex);
+                out.println("scale bench FAILED: " + ex);
+            }
+        }
+
+        final String markdown = "# raet4j harness run\n\n" +
+            "- started " + started + ", " + cpus + " CPUs, Java " + Runtime.version() + ", " +
+            System.getProperty("os.name") + " " + System.getProperty("os.version") + "\n" +
+            "- command: `java -jar bench/target/raet4j-bench.jar harness" + "` (sizes " +
+            java.util.Arrays.toString(sizes) + ", " + count + " round trips, " + seconds + " s throughput runs)\n" +
+            (failures.isEmpty() ? "" : "- FAILED runs: " + failures + "\n") +
+            Report.markdown(rows, cpus) + lossTable(rows) + scaleTable(rows);
+        Report.writeJson(rows, outDir.resolve("latest.json"));
+        Report.write(outDir.resolve("latest.md"), markdown);
+        Report.write(outDir.resolve("latest.svg"), Report.svg(rows, sizes[0],
+            "raet4j harness " + started + " (" + cpus + " CPUs)"));
+        out.println();
+        out.print(markdown);
+        out.println("wrote " + outDir.resolve("latest.json").toAbsolutePath() + ", latest.md, latest.svg");
+        return rows;
+    }
+
+    private interface Measurement
+    {
+        List<Row> run() throws Exception;
+    }
+
+    private static void measure(
+        final PrintStream out,
+        final List<String> failures,
+        final List<Row> rows,
+        final SystemUnderTest system,
+        final String what,
+        final int size,
+        final Measurement measurement)
+    {
+        final long startNs = System.nanoTime();
+        try
+        {
+            final List<Row> result = measurement.run();
+            rows.addAll(result);
+            out.printf(Locale.ROOT, "%-50s %-10s %6d B  %s  (%.1f s)%n", system.label(), what, size,
+                summary(result), (System.nanoTime() - startNs) / 1e9);
+        }
+        catch (final Exception ex)
+        {
+            failures.add(system.label() + " " + what + " " + size + " B: " + ex.getMessage());
+            out.printf(Locale.ROOT, "%-50s %-10s %6d B  FAILED: %s%n", system.label(), what, size, ex);
+        }
+        finally
+        {
+            if (system instanceof AutoCloseable)
+            {
+                try
+                {
+                    ((AutoCloseable)system).close();
+                }
+                catch (final Exception ex)
+                {
+                    out.println("close failed: " + ex);
+                }
+            }
+        }
+    }
+
+    private static String summary(final List<Row> rows)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final Row row : rows)
+        {
+            if (row.metric().equals("rttP50Us") || row.metric().equals("rttP999Us") ||
+                row.metric().equals("msgsPerSec") || row.metric().equals("mbPerSec") ||
+                row.metric().startsWith("alloc"))
+            {
+                text.append(String.format(Locale.ROOT, "%s=%.1f ", row.metric(), row.value()));
+            }
+        }
+        return text.toString().trim();
+    }
+
+    private static String lossTable(final List<Row> rows)
+    {
+        final StringBuilder out = new StringBuilder();
+        for (final Row row : rows)
+        {
+            if (row.media().contains("loss") && (row.metric().equals("msgsPerSec") ||
+                row.metric().equals(LossBench.TX_PER_SEGMENT_METRIC) || row.metric().equals("rttP999Us")))
+            {
+                if (0 == out.length())
+                {
+                    out.append("\n#### Loss (both directions for raet4j; Aeron's receive-side loss generator), 32 B\n\n")
+                        .append("| system | loss | metric | value | unit |\n|---|---|---|---|---|\n");
+                }
+                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %,.3f | %s |%n", row.system(), row.media(),
+                    row.metric(), row.value(), row.unit()));
+            }
+        }
+        return out.toString();
+    }
+
+    private static String scaleTable(final List<Row> rows)
+    {
+        final StringBuilder out = new StringBuilder();
+        for (final Row row : rows)
+        {
+            if (row.metric().equals(ScaleBench.BYTES_PER_IDLE_ESTATE_METRIC) ||
+                row.metric().equals(ScaleBench.DUTY_CYCLE_METRIC) || row.metric().equals(ScaleBench.JOINS_PER_SEC_METRIC))
+            {
+                if (0 == out.length())
+                {
+                    out.append("\n#### Scale: one hub stack and N joined estates, alive traffic only\n\n")
+                        .append("| metric | N / threading | value | unit |\n|---|---|---|---|\n");
+                }
+                out.append(String.format(Locale.ROOT, "| %s | %s | %,.1f | %s |%n", row.metric(), row.threading(),
+                    row.value(), row.unit()));
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,1034 @@
+package io.raet4j.bench.harness;
+
+import io.raet4j.transactions.PresenceEvent;
+import io.raet4j.transactions.Stack;
+import io.raet4j.transport.Context;
+import io.raet4j.transport.status.SystemCounterDescriptor;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * How one stack, the hub, scales with the number of estates joined to it and idle (exchanging only the default
+ * keepalive traffic, about one alive each way per second per estate): memory per idle estate, duty-cycle time, and
+ * join rate.
+ * <p>
+ * Layout: the hub runs in this JVM, driven by the calling thread in invoker mode; nothing else of raet4j runs here,
+ * so the heap this JVM uses after a full GC, with N estates joined minus with none, divided by N, is the hub's own
+ * share per idle estate. The estates are full stacks (each its own identity with key generation, temporary keep,
+ * status file, UDP socket on 127.0.0.1, and keep-writer thread) in child JVMs, "estate hosts" of at most
+ * {@value #ESTATES_PER_HOST} estates each, driven round-robin by one thread per host. Hosts exist because a stack holds
+ * two file descriptors (its socket and its keep lock) and a process may open at most {@code ulimit -n} of them (20,000,
+ * hard limit too, on the machine this was written on): 10,000 estates cannot live in one JVM.
+ * <p>
+ * What bounds the estate count on a small machine is CPU, not descriptors: an idle joined stack costs about 1 to
+ * 3 ms of CPU per second (its timer wheel is polled tick by tick, 65.5 us a tick, to catch up with the clock, and its
+ * keep writer wakes up to ten times a second and reads the keep's change counter four times a second), so a
+ * 2-core machine carries a few hundred idle estate stacks beside a hub, not thousands. Beyond that the estates'
+ * passes fall behind their keepalives, and the hub rightly declares them dead. The default run therefore measures
+ * {@link #DEFAULT_ESTATES} and extrapolates to {@link #DEFAULT_EXTRAPOLATE}, in rows whose metric names end in
+ * {@value #EXTRAPOLATED_SUFFIX} and whose threading text says from what; pass larger {@code --estates} on a machine
+ * with the cores for them.
+ * <p>
+ * Steps are cumulative: the estates of one step stay joined in the next, which launches and joins only the
+ * difference. Before the first step the hub is measured alone. Per step:
+ * <ol>
+ *     <li>launch the new estates in the hosts (two launcher threads per host; printed, not a row);</li>
+ *     <li>{@value #JOINS_PER_SEC_METRIC}: the new estates join the hub, at most {@value #MAX_JOINS_IN_FLIGHT} in
+ *     flight per host (a host serves the estates in a handshake on every turn of its loop and passes over all its
+ *     estates every 10 ms); new estates divided by the time from the join command to the hub's last
+ *     {@link PresenceEvent#JOINED}. The hub keeps its default handshake rate limit
+ *     ({@link Context#HANDSHAKE_RATE_DEFAULT} per second) and its default backoff idle strategy. On a small machine
+ *     the estates' half of the handshakes, not the hub, bounds this rate, so the step also reports
+ *     {@value #HUB_JOIN_BUSY_METRIC}, the hub thread's CPU time in duty cycles that did work, per join, which
+ *     bounds what one hub thread can accept;</li>
+ *     <li>settle {@value #SETTLE_MS} ms (hosts pass over their estates every 50 ms), then
+ *     {@value #DUTY_CYCLE_METRIC}: the hub's {@code doWork()} called back to back for {@value #DUTY_CYCLE_MS} ms,
+ *     the hub thread's CPU time divided by the cycles (CPU time rather than elapsed time, so that other processes of a
+ *     shared machine preempting the thread do not count; both are printed), idle cycles and cycles that handle
+ *     keepalives alike; then, for another {@value #BUSY_MS} ms, {@value #HUB_CPU_PER_ESTATE_METRIC}: the thread
+ *     CPU time of the cycles that did work (timed one by one, hence a separate window), less the same with no
+ *     estate, per second and per estate;</li>
+ *     <li>{@value #BYTES_PER_IDLE_ESTATE_METRIC}: heap used after {@code System.gc()} minus the same with no estate,
+ *     divided by N; and {@value #ESTATE_STACK_HEAP_METRIC}: in the hosts, heap after GC minus before any estate,
+ *     divided by their estates: what one whole estate stack costs in heap, for comparison.</li>
+ * </ol>
+ * Extrapolation to N beyond the last step M: memory grows by the marginal bytes per estate between the last two
+ * steps; the hub's estate load is {@code N * hubCpuUsPerIdleEstate(M)} (a fraction of one thread), and the duty
+ * cycle {@code dutyCycleNs(0) / (1 - load)}: a busy-spinning loop whose idle cycles cost {@code dutyCycleNs(0)} and
+ * which spends {@code load} of its time in cycles with work (no row when the load reaches one hub thread).
+ * <p>
+ * Rows: system {@code raet4j}, media {@code udp}, encrypted (the default), size 0, the estate count at the start of
+ * the threading text. Estates the hub declared dead during a step are counted in the output and in the threading
+ * text; the run fails only if an estate is not joined at the end of its step.
+ * <p>
+ * Usage: {@code ScaleBench [--estates 1,100,300] [--extrapolate 1000,10000] [--out FILE]}. The host mode
+ * ({@code ScaleBench --host ADDRESS HUB_ID INDEX}) is for this class only.
+ */
+public final class ScaleBench
+{
+    /** Default measured steps: estates joined to the hub. */
+    public static final int[] DEFAULT_ESTATES = { 1, 100, 300 };
+    /** Default estate counts extrapolated from the last measured steps. */
+    public static final int[] DEFAULT_EXTRAPOLATE = { 1_000, 10_000 };
+    /** Most estates per host JVM: 2 file descriptors each, well under a 20,000 descriptor limit. */
+    public static final int ESTATES_PER_HOST = 5_000;
+    /** Metric: hub heap per idle estate, bytes. */
+    public static final String BYTES_PER_IDLE_ESTATE_METRIC = "bytesPerIdleEstate";
+    /** Metric: mean CPU time of one hub duty cycle, nanoseconds. */
+    public static final String DUTY_CYCLE_METRIC = "dutyCycleNs";
+    /** Metric: hub CPU spent per idle estate, microseconds per second. */
+    public static final String HUB_CPU_PER_ESTATE_METRIC = "hubCpuUsPerIdleEstate";
+    /** Metric: joins completed per second at the hub. */
+    public static final String JOINS_PER_SEC_METRIC = "joinsPerSec";
+    /**
+     * Metric: CPU time the hub thread spent in duty cycles that did work during the joins, per join, microseconds:
+     * the hub's own cost of a join (handshake cryptography, records), which bounds the join rate of one hub thread.
+     */
+    public static final String HUB_JOIN_BUSY_METRIC = "hubJoinBusyUs";
+    /** Metric: heap of one estate stack in its host JVM, bytes. */
+    public static final String ESTATE_STACK_HEAP_METRIC = "estateStackHeapBytes";
+    /** Suffix of the metrics of extrapolated rows. */
+    public static final String EXTRAPOLATED_SUFFIX = "Extrapolated";
+    /** Settling time after the joins of a step before measuring, milliseconds. */
+    public static final long SETTLE_MS = 3_000;
+    /** Length of the duty-cycle measurement, milliseconds. */
+    public static final long DUTY_CYCLE_MS = 2_000;
+    /** Length of the measurement of the hub's CPU in cycles with work, milliseconds. */
+    public static final long BUSY_MS = 2_000;
+    /** Most joins in flight per host. */
+    public static final int MAX_JOINS_IN_FLIGHT = 64;
+
+    private static final String SYSTEM = "raet4j";
+    private static final String MEDIA = "udp";
+    private static final String HOST_FLAG = "--host";
+    private static final ThreadMXBean THREAD_MX = ManagementFactory.getThreadMXBean();
+    private static final long HOST_START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    private static final long LAUNCH_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(300);
+    private static final long JOIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(120);
+    private static final long REPLY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    private static final long HOST_EXIT_TIMEOUT_MS = 30_000;
+    private static final long HOST_JOINING_PASS_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long HOST_IDLE_PASS_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long HOST_COMMAND_POLL_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final int LAUNCHERS_PER_HOST = 2;
+    private static final String[] HOST_JVM_ARGS =
+    {
+        "-Xmx4g",
+        "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+        "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
+    };
+
+    private ScaleBench()
+    {
+    }
+
+    /**
+     * Run the scale bench and print its table, or run as an estate host.
+     *
+     * @param args {@code [--estates N,N,...] [--extrapolate N,N,...] [--out FILE]}.
+     * @throws Exception if the run fails.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        if (args.length > 0 && HOST_FLAG.equals(args[0]))
+        {
+            if (args.length != 4)
+            {
+                throw new IllegalArgumentException("usage: --host ADDRESS HUB_ID INDEX");
+            }
+            new EstateHost(args[1], Long.parseLong(args[2]), Integer.parseInt(args[3])).run();
+            return;
+        }
+
+        int[] estates = DEFAULT_ESTATES;
+        int[] extrapolate = DEFAULT_EXTRAPOLATE;
+        Path out = null;
+        for (int i = 0; i < args.length; i++)
+        {
+            if (i + 1 >= args.length)
+            {
+                throw new IllegalArgumentException("missing value after " + args[i]);
+            }
+            switch (args[i])
+            {
+                case "--estates":
+                    estates = parseCounts(args[++i]);
+                    break;
+                case "--extrapolate":
+                    extrapolate = parseCounts(args[++i]);
+                    break;
+                case "--out":
+                    out = Path.of(args[++i]);
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option " + args[i] +
+                        "; usage: ScaleBench [--estates 1,100,300] [--extrapolate 1000,10000] [--out FILE]");
+            }
+        }
+        final List<Row> rows = run(estates, extrapolate, System.out);
+        if (null != out)
+        {
+            Report.writeJson(rows, out);
+            System.out.println("wrote " + out.toAbsolutePath());
+        }
+    }
+
+    private static int[] parseCounts(final String text)
+    {
+        return text.isEmpty() ? new int[0] : Arrays.stream(text.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    /**
+     * Run the default steps and extrapolations.
+     *
+     * @param out for progress and the table.
+     * @return the rows, see {@link #run(int[], int[], PrintStream)}.
+     * @throws Exception if a host fails or a join does not complete.
+     */
+    public static List<Row> run(final PrintStream out) throws Exception
+    {
+        return run(DEFAULT_ESTATES, DEFAULT_EXTRAPOLATE, out);
+    }
+
+    /**
+     * Run measured steps and extrapolate to {@link #DEFAULT_EXTRAPOLATE}.
+     *
+     * @param estateCounts estates joined at each measured step, strictly increasing, each at least 1.
+     * @param out          for progress and the table.
+     * @return the rows, see {@link #run(int[], int[], PrintStream)}.
+     * @throws Exception if a host fails or a join does not complete.
+     */
+    public static List<Row> run(final int[] estateCounts, final PrintStream out) throws Exception
+    {
+        return run(estateCounts, DEFAULT_EXTRAPOLATE, out);
+    }
+
+    /**
+     * Run the steps and return their rows; progress and a summary table go to {@code out}.
+     *
+     * @param estateCounts estates joined at each measured step, strictly increasing, each at least 1.
+     * @param extrapolate  estate counts, above the last step, to extrapolate to; may be empty.
+     * @param out          for progress and the table.
+     * @return rows {@value #DUTY_CYCLE_METRIC} for 0 estates; per step {@value #JOINS_PER_SEC_METRIC},
+     * {@value #HUB_JOIN_BUSY_METRIC}, {@value #DUTY_CYCLE_METRIC}, {@value #HUB_CPU_PER_ESTATE_METRIC},
+     * {@value #BYTES_PER_IDLE_ESTATE_METRIC} and {@value #ESTATE_STACK_HEAP_METRIC}; per extrapolated count
+     * {@value #BYTES_PER_IDLE_ESTATE_METRIC} and {@value #DUTY_CYCLE_METRIC} with the suffix
+     * {@value #EXTRAPOLATED_SUFFIX}.
+     * @throws Exception if a host fails, a join does not complete, or an estate is not joined after its step.
+     */
+    public static List<Row> run(final int[] estateCounts, final int[] extrapolate, final PrintStream out)
+        throws Exception
+    {
+        for (int i = 0; i < estateCounts.length; i++)
+        {
+            if (estateCounts[i] < 1 || (i > 0 && estateCounts[i] <= estateCounts[i - 1]))
+            {
+                throw new IllegalArgumentException("estate counts must be >= 1 and increasing");
+            }
+        }
+        if (0 == estateCounts.length)
+        {
+            throw new IllegalArgumentException("need at least one estate count");
+        }
+        final List<Row> rows = new ArrayList<>();
+        final StringBuilder table = new StringBuilder(
+            "| estates | joins/s | hub us per join | hub duty cycle ns (CPU) | hub CPU us/s per estate | " +
+            "hub heap B per idle estate | estate stack heap B | hub packets in/out per s |\n" +
+            "|---|---|---|---|---|---|---|---|\n");
+        final Path root = Files.createTempDirectory("raet4j-scale-");
+        final Path shm = Path.of("/dev/shm");
+        final Path hostRoot = Files.isDirectory(shm) && Files.isWritable(shm) ?
+            Files.createTempDirectory(shm, "raet4j-scale-") : root.resolve("hosts");
+        final List<Host> hosts = new ArrayList<>();
+        try (Hub hub = new Hub(root.resolve("hub")))
+        {
+            out.printf(Locale.ROOT, "scale: hub %s in this JVM; estates in host JVMs of at most %d (ulimit -n %s); " +
+                "%d CPUs; load average %s%n", hub.address, ESTATES_PER_HOST, openFileLimit(),
+                Runtime.getRuntime().availableProcessors(), loadAverage());
+
+            hub.drive(TimeUnit.MILLISECONDS.toNanos(SETTLE_MS));
+            final long heapBefore = heapUsedAfterGc();
+            final long directBefore = directBytes();
+            final Duty idleDuty = hub.measureDutyCycle(TimeUnit.MILLISECONDS.toNanos(DUTY_CYCLE_MS));
+            final double idleBusyNsPerSec = hub.busyCpuNsPerSecond(TimeUnit.MILLISECONDS.toNanos(BUSY_MS));
+            rows.add(new Row(SYSTEM, MEDIA, true, DUTY_CYCLE_METRIC, 0, idleDuty.cpuNsPerCycle, "ns", "busy-spin",
+                threading(0, "")));
+            table.append(String.format(Locale.ROOT, "| 0 | | | %.0f | | | | %.0f / %.0f |%n",
+                idleDuty.cpuNsPerCycle, idleDuty.packetsInPerSec, idleDuty.packetsOutPerSec));
+            out.printf(Locale.ROOT, "  hub alone: duty cycle %.0f ns CPU (%.0f ns elapsed), heap after GC %,d B%n",
+                idleDuty.cpuNsPerCycle, idleDuty.wallNsPerCycle, heapBefore);
+
+            int current = 0;
+            long previousHeap = heapBefore;
+            double marginalBytes = 0;
+            double cpuUsPerEstate = 0;
+            for (final int target : estateCounts)
+            {
+                final int added = target - current;
+                out.printf(Locale.ROOT, "%n%,d estates (+%,d)%n", target, added);
+
+                // Launch the new estates, each host taking its share of indices.
+                final long launchStartNs = System.nanoTime();
+                final List<Host> launching = new ArrayList<>();
+                for (int index = current; index < target; )
+                {
+                    final int hostIndex = index / ESTATES_PER_HOST;
+                    final int count = Math.min(target, (hostIndex + 1) * ESTATES_PER_HOST) - index;
+                    while (hosts.size() <= hostIndex)
+                    {
+                        final Host host = new Host(hub, hosts.size(), hostRoot);
+                        hosts.add(host);
+                        host.expect(hub, "ready", HOST_START_TIMEOUT_NS);
+                    }
+                    final Host host = hosts.get(hostIndex);
+                    host.send("launch " + count);
+                    launching.add(host);
+                    index += count;
+                }
+                for (final Host host : launching)
+                {
+                    host.expect(hub, "launched", LAUNCH_TIMEOUT_NS);
+                }
+                final double launchSeconds = (System.nanoTime() - launchStartNs) / 1e9;
+                out.printf(Locale.ROOT, "  launched %,d estate stacks in %.1f s (%.1f ms each, %d host JVM(s))%n",
+                    added, launchSeconds, launchSeconds * 1e3 / added, hosts.size());
+
+                // Join them.
+                final long deadBefore = hub.dead;
+                final long cookiesBefore = hub.stack.counter(SystemCounterDescriptor.JOIN_COOKIES_SENT);
+                final long limitedBefore = hub.stack.counter(SystemCounterDescriptor.JOINS_RATE_LIMITED);
+                final long busyBeforeNs = hub.busyCpuNs;
+                final long joinStartNs = System.nanoTime();
+                for (final Host host : launching)
+                {
+                    host.send("join");
+                }
+                hub.driveUntil(() -> hub.joined >= target, JOIN_TIMEOUT_NS, "the hub did not see " + target + " joins");
+                final double joinSeconds = (System.nanoTime() - joinStartNs) / 1e9;
+                final double joinBusyUs = (hub.busyCpuNs - busyBeforeNs) / 1e3 / added;
+                final StringBuilder hostJoins = new StringBuilder();
+                for (final Host host : launching)
+                {
+                    final String reply = host.expect(hub, "joined", JOIN_TIMEOUT_NS);
+                    hostJoins.append(hostJoins.length() > 0 ? "; " : "").append(reply.substring("joined ".length()));
+                }
+                final double joinsPerSec = added / joinSeconds;
+                out.printf(Locale.ROOT, "  %,d joins in %.2f s: %.0f joins/s at the hub; hub duty cycles with work " +
+                    "took %.0f us per join, a bound of %.0f joins/s for one hub thread (%d join cookies sent, %d " +
+                    "joins rate-limited; host %s)%n",
+                    added, joinSeconds, joinsPerSec, joinBusyUs, 1e6 / joinBusyUs,
+                    hub.stack.counter(SystemCounterDescriptor.JOIN_COOKIES_SENT) - cookiesBefore,
+                    hub.stack.counter(SystemCounterDescriptor.JOINS_RATE_LIMITED) - limitedBefore, hostJoins);
+
+                // Idle: settle, then the duty cycle and the memory.
+                hub.drive(TimeUnit.MILLISECONDS.toNanos(SETTLE_MS));
+                final Duty duty = hub.measureDutyCycle(TimeUnit.MILLISECONDS.toNanos(DUTY_CYCLE_MS));
+                final double busyNsPerSec = hub.busyCpuNsPerSecond(TimeUnit.MILLISECONDS.toNanos(BUSY_MS));
+                final long heap = heapUsedAfterGc();
+                final long direct = directBytes();
+                final double bytesPerEstate = (double)(heap - heapBefore) / target;
+                marginalBytes = (double)(heap - previousHeap) / added;
+                cpuUsPerEstate = Math.max(0, busyNsPerSec - idleBusyNsPerSec) / 1e3 / target;
+                long hostHeap = 0;
+                long hostStacks = 0;
+                long notJoined = 0;
+                for (final Host host : hosts)
+                {
+                    host.send("heap");
+                }
+                for (final Host host : hosts)
+                {
+                    final String[] reply = host.expect(hub, "heap", REPLY_TIMEOUT_NS).split(" ");
+                    hostHeap += Long.parseLong(reply[1]);
+                    hostStacks += Long.parseLong(reply[2]);
+                    notJoined += Long.parseLong(reply[3]);
+                }
+                final double stackHeap = (double)hostHeap / hostStacks;
+                final long deaths = hub.dead - deadBefore;
+                out.printf(Locale.ROOT, "  hub duty cycle %.0f ns CPU (%.0f ns elapsed) mean over %,d cycles " +
+                    "(%.3f%% with work): %.2f us of hub CPU per second per idle estate; %.0f packets/s in, %.0f out%n",
+                    duty.cpuNsPerCycle, duty.wallNsPerCycle, duty.cycles, 100.0 * duty.busyCycles / duty.cycles,
+                    cpuUsPerEstate, duty.packetsInPerSec, duty.packetsOutPerSec);
+                out.printf(Locale.ROOT, "  hub heap after GC %,d B (+%,d B: %.0f B per idle estate, %.0f B per " +
+                    "estate added), direct buffers %+,d B; estate stacks %.0f B heap each; %d keep writes dropped%n",
+                    heap, heap - heapBefore, bytesPerEstate, marginalBytes, direct - directBefore, stackHeap,
+                    hub.stack.counter(SystemCounterDescriptor.KEEP_WRITES_DROPPED));
+                if (deaths > 0)
+                {
+                    out.printf(Locale.ROOT, "  WARNING: the hub declared %d estates dead during this step: the hosts " +
+                        "fell behind their keepalives (CPU); the figures of this step are suspect%n", deaths);
+                }
+                if (notJoined > 0)
+                {
+                    throw new IllegalStateException(notJoined + " estates do not see the hub joined");
+                }
+                previousHeap = heap;
+
+                final String threading = threading(target, deaths > 0 ? "; " + deaths + " estate deaths" : "");
+                rows.add(new Row(SYSTEM, MEDIA, true, JOINS_PER_SEC_METRIC, 0, joinsPerSec, "joins/s", "backoff",
+                    threading));
+                rows.add(new Row(SYSTEM, MEDIA, true, HUB_JOIN_BUSY_METRIC, 0, joinBusyUs, "us", "backoff",
+                    threading));
+                rows.add(new Row(SYSTEM, MEDIA, true, DUTY_CYCLE_METRIC, 0, duty.cpuNsPerCycle, "ns", "busy-spin",
+                    threading));
+                rows.add(new Row(SYSTEM, MEDIA, true, HUB_CPU_PER_ESTATE_METRIC, 0, cpuUsPerEstate, "us/s",
+                    "busy-spin", threading));
+                rows.add(new Row(SYSTEM, MEDIA, true, BYTES_PER_IDLE_ESTATE_METRIC, 0, bytesPerEstate, "B",
+                    "backoff", threading));
+                rows.add(new Row(SYSTEM, MEDIA, true, ESTATE_STACK_HEAP_METRIC, 0, stackHeap, "B", "backoff",
+                    threading));
+                table.append(String.format(Locale.ROOT,
+                    "| %,d | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f | %.0f / %.0f |%n",
+                    target, joinsPerSec, joinBusyUs, duty.cpuNsPerCycle, cpuUsPerEstate, bytesPerEstate, stackHeap,
+                    duty.packetsInPerSec, duty.packetsOutPerSec));
+                current = target;
+            }
+
+            final int last = estateCounts[estateCounts.length - 1];
+            final String from = estateCounts.length > 1 ?
+                estateCounts[estateCounts.length - 2] + " and " + last : Integer.toString(last);
+            for (final int target : extrapolate)
+            {
+                if (target <= last)
+                {
+                    continue;
+                }
+                final double bytes = (previousHeap - heapBefore + marginalBytes * (target - last)) / target;
+                final double load = cpuUsPerEstate * target / 1e6;
+                final double dutyNs = load < 1 ? idleDuty.cpuNsPerCycle / (1 - load) : Double.POSITIVE_INFINITY;
+                final String threading = target + " estates, EXTRAPOLATED from the steps of " + from +
+                    " estates; hub: invoker, 1 thread";
+                rows.add(new Row(SYSTEM, MEDIA, true, BYTES_PER_IDLE_ESTATE_METRIC + EXTRAPOLATED_SUFFIX, 0, bytes,
+                    "B", "backoff", threading));
+                if (load < 1)
+                {
+                    rows.add(new Row(SYSTEM, MEDIA, true, DUTY_CYCLE_METRIC + EXTRAPOLATED_SUFFIX, 0, dutyNs, "ns",
+                        "busy-spin", threading));
+                }
+                table.append(String.format(Locale.ROOT,
+                    "| %,d (extrapolated) | | | %s | (hub load %.0f%%) | %.0f | | |%n",
+                    target, load < 1 ? String.format(Locale.ROOT, "%.0f", dutyNs) : "saturated", 100 * load, bytes));
+            }
+        }
+        finally
+        {
+            for (final Host host : hosts)
+            {
+                host.close();
+            }
+            IoUtil.delete(hostRoot.toFile(), true);
+            IoUtil.delete(root.toFile(), true);
+        }
+        out.println();
+        out.print(table);
+        return rows;
+    }
+
+    private static String threading(final int estates, final String note)
+    {
+        return String.format(Locale.ROOT,
+            "%d estates%s; hub: invoker, 1 thread; estates: full stacks in %d host JVM(s), round-robin, 1 thread each",
+            estates, note, Math.max(1, (estates + ESTATES_PER_HOST - 1) / ESTATES_PER_HOST));
+    }
+
+    private static long heapUsedAfterGc()
+    {
+        for (int i = 0; i < 2; i++)
+        {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long processCpuNs()
+    {
+        return ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
+    }
+
+    private static long directBytes()
+    {
+        long bytes = 0;
+        for (final BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class))
+        {
+            if ("direct".equals(pool.getName()))
+            {
+                bytes += pool.getMemoryUsed();
+            }
+        }
+        return bytes;
+    }
+
+    private static String openFileLimit()
+    {
+        try
+        {
+            final List<String> lines = Files.readAllLines(Path.of("/proc/self/limits"), StandardCharsets.US_ASCII);
+            for (final String line : lines)
+            {
+                if (line.startsWith("Max open files"))
+                {
+                    return line.substring("Max open files".length()).trim().split("\\s+")[0];
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "n/a";
+        }
+        return "n/a";
+    }
+
+    private static String loadAverage()
+    {
+        try
+        {
+            final String[] fields = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "n/a";
+        }
+    }
+
+    /**
+     * Result of a duty-cycle measurement.
+     */
+    private static final class Duty
+    {
+        private final double cpuNsPerCycle;
+        private final double wallNsPerCycle;
+        private final long cycles;
+        private final long busyCycles;
+        private final double packetsInPerSec;
+        private final double packetsOutPerSec;
+
+        Duty(
+            final double cpuNsPerCycle,
+            final double wallNsPerCycle,
+            final long cycles,
+            final long busyCycles,
+            final double packetsInPerSec,
+            final double packetsOutPerSec)
+        {
+            this.cpuNsPerCycle = cpuNsPerCycle;
+            this.wallNsPerCycle = wallNsPerCycle;
+            this.cycles = cycles;
+            this.busyCycles = busyCycles;
+            this.packetsInPerSec = packetsInPerSec;
+            this.packetsOutPerSec = packetsOutPerSec;
+        }
+    }
+
+    private static final class Hub implements AutoCloseable
+    {
+        private final Path dir;
+        private final Stack stack;
+        private final String address;
+        private final IdleStrategy backoff = new BackoffIdleStrategy(100, 10, 1_000, 100_000);
+        private long joined;
+        private long dead;
+        private long busyCpuNs;
+
+        Hub(final Path dir)
+        {
+            this.dir = dir;
+            stack = Stack.launch(new Context()
+                .name("scale-hub")
+                .bindAddress("127.0.0.1:0")
+                .threadingMode(Context.ThreadingMode.INVOKER)
+                .statusDir(dir));
+            stack.presenceHandler((estateId, name, event) ->
+            {
+                if (PresenceEvent.JOINED == event)
+                {
+                    joined++;
+                }
+                else if (PresenceEvent.DEAD == event)
+                {
+                    dead++;
+                }
+
+            });
+            address = RaetSystem.addressOf(stack);
+        }
+
+        void drive(final long durationNs)
+        {
+            final long endNs = System.nanoTime() + durationNs;
+            driveUntil(() -> System.nanoTime() >= endNs, durationNs + TimeUnit.SECONDS.toNanos(1), "drive");
+        }
+
+        /**
+         * Run duty cycles with the backoff idle strategy until done, adding the thread CPU time of the cycles that
+         * did work to {@link #busyCpuNs}.
+         */
+        void driveUntil(final BooleanSupplier isDone, final long timeoutNs, final String what)
+        {
+            final long deadlineNs = System.nanoTime() + timeoutNs;
+            while (!isDone.getAsBoolean())
+            {
+                if (System.nanoTime() > deadlineNs)
+                {
+                    throw new IllegalStateException(what + " within " +
+                        TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s");
+                }
+                backoff.idle(timedDoWork());
+            }
+        }
+
+        private int timedDoWork()
+        {
+            final long cpuStartNs = THREAD_MX.getCurrentThreadCpuTime();
+            final int work = stack.doWork();
+            if (work > 0)
+            {
+                busyCpuNs += THREAD_MX.getCurrentThreadCpuTime() - cpuStartNs;
+            }
+            return work;
+        }
+
+        /**
+         * Busy-spin for a while and return the thread CPU time of the cycles that did work, per second.
+         */
+        double busyCpuNsPerSecond(final long durationNs)
+        {
+            final long busyBeforeNs = busyCpuNs;
+            final long startNs = System.nanoTime();
+            final long endNs = startNs + durationNs;
+            long nowNs = startNs;
+            while (nowNs < endNs)
+            {
+                for (int i = 0; i < 64; i++)
+                {
+                    timedDoWork();
+                }
+                nowNs = System.nanoTime();
+            }
+            return (busyCpuNs - busyBeforeNs) / ((nowNs - startNs) / 1e9);
+        }
+
+        Duty measureDutyCycle(final long durationNs)
+        {
+            final Stack stack = this.stack;
+            final long packetsIn = stack.counter(SystemCounterDescriptor.PACKETS_RECEIVED);
+            final long packetsOut = stack.counter(SystemCounterDescriptor.PACKETS_SENT);
+            final long cpuStartNs = THREAD_MX.getCurrentThreadCpuTime();
+            final long startNs = System.nanoTime();
+            final long endNs = startNs + durationNs;
+            long nowNs = startNs;
+            long cycles = 0;
+            long busyCycles = 0;
+            while (nowNs < endNs)
+            {
+                for (int i = 0; i < 64; i++)
+                {
+                    if (stack.doWork() > 0)
+                    {
+                        busyCycles++;
+                    }
+                }
+                cycles += 64;
+                nowNs = System.nanoTime();
+            }
+            final long cpuNs = THREAD_MX.getCurrentThreadCpuTime() - cpuStartNs;
+            final double seconds = (nowNs - startNs) / 1e9;
+            return new Duty(
+                (double)cpuNs / cycles,
+                (double)(nowNs - startNs) / cycles,
+                cycles,
+                busyCycles,
+                (stack.counter(SystemCounterDescriptor.PACKETS_RECEIVED) - packetsIn) / seconds,
+                (stack.counter(SystemCounterDescriptor.PACKETS_SENT) - packetsOut) / seconds);
+        }
+
+        public void close()
+        {
+            CloseHelper.quietClose(stack);
+            IoUtil.delete(dir.toFile(), true);
+        }
+    }
+
+    /**
+     * The parent's handle on an estate host JVM: commands on its standard input, replies read from its standard
+     * output by a daemon thread into a queue.
+     */
+    private static final class Host implements AutoCloseable
+    {
+        private final int index;
+        private final Process process;
+        private final Writer commands;
+        private final LinkedBlockingQueue<String> replies = new LinkedBlockingQueue<>();
+
+        Host(final Hub hub, final int index, final Path hostRoot) throws IOException
+        {
+            this.index = index;
+            final Path tmp = Files.createDirectories(hostRoot.resolve("host-" + index));
+            final List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(Arrays.asList(HOST_JVM_ARGS));
+            command.add("-Djava.io.tmpdir=" + tmp);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), ScaleBench.class.getName(),
+                HOST_FLAG, hub.address, Long.toString(hub.stack.estateId()), Integer.toString(index)));
+            process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+            commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII);
+            final Thread reader = new Thread(this::readReplies, "scale-host-" + index + "-reader");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void readReplies()
+        {
+            try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII)))
+            {
+                String line;
+                while (null != (line = reader.readLine()))
+                {
+                    replies.add(line);
+                }
+            }
+            catch (final IOException ex)
+            {
+                replies.add("error reading host " + index + ": " + ex);
+            }
+            replies.add("error host " + index + " exited");
+        }
+
+        void send(final String command) throws IOException
+        {
+            commands.write(command);
+            commands.write('\n');
+            commands.flush();
+        }
+
+        /**
+         * Drive the hub until the host replies; the reply must start with {@code prefix}.
+         */
+        String expect(final Hub hub, final String prefix, final long timeoutNs)
+        {
+            final String[] reply = new String[1];
+            hub.driveUntil(() -> null != (reply[0] = replies.poll()), timeoutNs,
+                "host " + index + " did not answer " + prefix);
+            if (!reply[0].startsWith(prefix))
+            {
+                throw new IllegalStateException("host " + index + ": expected " + prefix + ", got " + reply[0]);
+            }
+            return reply[0];
+        }
+
+        public void close()
+        {
+            try
+            {
+                send("exit");
+                if (!process.waitFor(HOST_EXIT_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+                {
+                    process.destroyForcibly();
+                }
+            }
+            catch (final IOException ex)
+            {
+                process.destroyForcibly();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * An estate host: launches estate stacks on command (two launcher threads) and drives them all from its main
+     * thread: a pass over every estate every 50 ms when idle, every 10 ms while joining, and the estates in a
+     * handshake on every turn of the loop. Commands on standard input, one per line: {@code launch N}, {@code join},
+     * {@code heap}, {@code exit}; replies on standard output: {@code ready}, {@code launched N MS},
+     * {@code joined N, ...}, {@code heap BYTES STACKS NOT_JOINED}, or {@code error TEXT}.
+     */
+    private static final class EstateHost
+    {
+        private final String hubAddress;
+        private final long hubId;
+        private final int hostIndex;
+        private final PrintStream replies = System.out;
+        private final ConcurrentLinkedQueue<String> commands = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<Object> launched = new ConcurrentLinkedQueue<>();
+        private final List<Stack> stacks = new ArrayList<>();
+        private final List<Stack> failedJoins = new ArrayList<>();
+        private final ArrayDeque<Stack> joinQueue = new ArrayDeque<>();
+        private final List<Stack> joinsInFlight = new ArrayList<>();
+        private final IdleStrategy joiningIdle = new BackoffIdleStrategy(10, 10, 10_000, 1_000_000);
+        private long nextPassNs;
+        private final long heapBefore;
+        private int launchRequested;
+        private int launchTarget;
+        private long launchStartNs;
+        private int joinFrom;
+        private int joinTo;
+        private boolean isJoinPending;
+        private long joinFailures;
+        private long joinCpuStartNs;
+        private boolean isRunning = true;
+
+        EstateHost(final String hubAddress, final long hubId, final int hostIndex)
+        {
+            this.hubAddress = hubAddress;
+            this.hubId = hubId;
+            this.hostIndex = hostIndex;
+            heapBefore = heapUsedAfterGc();
+        }
+
+        void run()
+        {
+            final Thread reader = new Thread(this::readCommands, "scale-host-commands");
+            reader.setDaemon(true);
+            reader.start();
+            reply("ready");
+            try
+            {
+                while (isRunning)
+                {
+                    String command;
+                    while (null != (command = commands.poll()))
+                    {
+                        onCommand(command);
+                    }
+                    Object item;
+                    while (null != (item = launched.poll()))
+                    {
+                        onLaunched(item);
+                    }
+
+                    // Every estate gets a pass every 10 ms while joining, every 50 ms when all are idle: plenty for
+                    // one alive a second, and it leaves the CPU to the hub. Estates in a handshake get a cycle on
+                    // every turn of the loop, so that joins are not paced by passes over thousands of stacks.
+                    int work = 0;
+                    final long nowNs = System.nanoTime();
+                    if (nowNs >= nextPassNs)
+                    {
+                        for (int i = 0, size = stacks.size(); i < size; i++)
+                        {
+                            stacks.get(i).doWork();
+                        }
+                        nextPassNs = nowNs + (isJoinPending ? HOST_JOINING_PASS_NS : HOST_IDLE_PASS_NS);
+                    }
+                    for (int i = 0, size = joinsInFlight.size(); i < size; i++)
+                    {
+                        work += joinsInFlight.get(i).doWork();
+                    }
+                    for (int i = 0; i < failedJoins.size(); i++)
+                    {
+                        failedJoins.get(i).join(hubAddress);
+                        work++;
+                    }
+                    failedJoins.clear();
+                    work += startJoins();
+                    if (isJoinPending)
+                    {
+                        joiningIdle.idle(work);
+                    }
+                    else
+                    {
+                        final long parkNs = nextPassNs - System.nanoTime();
+                        if (parkNs > 0 && commands.isEmpty() && launched.isEmpty())
+                        {
+                            LockSupport.parkNanos(Math.min(parkNs, HOST_COMMAND_POLL_NS));
+                        }
+                    }
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                reply("error " + ex);
+                throw ex;
+            }
+            finally
+            {
+                CloseHelper.quietCloseAll(stacks);
+            }
+        }
+
+        private void readCommands()
+        {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)))
+            {
+                String line;
+                while (null != (line = reader.readLine()))
+                {
+                    commands.add(line.trim());
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            finally
+            {
+                commands.add("exit");
+            }
+        }
+
+        private void onCommand(final String command)
+        {
+            final String[] words = command.split(" ");
+            switch (words[0])
+            {
+                case "launch":
+                    launch(Integer.parseInt(words[1]));
+                    break;
+                case "join":
+                    joinFrom = joinTo;
+                    joinTo = stacks.size();
+                    for (int i = joinFrom; i < joinTo; i++)
+                    {
+                        joinQueue.add(stacks.get(i));
+                    }
+                    isJoinPending = true;
+                    joinCpuStartNs = processCpuNs();
+                    break;
+                case "heap":
+                    int notJoined = 0;
+                    for (int i = 0; i < joinTo; i++)
+                    {
+                        notJoined += stacks.get(i).isJoined(hubId) ? 0 : 1;
+                    }
+                    reply("heap " + (heapUsedAfterGc() - heapBefore) + " " + stacks.size() + " " + notJoined);
+                    break;
+                case "exit":
+                    isRunning = false;
+                    break;
+                default:
+                    reply("error unknown command " + command);
+                    break;
+            }
+        }
+
+        private void launch(final int count)
+        {
+            final int first = launchRequested;
+            launchRequested += count;
+            launchTarget = launchRequested;
+            launchStartNs = System.nanoTime();
+            for (int t = 0; t < LAUNCHERS_PER_HOST; t++)
+            {
+                final int offset = t;
+                final Thread launcher = new Thread(() ->
+                {
+                    for (int i = first + offset; i < first + count; i += LAUNCHERS_PER_HOST)
+                    {
+                        try
+                        {
+                            launched.add(Stack.launch(new Context()
+                                .name("estate-" + hostIndex + "-" + i)
+                                .bindAddress("127.0.0.1:0")
+                                .threadingMode(Context.ThreadingMode.INVOKER)
+                                .statusDir(Path.of(System.getProperty("java.io.tmpdir"), "status-" + i))));
+                        }
+                        catch (final RuntimeException ex)
+                        {
+                            launched.add(ex);
+                            return;
+                        }
+                    }
+                }, "scale-launcher-" + t);
+                launcher.setDaemon(true);
+                launcher.start();
+            }
+        }
+
+        private void onLaunched(final Object item)
+        {
+            if (item instanceof RuntimeException)
+            {
+                throw new IllegalStateException("launch failed", (RuntimeException)item);
+            }
+            final Stack stack = (Stack)item;
+            stack.presenceHandler((estateId, name, event) ->
+            {
+                if (PresenceEvent.JOIN_FAILED == event)
+                {
+                    joinFailures++;
+                    failedJoins.add(stack);
+                }
+            });
+            stacks.add(stack);
+            if (stacks.size() == launchTarget)
+            {
+                reply(String.format(Locale.ROOT, "launched %d %.0f", launchTarget,
+                    (System.nanoTime() - launchStartNs) / 1e6));
+            }
+        }
+
+        /**
+         * Keep at most {@value #MAX_JOINS_IN_FLIGHT} joins in flight, so that one pass over the estates never holds
+         * so many handshakes that the joined estates miss their keepalives; report when all are joined.
+         */
+        private int startJoins()
+        {
+            if (!isJoinPending)
+            {
+                return 0;
+            }
+            int work = 0;
+            for (int i = joinsInFlight.size() - 1; i >= 0; i--)
+            {
+                if (joinsInFlight.get(i).isJoined(hubId))
+                {
+                    joinsInFlight.remove(i);
+                }
+            }
+            while (joinsInFlight.size() < MAX_JOINS_IN_FLIGHT && !joinQueue.isEmpty())
+            {
+                final Stack stack = joinQueue.poll();
+                stack.join(hubAddress);
+                joinsInFlight.add(stack);
+                work++;
+            }
+            if (joinQueue.isEmpty() && joinsInFlight.isEmpty())
+            {
+                isJoinPending = false;
+                reply(String.format(Locale.ROOT, "joined %d, %d join failures retried, host CPU %.2f ms per join",
+                    joinTo - joinFrom, joinFailures, (processCpuNs() - joinCpuStartNs) / 1e6 / (joinTo - joinFrom)));
+            }
+            return work;
+        }
+
+        private void reply(final String line)
+        {
+            replies.println(line);
+            replies.flush();
+        }
+    }
+}
