@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>
  * A message of {@code sizeBytes} travels as {@code ceil(sizeBytes / maxDatagramBytes)} datagrams of at most
  * {@code maxDatagramBytes} (default {@value #DEFAULT_MAX_DATAGRAM_BYTES}, about what raet4j's default 1408 B MTU
- * carries) and of nearly equal lengths, back to back, and the receiver waits for all of them: UDP itself cannot carry 64 KiB in one datagram
- * (65,507 B at most) and a datagram above the path MTU would be fragmented by IP, which raet4j never asks for.
+ * carries) and of nearly equal lengths, back to back, and the receiver waits for all of them: UDP itself cannot
+ * carry 64 KiB in one datagram (65,507 B at most), and a datagram above the path MTU would be fragmented by IP,
+ * which raet4j never asks for.
  * <p>
  * There is no reliability:
  * <ul>

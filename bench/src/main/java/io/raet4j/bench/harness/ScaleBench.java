@@ -79,9 +79,11 @@ import java.util.function.BooleanSupplier;
  *     divided by their estates: what one whole estate stack costs in heap, for comparison.</li>
  * </ol>
  * Extrapolation to N beyond the last step M: memory grows by the marginal bytes per estate between the last two
- * steps; the hub's estate load is {@code N * hubCpuUsPerIdleEstate(M)} (a fraction of one thread), and the duty
- * cycle {@code dutyCycleNs(0) / (1 - load)}: a busy-spinning loop whose idle cycles cost {@code dutyCycleNs(0)} and
- * which spends {@code load} of its time in cycles with work (no row when the load reaches one hub thread).
+ * steps; the hub's estate load is {@code load(N) = N * hubCpuUsPerIdleEstate(M)} (a fraction of one thread), and
+ * the duty cycle {@code dutyCycleNs(M) * (1 - load(M)) / (1 - load(N))}: a busy-spinning loop spends {@code load}
+ * of its time in cycles with work, so its mean cycle is the idle cycle divided by {@code 1 - load}; the idle cycle
+ * is taken as at M (any growth of it beyond M is not modelled), and there is no row once the load reaches one hub
+ * thread.
  * <p>
  * Rows: system {@code raet4j}, media {@code udp}, encrypted (the default), size 0, the estate count at the start of
  * the threading text. Estates the hub declared dead during a step are counted in the output and in the threading
@@ -290,6 +292,7 @@ public final class ScaleBench
             long previousHeap = heapBefore;
             double marginalBytes = 0;
             double cpuUsPerEstate = 0;
+            double lastDutyNs = 0;
             for (final int target : estateCounts)
             {
                 final int added = target - current;
@@ -391,6 +394,7 @@ public final class ScaleBench
                     throw new IllegalStateException(notJoined + " estates do not see the hub joined");
                 }
                 previousHeap = heap;
+                lastDutyNs = duty.cpuNsPerCycle;
 
                 final String threading = threading(target, deaths > 0 ? "; " + deaths + " estate deaths" : "");
                 rows.add(new Row(SYSTEM, MEDIA, true, JOINS_PER_SEC_METRIC, 0, joinsPerSec, "joins/s", "backoff",
@@ -423,7 +427,8 @@ public final class ScaleBench
                 }
                 final double bytes = (previousHeap - heapBefore + marginalBytes * (target - last)) / target;
                 final double load = cpuUsPerEstate * target / 1e6;
-                final double dutyNs = load < 1 ? idleDuty.cpuNsPerCycle / (1 - load) : Double.POSITIVE_INFINITY;
+                final double lastLoad = cpuUsPerEstate * last / 1e6;
+                final double dutyNs = load < 1 ? lastDutyNs * (1 - lastLoad) / (1 - load) : Double.POSITIVE_INFINITY;
                 final String threading = target + " estates, EXTRAPOLATED from the steps of " + from +
                     " estates; hub: invoker, 1 thread";
                 rows.add(new Row(SYSTEM, MEDIA, true, BYTES_PER_IDLE_ESTATE_METRIC + EXTRAPOLATED_SUFFIX, 0, bytes,
@@ -577,7 +582,6 @@ public final class ScaleBench
                 {
                     dead++;
                 }
-
             });
             address = RaetSystem.addressOf(stack);
         }
@@ -738,9 +742,11 @@ public final class ScaleBench
          */
         String expect(final Hub hub, final String prefix, final long timeoutNs)
         {
+            // Lines that are not replies (a thread dump on SIGQUIT, say) are skipped; an error is not.
             final String[] reply = new String[1];
-            hub.driveUntil(() -> null != (reply[0] = replies.poll()), timeoutNs,
-                "host " + index + " did not answer " + prefix);
+            hub.driveUntil(() ->
+                null != (reply[0] = replies.poll()) && (reply[0].startsWith(prefix) || reply[0].startsWith("error")),
+                timeoutNs, "host " + index + " did not answer " + prefix);
             if (!reply[0].startsWith(prefix))
             {
                 throw new IllegalStateException("host " + index + ": expected " + prefix + ", got " + reply[0]);
@@ -790,8 +796,8 @@ public final class ScaleBench
         private final ArrayDeque<Stack> joinQueue = new ArrayDeque<>();
         private final List<Stack> joinsInFlight = new ArrayList<>();
         private final IdleStrategy joiningIdle = new BackoffIdleStrategy(10, 10, 10_000, 1_000_000);
-        private long nextPassNs;
         private final long heapBefore;
+        private long nextPassNs;
         private int launchRequested;
         private int launchTarget;
         private long launchStartNs;
@@ -882,7 +888,8 @@ public final class ScaleBench
 
         private void readCommands()
         {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)))
+            try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)))
             {
                 String line;
                 while (null != (line = reader.readLine()))
@@ -919,12 +926,7 @@ public final class ScaleBench
                     joinCpuStartNs = processCpuNs();
                     break;
                 case "heap":
-                    int notJoined = 0;
-                    for (int i = 0; i < joinTo; i++)
-                    {
-                        notJoined += stacks.get(i).isJoined(hubId) ? 0 : 1;
-                    }
-                    reply("heap " + (heapUsedAfterGc() - heapBefore) + " " + stacks.size() + " " + notJoined);
+                    reply("heap " + (heapUsedAfterGc() - heapBefore) + " " + stacks.size() + " " + notJoined());
                     break;
                 case "exit":
                     isRunning = false;
@@ -933,6 +935,16 @@ public final class ScaleBench
                     reply("error unknown command " + command);
                     break;
             }
+        }
+
+        private int notJoined()
+        {
+            int notJoined = 0;
+            for (int i = 0; i < joinTo; i++)
+            {
+                notJoined += stacks.get(i).isJoined(hubId) ? 0 : 1;
+            }
+            return notJoined;
         }
 
         private void launch(final int count)
