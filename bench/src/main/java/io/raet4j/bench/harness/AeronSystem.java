@@ -39,13 +39,19 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Aeron as a system under test, the benchmark peer of raet4j: an embedded {@link MediaDriver} in a fresh temporary
- * directory (under {@code /dev/shm} when it is writable, else {@code java.io.tmpdir}), one Aeron client, and for
- * each call fresh exclusive publications and subscriptions on new stream ids, over loopback UDP
+ * Aeron as a system under test, the benchmark peer of raet4j: for each call an embedded {@link MediaDriver} in a
+ * fresh temporary directory (under {@code /dev/shm} when it is writable, else {@code java.io.tmpdir}), an Aeron
+ * client, and exclusive publications with their subscriptions, over loopback UDP
  * ({@code aeron:udp?endpoint=127.0.0.1:PORT}, one port per direction, each bound by its subscription on an
- * ephemeral port) or over shared memory ({@code aeron:ipc}). Publications carry the {@code mtu} channel parameter
- * of the {@link Config}; streams are reliable with the driver's default term lengths (16 MiB UDP, 64 MiB IPC), so
- * the largest message is 2 MiB (UDP) or 8 MiB (IPC).
+ * ephemeral port) or over shared memory ({@code aeron:ipc}). Publications carry the {@code mtu} and
+ * {@code term-length} channel parameters of the {@link Config}; streams are reliable, and the largest message is an
+ * eighth of the term length (512 KiB UDP, 2 MiB IPC by default).
+ * <p>
+ * Log buffers are pre-touched by default ({@link Config#preTouch()}), as in Aeron's low-latency profile. On this
+ * kind of virtual machine the first touch of a page costs tens of microseconds, and Aeron streams through fresh log
+ * pages until it wraps its three terms: without pre-touch a 64 KiB IPC round trip measured about 400 us at p50
+ * instead of about 15 us, and every 64th 32 B message paid a fault. The terms are kept smaller than Aeron's
+ * defaults so that pre-touching each publication takes a fraction of a second rather than seconds.
  * <ul>
  *     <li>{@link #latency}: a ping thread claims (or, above {@link Publication#maxPayloadLength()}, offers) a
  *     message holding its send time in its first 8 bytes on the ping stream, then polls the pong stream until the
@@ -56,9 +62,16 @@ import java.util.concurrent.atomic.AtomicReference;
  *     a subscriber thread checks length and order of every message. Only checked messages whose receipt falls in
  *     the measured window count; the run fails unless every message offered is received.</li>
  * </ul>
- * The driver starts on the first call and lives until {@link #close()}. With {@link Config#receiveLossRate()}
- * above zero the driver's UDP receive endpoints are {@link DebugReceiveChannelEndpoint}s that drop that fraction
- * of incoming data frames (both directions, heartbeats included) with a {@link RandomLossGenerator}.
+ * Each call launches its own driver and client in a fresh directory and closes them, and deletes the directory,
+ * before it returns: an instance holds no thread, mapping or file between calls, so a caller that never closes it
+ * leaks nothing, and no idle driver of an earlier call competes for the CPU with a later measurement. Launching
+ * and pre-touching take about 0.1 to 0.5 s per call.
+ * <p>
+ * With {@link Config#receiveLossRate()} above zero the driver's UDP receive endpoints are
+ * {@link DebugReceiveChannelEndpoint}s that drop that fraction of incoming data frames (both directions, heartbeats
+ * included) with a {@link RandomLossGenerator}. Aeron finds a lost frame when a later frame or the sender's
+ * heartbeat (every 100 ms while idle) shows the gap, then NAKs it; a lost ping or echo therefore costs about
+ * 100 ms, and a lost heartbeat or retransmission about 200 ms.
  * <p>
  * Every wait is bounded: a run throws if it makes no progress for {@value #PROGRESS_TIMEOUT_S} s.
  * <p>
@@ -77,6 +90,16 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
     public static final int MTU_DEFAULT = 1408;
     /** The larger MTU of the 32 B throughput goal. */
     public static final int MTU_8K = 8192;
+    /**
+     * Term length of UDP publications unless configured: the sender is held to the receiver window (128 KiB) anyway,
+     * and a small log is cheap to pre-touch.
+     */
+    public static final int TERM_LENGTH_UDP_DEFAULT = 4 * 1024 * 1024;
+    /**
+     * Term length of IPC publications unless configured: a publisher window of 8 MiB, and a log (3 terms) that the
+     * driver and the client pre-touch in about 0.3 s here, where Aeron's 64 MiB default takes about 1.5 s.
+     */
+    public static final int TERM_LENGTH_IPC_DEFAULT = 16 * 1024 * 1024;
     /** Warm-up of a throughput run before the measured window, seconds. */
     public static final double THROUGHPUT_WARMUP_S = 1.0;
     /** A run throws when it makes no progress for this long, seconds. */
@@ -144,6 +167,11 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
      * @param media           {@value #MEDIA_UDP} or {@value #MEDIA_IPC}.
      * @param mtuBytes        {@code mtu} channel parameter of every publication, a multiple of 32 from 64 to
      *                        65504, e.g. {@value #MTU_DEFAULT} or {@value #MTU_8K}.
+     * @param termLengthBytes {@code term-length} channel parameter of every publication, 0 for the driver's default
+     *                        (16 MiB UDP, 64 MiB IPC).
+     * @param preTouch        whether the driver ({@code termBufferSparseFile(false)}) and the client
+     *                        ({@code preTouchMappedMemory(true)}) touch every page of a log buffer when they map it,
+     *                        as Aeron's low-latency profile does, so that no page fault lands on the data path.
      * @param threadingMode   of the embedded driver.
      * @param driverIdle      idle strategy of the driver's sender, receiver, shared-network and shared agents; the
      *                        conductor uses {@link Idle#BACKOFF} when it has its own thread
@@ -171,7 +199,9 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
          * @param mtuBytes        {@code mtu} channel parameter.
          * @param termLengthBytes {@code term-length} channel parameter, a power of two from 64 KiB to 1 GiB, or 0
          *                        for the driver's default.
-         * @param preTouch        whether the client touches every page of a log buffer when it maps it.
+         * @param preTouch        whether log buffers are touched page by page when they are mapped, by the driver
+         *                        ({@code termBufferSparseFile(false)}) and by the client
+         *                        ({@code preTouchMappedMemory(true)}), as in Aeron's low-latency profile.
          * @param threadingMode   of the embedded driver: DEDICATED, SHARED_NETWORK or SHARED.
          * @param driverIdle      idle strategy of the driver agents.
          * @param appIdle         idle strategy of the application threads.
@@ -212,7 +242,7 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
         }
 
         /**
-         * Loopback UDP, MTU {@value #MTU_DEFAULT}, SHARED driver, busy spin everywhere, no loss.
+         * Loopback UDP as {@link #of(String)}.
          *
          * @return the configuration.
          */
@@ -222,7 +252,7 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
         }
 
         /**
-         * IPC, MTU {@value #MTU_DEFAULT}, SHARED driver, busy spin everywhere.
+         * IPC as {@link #of(String)}.
          *
          * @return the configuration.
          */
@@ -232,15 +262,27 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
         }
 
         /**
-         * A media with MTU {@value #MTU_DEFAULT}, SHARED driver, busy spin everywhere, no loss.
+         * A media with MTU {@value #MTU_DEFAULT}, term length {@value #TERM_LENGTH_UDP_DEFAULT} B (UDP) or
+         * {@value #TERM_LENGTH_IPC_DEFAULT} B (IPC), pre-touched log buffers, no loss, and a SHARED driver with the
+         * idle strategies that {@link AeronSweep} found steadiest for latency on 2 cores: yielding everywhere for UDP,
+         * a backoff driver and busy-spinning application threads for IPC (where the driver is off the data path).
          *
          * @param media {@value #MEDIA_UDP} or {@value #MEDIA_IPC}.
          * @return the configuration.
          */
         public static Config of(final String media)
         {
-            return new Config(media, MTU_DEFAULT, 0, false, ThreadingMode.SHARED, Idle.BUSY_SPIN,
-                Idle.BUSY_SPIN, 0.0, 0);
+            final boolean isIpc = MEDIA_IPC.equals(media);
+            return new Config(
+                media,
+                MTU_DEFAULT,
+                isIpc ? TERM_LENGTH_IPC_DEFAULT : TERM_LENGTH_UDP_DEFAULT,
+                true,
+                ThreadingMode.SHARED,
+                isIpc ? Idle.BACKOFF : Idle.YIELDING,
+                isIpc ? Idle.BUSY_SPIN : Idle.YIELDING,
+                0.0,
+                0);
         }
 
         /**
@@ -270,7 +312,7 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
         /**
          * This configuration with or without pre-touching mapped log buffers in the client.
          *
-         * @param preTouch whether the client touches every page of a log buffer when it maps it.
+         * @param preTouch whether the driver and the client touch every page of a log buffer when they map it.
          * @return a new configuration.
          */
         public Config withPreTouch(final boolean preTouch)
@@ -368,26 +410,24 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
         /**
          * Short description for tables and labels.
          *
-         * @return e.g. {@code udp MTU 1408 SHARED driver busy-spin, app busy-spin}.
+         * @return e.g. {@code udp MTU 1408 term 4096 KiB SHARED driver busy-spin, app busy-spin}.
          */
         public String describe()
         {
             final String loss = receiveLossRate > 0.0 ?
                 String.format(Locale.ROOT, ", receive loss %.4f seed %d", receiveLossRate, receiveLossSeed) : "";
-            return String.format(Locale.ROOT, "%s MTU %d %s %s%s", media, mtuBytes, threadingMode, idleName(), loss);
+            final String term = 0 == termLengthBytes ? "default" : (termLengthBytes >> 10) + " KiB";
+            return String.format(Locale.ROOT, "%s MTU %d term %s%s %s %s%s",
+                media, mtuBytes, term, preTouch ? "" : " sparse", threadingMode, idleName(), loss);
         }
     }
 
     private final Config config;
-    private Path rootDir;
-    private Thread deleteOnExit;
-    private MediaDriver driver;
-    private Aeron aeron;
     private int nextStreamId = FIRST_STREAM_ID;
     private boolean isClosed;
 
     /**
-     * A configured system; the driver starts on the first call.
+     * A configured system; each call launches and closes its own driver.
      *
      * @param config how Aeron runs.
      */
@@ -538,44 +578,34 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
     }
 
     /**
-     * Close the streams' client and the driver, and delete the driver directory. Idempotent.
+     * Refuse further calls. Each call closes its own driver, client and directory before it returns, so there is
+     * nothing left to release here. Idempotent.
      */
     public void close()
     {
-        if (isClosed)
-        {
-            return;
-        }
         isClosed = true;
-        try
-        {
-            CloseHelper.closeAll(aeron, driver);
-        }
-        finally
-        {
-            aeron = null;
-            driver = null;
-            if (null != rootDir)
-            {
-                IoUtil.delete(rootDir.toFile(), true);
-                rootDir = null;
-                removeShutdownHook();
-            }
-        }
     }
 
     // -----------------------------------------------------------------------------------------------------------
     // Driver and streams
     // -----------------------------------------------------------------------------------------------------------
 
-    private Aeron aeron()
+    /**
+     * An embedded driver and its client in a fresh directory, for one call.
+     */
+    private final class Driver implements AutoCloseable
     {
-        if (isClosed)
+        private final Path rootDir;
+        private final Thread deleteOnExit;
+        private MediaDriver driver;
+        private Aeron aeron;
+
+        Driver()
         {
-            throw new IllegalStateException("closed");
-        }
-        if (null == aeron)
-        {
+            if (isClosed)
+            {
+                throw new IllegalStateException("closed");
+            }
             try
             {
                 rootDir = Files.createTempDirectory(tempBase(), "raet4j-aeron-");
@@ -584,9 +614,8 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
             {
                 throw new UncheckedIOException(ex);
             }
-            // A run killed by a signal still removes its driver files, hundreds of MiB of tmpfs.
-            final Path dir = rootDir;
-            deleteOnExit = new Thread(() -> IoUtil.delete(dir.toFile(), true), "aeron-dir-delete");
+            // A run killed by a signal still removes its driver files, tens of MiB of tmpfs.
+            deleteOnExit = new Thread(() -> IoUtil.delete(rootDir.toFile(), true), "aeron-dir-delete");
             Runtime.getRuntime().addShutdownHook(deleteOnExit);
             final String aeronDir = rootDir.resolve("driver").toString();
             try
@@ -602,20 +631,26 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
                 throw ex;
             }
         }
-        return aeron;
-    }
 
-    private void removeShutdownHook()
-    {
-        try
+        public void close()
         {
-            Runtime.getRuntime().removeShutdownHook(deleteOnExit);
+            try
+            {
+                CloseHelper.closeAll(aeron, driver);
+            }
+            finally
+            {
+                IoUtil.delete(rootDir.toFile(), true);
+                try
+                {
+                    Runtime.getRuntime().removeShutdownHook(deleteOnExit);
+                }
+                catch (final IllegalStateException ex)
+                {
+                    // The JVM is already shutting down; the hook deletes the directory again, harmlessly.
+                }
+            }
         }
-        catch (final IllegalStateException ex)
-        {
-            // The JVM is already shutting down; the hook deletes the directory again, harmlessly.
-        }
-        deleteOnExit = null;
     }
 
     private MediaDriver.Context driverContext(final String aeronDir)
@@ -627,6 +662,7 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .warnIfDirectoryExists(false)
+            .termBufferSparseFile(!config.preTouch())
             .threadingMode(mode)
             .mtuLength(config.mtuBytes())
             .ipcMtuLength(config.mtuBytes())
@@ -811,8 +847,9 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
         final Histogram histogram)
         throws Exception
     {
-        final Aeron aeron = aeron();
-        try (Link ping = new Link(aeron, nextStreamId()); Link pong = new Link(aeron, nextStreamId()))
+        try (Driver driver = new Driver();
+            Link ping = new Link(driver.aeron, nextStreamId());
+            Link pong = new Link(driver.aeron, nextStreamId()))
         {
             checkSize(sizeBytes, ping.publication);
             final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -1066,8 +1103,7 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
         {
             throw new IllegalArgumentException("need seconds > 0 and warmupSeconds >= 0");
         }
-        final Aeron aeron = aeron();
-        try (Link link = new Link(aeron, nextStreamId()))
+        try (Driver driver = new Driver(); Link link = new Link(driver.aeron, nextStreamId()))
         {
             checkSize(sizeBytes, link.publication);
             final long startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
