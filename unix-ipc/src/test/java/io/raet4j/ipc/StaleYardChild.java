@@ -2,7 +2,8 @@ package io.raet4j.ipc;
 
 /**
  * Run in a child JVM by {@link UnixDatagramMediaTest}: binds a media at the path given, prints {@link #READY} and
- * waits to be killed with SIGKILL, which leaves the socket file behind as a crash does.
+ * blocks on its standard input until it is killed with SIGKILL, which leaves the socket file behind as a crash does.
+ * If the parent goes away first, standard input closes and the child exits, closing the media.
  */
 final class StaleYardChild
 {
@@ -16,16 +17,23 @@ final class StaleYardChild
      * Bind and wait.
      *
      * @param args the socket path.
-     * @throws InterruptedException never expected: the process is killed.
+     * @throws java.io.IOException if standard input fails.
      */
-    public static void main(final String[] args) throws InterruptedException
+    public static void main(final String[] args) throws java.io.IOException
     {
         final UnixDatagramMedia media = UnixDatagramMedia.open("unix:" + args[0], 1408, Throwable::printStackTrace);
-        System.out.println(READY);
-        System.out.flush();
-        while (media.maxDatagramLength() > 0)
+        try
         {
-            Thread.sleep(1000);
+            System.out.println(READY);
+            System.out.flush();
+            while (System.in.read() >= 0)
+            {
+                // Nothing is ever written to the child: it waits here until it is killed or its parent is gone.
+            }
+        }
+        finally
+        {
+            media.close();
         }
     }
 }
