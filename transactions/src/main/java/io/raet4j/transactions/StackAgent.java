@@ -993,11 +993,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             badSignatures.incrementRelease();
             return;
         }
-        // Whether this side's state for the pair will be fresh: told to the joiner, signed, so both renew together.
-        final RemoteEstate known = registry.byId(srcId);
-        final boolean isFresh = null == known || !known.hasJoinedOnce ||
-            (nonce != known.lastJoinNonceSeen && (RemoteEstate.State.DEAD == known.state ||
-            srcSession != known.session || isRenewFlagged));
+        // Whether this side's state for the pair will be fresh (new, or renewed now): told to the joiner in the signed
+        // JoinAck, so both sides renew together.
+        final boolean isRenewal = null != estate && estate.hasJoinedOnce && nonce != estate.lastJoinNonceSeen &&
+            (RemoteEstate.State.DEAD == estate.state || srcSession != estate.session || isRenewFlagged);
+        final boolean isFresh = null == estate || !estate.hasJoinedOnce || isRenewal;
         final int ackFlags = isFresh ? HEADER_FLAG_RENEW : 0;
         final byte[] ackSignature = signJoinAck(
             signature, ackFlags, srcId, srcSession, JoinStatus.ACCEPTED, nonce, ephemeralPublic);
@@ -1007,7 +1007,6 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         Arrays.fill(ephemeralShared, (byte)0);
         Arrays.fill(staticShared, (byte)0);
 
-        final boolean isRenewal;
         if (null == estate)
         {
             final RemoteEstate atAddress = registry.byAddress(source);
@@ -1030,14 +1029,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             estate.lastJoinNonceSeen = nonce;
             installKeys(estate, keys, true);
             becomeJoined(estate, false);
-            isRenewal = false;
         }
         else
         {
-            final boolean isNewTransaction = nonce != estate.lastJoinNonceSeen;
             final boolean isSessionChange = srcSession != estate.session;
-            isRenewal = isNewTransaction && estate.hasJoinedOnce &&
-                (RemoteEstate.State.DEAD == estate.state || isSessionChange || isRenewFlagged);
             if (!source.equals(estate.address()))
             {
                 registry.identify(estate, srcId, joinerName, source);
@@ -1076,19 +1071,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private void resendJoinAck(final RemoteEstate estate)
     {
         final byte[] bytes = estate.lastJoinAck;
-        final java.nio.ByteBuffer out = writer.byteBuffer();
+        final ByteBuffer out = writer.byteBuffer();
         out.clear();
         out.put(bytes).flip();
-        final int result = media.send(out, estate.address());
-        if (result > 0)
-        {
-            packetsSent.incrementRelease();
-            bytesSent.getAndAddRelease(bytes.length);
-        }
-        else if (Media.SEND_WOULD_BLOCK == result)
-        {
-            sendWouldBlock.incrementRelease();
-        }
+        send(out, bytes.length, estate.address());
         writer.begin(estateId, 0, session, 0);
     }
 
@@ -1996,18 +1982,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return;
         }
         final ByteBuffer datagram = writer.byteBuffer();
-        final int result = media.send(datagram, estate.address());
-        if (result > 0)
-        {
-            packetsSent.incrementRelease();
-            bytesSent.getAndAddRelease(length);
-        }
-        else if (Media.SEND_WOULD_BLOCK == result)
+        if (Media.SEND_WOULD_BLOCK == send(datagram, length, estate.address()))
         {
             // The receiver's queue is full (a lane holds 10 datagrams): the datagram waits and is sent first when
             // there is room, and nothing more is built for this peer meanwhile. Back-pressure reaches offer() through
             // the send buffer, and nothing is dropped.
-            sendWouldBlock.incrementRelease();
             if (null == estate.blocked)
             {
                 estate.blocked = ByteBuffer.allocateDirect(writer.capacity());
@@ -2032,8 +2011,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         estate.hasBlocked = false;
         if (result > 0)
         {
-            packetsSent.incrementRelease();
-            bytesSent.getAndAddRelease(length);
+            countSent(length);
             estate.lastSentLiveNs = liveNs;
         }
         return true;
@@ -2041,21 +2019,32 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     private void sendTo(final SocketAddress address)
     {
-        send(writer.finish(), address);
+        final int length = writer.finish();
+        send(writer.byteBuffer(), length, address);
     }
 
-    private void send(final int length, final SocketAddress address)
+    /**
+     * Send one datagram and count it: sent, or refused because it would block; a retry of a held datagram is not
+     * counted again as would-block, see {@link #retryBlocked}.
+     */
+    private int send(final ByteBuffer datagram, final int length, final SocketAddress address)
     {
-        final int result = media.send(writer.byteBuffer(), address);
+        final int result = media.send(datagram, address);
         if (result > 0)
         {
-            packetsSent.incrementRelease();
-            bytesSent.getAndAddRelease(length);
+            countSent(length);
         }
         else if (Media.SEND_WOULD_BLOCK == result)
         {
             sendWouldBlock.incrementRelease();
         }
+        return result;
+    }
+
+    private void countSent(final int length)
+    {
+        packetsSent.incrementRelease();
+        bytesSent.getAndAddRelease(length);
     }
 
     private SendChannel sendChannel(final RemoteEstate estate, final int channel)

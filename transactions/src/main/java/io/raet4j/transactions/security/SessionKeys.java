@@ -313,8 +313,7 @@ public final class SessionKeys
     {
         final byte[] material = HandshakeCrypto.hkdfExpand(secret, KEY_INFO, 36);
         aead.init(Arrays.copyOf(material, 32));
-        final int id = (material[32] & 0xFF) | (material[33] & 0xFF) << 8 | (material[34] & 0xFF) << 16 |
-            (material[35] & 0xFF) << 24;
+        final int id = idOf(material);
         Arrays.fill(material, (byte)0);
         return id;
     }
@@ -326,7 +325,12 @@ public final class SessionKeys
 
     private static int keyId(final byte[] secret)
     {
-        final byte[] material = HandshakeCrypto.hkdfExpand(secret, KEY_INFO, 36);
+        return idOf(HandshakeCrypto.hkdfExpand(secret, KEY_INFO, 36));
+    }
+
+    private static int idOf(final byte[] material)
+    {
+        // Bytes 32 to 35 of a secret's key material, little endian.
         return (material[32] & 0xFF) | (material[33] & 0xFF) << 8 | (material[34] & 0xFF) << 16 |
             (material[35] & 0xFF) << 24;
     }
