@@ -564,14 +564,17 @@ public final class Stack implements AutoCloseable
 
     private static Media openMedia(final Context ctx, final ErrorHandler errorHandler)
     {
-        final Media primary = MediaProvider.openFor(ctx.bindAddress(), ctx.mtuBytes(), errorHandler);
+        final Media primary = MediaProvider.openFor(
+            ctx.bindAddress(), ctx.mtuBytes(), ctx.socketReceiveBufferBytes(), ctx.socketSendBufferBytes(), errorHandler);
         if (null == ctx.laneAddress())
         {
             return primary;
         }
         try
         {
-            return CompositeMedia.of(primary, MediaProvider.openFor(ctx.laneAddress(), ctx.mtuBytes(), errorHandler));
+            return CompositeMedia.of(primary, MediaProvider.openFor(
+                ctx.laneAddress(), ctx.mtuBytes(), ctx.socketReceiveBufferBytes(), ctx.socketSendBufferBytes(),
+                errorHandler));
         }
         catch (final RuntimeException ex)
         {

@@ -33,6 +33,7 @@ import io.raet4j.transport.media.DatagramHandler;
 import io.raet4j.transport.media.Media;
 import io.raet4j.transport.status.SystemCounterDescriptor;
 import io.raet4j.transport.status.SystemCounters;
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -64,6 +65,8 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     static final int MIN_PROTOCOL_VERSION = 2;
     private static final FailureReason[] REASONS = FailureReason.values();
     private static final int RECEIVE_LIMIT = 64;
+    private static final int DATAGRAM_OVERHEAD_BYTES = 320;
+    private static final int MIN_RECEIVE_CREDIT = 16;
     private static final int TIMER_LIMIT = 256;
     private static final int MAX_TICKS_PER_CYCLE = 1 << 20;
     private static final long RENEW_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -89,6 +92,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private final long[] rangeStarts = new long[Math.max(PacketWriter.MAX_ACK_RANGES, PacketWriter.MAX_NACK_RANGES)];
     private final long[] rangeEnds = new long[rangeStarts.length];
     private final int maxPayload;
+    private final int receiveCreditSegments;
     private final long estateId;
     private final String name;
     private final int session;
@@ -141,6 +145,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private final AtomicCounter sendWouldBlock;
     private final AtomicCounter dutyCycles;
     private final AtomicCounter congestionEvents;
+    private final AtomicCounter lossesDetected;
 
     private RemoteEstate[] active = new RemoteEstate[16];
     private int activeCount;
@@ -185,6 +190,8 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         this.writer = new PacketWriter(ctx.mtuBytes());
         this.maxPayload = PacketWriter.maxDataPayload(
             ctx.mtuBytes() - (ctx.encryption() || ctx.laneEncryption() ? PacketWriter.SEALED_OVERHEAD : 0));
+        this.receiveCreditSegments = receiveCredit(
+            media.receiveBufferBytes(), ctx.mtuBytes(), ctx.receiveWindowSegments());
         this.estateId = estateId;
         this.name = ctx.name();
         int s = 0;
@@ -227,6 +234,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         sendWouldBlock = counters.get(SystemCounterDescriptor.SEND_WOULD_BLOCK);
         dutyCycles = counters.get(SystemCounterDescriptor.DUTY_CYCLES);
         congestionEvents = counters.get(SystemCounterDescriptor.CONGESTION_EVENTS);
+        lossesDetected = counters.get(SystemCounterDescriptor.LOSSES_DETECTED);
         joinCookiesSent = counters.get(SystemCounterDescriptor.JOIN_COOKIES_SENT);
         badCookies = counters.get(SystemCounterDescriptor.BAD_COOKIES);
         joinsRateLimited = counters.get(SystemCounterDescriptor.JOINS_RATE_LIMITED);
@@ -841,7 +849,17 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         {
             return;
         }
-        sendChannel.onAck(cumulativeSeq, window, rangeStarts, rangeEnds, count, nowNs, estate.path);
+        final PathState path = estate.path;
+        sendChannel.onAck(cumulativeSeq, window, rangeStarts, rangeEnds, count, nowNs, path);
+        final int lost = sendChannel.lostDetectedByLastAck();
+        if (lost > 0)
+        {
+            lossesDetected.getAndAddRelease(lost);
+            if (path.onLoss(nowNs))
+            {
+                congestionEvents.incrementRelease();
+            }
+        }
         sendChannel.onDelivered(deliveredSeq, this, estate.id());
         activate(estate);
     }
@@ -2062,11 +2080,34 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 maxPayload,
                 ctx.sendBufferMaxBytes(),
                 ctx.maxUnackedSegments(),
-                ctx.receiveWindowSegments());
+                receiveCreditSegments);
             estate.sendChannels[channel] = sendChannel;
             estate.usedSend = append(estate.usedSend, sendChannel);
         }
         return sendChannel;
+    }
+
+    /**
+     * Credit, in segments, that acks grant each peer: the receive window, bounded by how many datagrams of the MTU the
+     * socket can hold unread. The kernel charges each datagram its buffer's true size (Linux: the payload rounded
+     * up to a power of two, plus about 300 bytes of bookkeeping, measured on loopback) against the receive buffer;
+     * three quarters of it is granted, leaving room for acks and other traffic.
+     *
+     * @param receiveBufferBytes as the media reports it, 0 for a media that does not drop for want of room.
+     * @param mtuBytes           the datagram size segments fill.
+     * @param windowSegments     the configured receive window.
+     * @return the credit in segments, at least 16.
+     */
+    static int receiveCredit(final int receiveBufferBytes, final int mtuBytes, final int windowSegments)
+    {
+        if (receiveBufferBytes <= 0)
+        {
+            return windowSegments;
+        }
+        final long trueSize = BitUtil.findNextPositivePowerOfTwo(mtuBytes + DATAGRAM_OVERHEAD_BYTES) +
+            DATAGRAM_OVERHEAD_BYTES;
+        final long fits = (receiveBufferBytes * 3L / 4) / trueSize;
+        return (int)Math.max(MIN_RECEIVE_CREDIT, Math.min(windowSegments, fits));
     }
 
     private static SendChannel existingSendChannel(final RemoteEstate estate, final int channel)
@@ -2084,7 +2125,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         if (null == receiveChannel)
         {
             receiveChannel = new ReceiveChannel(
-                channel, ctx.receiveWindowSegments(), maxPayload, ctx.maxMessageBytes());
+                channel, ctx.receiveWindowSegments(), receiveCreditSegments, maxPayload, ctx.maxMessageBytes());
             estate.receiveChannels[channel] = receiveChannel;
             estate.usedReceive = append(estate.usedReceive, receiveChannel);
         }

@@ -17,6 +17,8 @@ final class RecordingMedia implements Media
     final Media inner;
     final List<byte[]> sent = new ArrayList<>();
     boolean isRecording = true;
+    boolean isDropping;
+    long dropped;
 
     RecordingMedia(final Media inner)
     {
@@ -35,6 +37,14 @@ final class RecordingMedia implements Media
             final byte[] copy = new byte[buffer.remaining()];
             buffer.duplicate().get(copy);
             sent.add(copy);
+        }
+        if (isDropping)
+        {
+            // Lost on the way, as when the receiver's socket overflows: the sender sees a successful send.
+            dropped++;
+            final int length = buffer.remaining();
+            buffer.position(buffer.limit());
+            return length;
         }
         return inner.send(buffer, destination);
     }

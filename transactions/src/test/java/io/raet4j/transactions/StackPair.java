@@ -49,7 +49,8 @@ final class StackPair implements AutoCloseable
     Stack startA(final FaultProfile faults, final Consumer<Context> config)
     {
         mediaA = new FaultInjectingMedia(
-            UdpMedia.open("127.0.0.1:0", Context.MTU_DEFAULT, mediaErrors::add), faults, clockA);
+            UdpMedia.open("127.0.0.1:0", Context.MTU_DEFAULT, Context.SOCKET_RCVBUF_DEFAULT,
+                Context.SOCKET_SNDBUF_DEFAULT, mediaErrors::add), faults, clockA);
         recorderA = new RecordingMedia(mediaA);
         final Context ctx = new Context().name("alpha").estateId(0xA1).media(recorderA).nanoClock(clockA)
             .epochClock(epochClock).statusDir(statusDir.resolve("alpha")).keepDir(statusDir.resolve("keep-alpha"));
@@ -62,7 +63,8 @@ final class StackPair implements AutoCloseable
     Stack startB(final FaultProfile faults, final Consumer<Context> config, final String bind)
     {
         mediaB = new FaultInjectingMedia(
-            UdpMedia.open(bind, Context.MTU_DEFAULT, mediaErrors::add), faults, clockB);
+            UdpMedia.open(bind, Context.MTU_DEFAULT, Context.SOCKET_RCVBUF_DEFAULT,
+                Context.SOCKET_SNDBUF_DEFAULT, mediaErrors::add), faults, clockB);
         final Context ctx = new Context().name("beta").estateId(0xB2).media(mediaB).nanoClock(clockB)
             .epochClock(epochClock).statusDir(statusDir.resolve("beta-" + System.nanoTime()))
             .keepDir(statusDir.resolve("keep-beta"));

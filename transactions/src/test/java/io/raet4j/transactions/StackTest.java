@@ -171,6 +171,76 @@ class StackTest
     }
 
     @Test
+    void shouldRepairWholeBurstLostAtTailWithinFewRoundTrips()
+    {
+        final Stack a = pair.startA(FaultProfile.none(), ctx -> {});
+        final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
+        a.deliveryHandler(outcomes);
+        pair.joinAtoB();
+        final long[] received = new long[2];
+        final MessageHandler verifier = (id, channel, buffer, offset, length) ->
+        {
+            if (1000 != length || buffer.getLong(offset) != received[0])
+            {
+                received[1]++;
+            }
+            received[0]++;
+        };
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[1000]);
+
+        // A few round trips first, so that the path has an RTT estimate and the minimum retransmission timeout.
+        long sequence = 0;
+        for (; sequence < 10; sequence++)
+        {
+            message.putLong(0, sequence);
+            assertTrue(a.offer(b.estateId(), 0, message, 0, 1000) >= 0);
+            final long expected = sequence + 1;
+            assertTrue(pair.runUntil(() -> b.poll(verifier, 10) >= 0 && received[0] == expected, 1_000));
+        }
+
+        // Everything alpha can send is lost, as when the receiver's socket overflows: the congestion window fills
+        // with lost segments, so nothing new follows them to reveal a gap, and the receiver cannot nack.
+        final int burst = 400;
+        for (int i = 0; i < burst; i++, sequence++)
+        {
+            message.putLong(0, sequence);
+            assertTrue(a.offer(b.estateId(), 0, message, 0, 1000) >= 0);
+        }
+        pair.recorderA.isDropping = true;
+        long droppedBefore;
+        do
+        {
+            droppedBefore = pair.recorderA.dropped;
+            a.doWork();
+        }
+        while (pair.recorderA.dropped > droppedBefore);
+        pair.recorderA.isDropping = false;
+        assertTrue(pair.recorderA.dropped >= 32 && pair.recorderA.dropped < burst,
+            "a window's worth was sent and lost: " + pair.recorderA.dropped);
+
+        final long startSteps = pair.steps;
+        final long total = sequence;
+        assertTrue(pair.runUntil(() -> b.poll(verifier, 100) >= 0 && received[0] == total, 100_000));
+        final long repairUs = (pair.steps - startSteps) * StackPair.STEP_NS / 1000;
+        final long timeouts = a.counter(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS);
+        final long detected = a.counter(SystemCounterDescriptor.LOSSES_DETECTED);
+        System.out.printf("tail burst: %d datagrams lost, repaired in %d us of protocol time, %d RTO expiries," +
+            " %d segments detected lost by later acks, %d retransmits%n",
+            pair.recorderA.dropped, repairUs, timeouts, detected, a.counter(SystemCounterDescriptor.RETRANSMITS));
+
+        assertEquals(0, received[1], "messages out of order or malformed");
+        // One timeout sends a probe; its ack shows every segment sent before it lost, and they go at once. Repairing
+        // them one probe per timeout instead would take one minimum timeout of 1 ms per lost segment.
+        assertTrue(timeouts <= 3, "RTO expiries " + timeouts);
+        // Each 1000 B message is one segment in a datagram of its own; all but the probed one are found by the ack.
+        assertTrue(detected >= pair.recorderA.dropped - 1,
+            "segments detected lost " + detected + " of " + pair.recorderA.dropped);
+        assertTrue(repairUs < 10_000, "repair took " + repairUs + " us");
+        assertTrue(pair.runUntil(() -> outcomes.delivered.size() == total, 10_000));
+        assertEquals(0, outcomes.failed.size());
+    }
+
+    @Test
     void shouldDeliverExactlyOnceInOrderDespiteDuplicationReorderingCorruptionAndDelay()
     {
         final FaultProfile faults = new FaultProfile().lossRate(0.05).duplicateRate(0.05).reorderRate(0.05)

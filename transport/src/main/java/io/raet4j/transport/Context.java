@@ -64,6 +64,16 @@ public final class Context
     /** Default receive window per channel, in segments. */
     public static final int RECEIVE_WINDOW_DEFAULT = 2048;
 
+    /** Property for {@link #socketReceiveBufferBytes()}. */
+    public static final String SOCKET_RCVBUF_PROP_NAME = "raet4j.socket.rcvbuf";
+    /** Default {@code SO_RCVBUF} asked for: 4 MiB (the kernel grants at most {@code net.core.rmem_max}). */
+    public static final int SOCKET_RCVBUF_DEFAULT = 4 * 1024 * 1024;
+
+    /** Property for {@link #socketSendBufferBytes()}. */
+    public static final String SOCKET_SNDBUF_PROP_NAME = "raet4j.socket.sndbuf";
+    /** Default {@code SO_SNDBUF} asked for: 1 MiB (the kernel grants at most {@code net.core.wmem_max}). */
+    public static final int SOCKET_SNDBUF_DEFAULT = 1024 * 1024;
+
     /** Property for {@link #keepaliveIntervalNs()}. */
     public static final String KEEPALIVE_INTERVAL_PROP_NAME = "raet4j.keepalive.interval.ns";
     /** Default keepalive interval. */
@@ -181,6 +191,8 @@ public final class Context
     private int sendBufferMaxBytes = Integer.getInteger(SEND_BUFFER_MAX_PROP_NAME, SEND_BUFFER_MAX_DEFAULT);
     private int maxUnackedSegments = Integer.getInteger(MAX_UNACKED_SEGMENTS_PROP_NAME, MAX_UNACKED_SEGMENTS_DEFAULT);
     private int receiveWindowSegments = Integer.getInteger(RECEIVE_WINDOW_PROP_NAME, RECEIVE_WINDOW_DEFAULT);
+    private int socketReceiveBufferBytes = Integer.getInteger(SOCKET_RCVBUF_PROP_NAME, SOCKET_RCVBUF_DEFAULT);
+    private int socketSendBufferBytes = Integer.getInteger(SOCKET_SNDBUF_PROP_NAME, SOCKET_SNDBUF_DEFAULT);
     private long keepaliveIntervalNs = Long.getLong(KEEPALIVE_INTERVAL_PROP_NAME, KEEPALIVE_INTERVAL_DEFAULT_NS);
     private long livenessTimeoutNs = Long.getLong(LIVENESS_TIMEOUT_PROP_NAME, LIVENESS_TIMEOUT_DEFAULT_NS);
     private long reapTimeoutNs = Long.getLong(REAP_TIMEOUT_PROP_NAME, REAP_TIMEOUT_DEFAULT_NS);
@@ -274,6 +286,8 @@ public final class Context
         }
         requireRange("maxUnackedSegments", maxUnackedSegments, 64, 1 << 24);
         requireRange("receiveWindowSegments", receiveWindowSegments, 16, 1 << 20);
+        requireRange("socketReceiveBufferBytes", socketReceiveBufferBytes, 0, MAX_BUFFER_BYTES);
+        requireRange("socketSendBufferBytes", socketSendBufferBytes, 0, MAX_BUFFER_BYTES);
         final long windowBytes = (long)org.agrona.BitUtil.findNextPositivePowerOfTwo(receiveWindowSegments) *
             io.raet4j.codec.PacketWriter.maxDataPayload(mtuBytes);
         if (windowBytes > MAX_BUFFER_BYTES)
@@ -852,6 +866,53 @@ public final class Context
     public Context receiveWindowSegments(final int receiveWindowSegments)
     {
         this.receiveWindowSegments = receiveWindowSegments;
+        return this;
+    }
+
+    /**
+     * {@code SO_RCVBUF} asked for on UDP sockets, 0 for the OS default. Default {@value #SOCKET_RCVBUF_DEFAULT}. The
+     * kernel may grant less; the receive credit each peer is granted is bounded by what it grants, so that a reader
+     * falling behind for a moment does not overflow the socket. On Linux raise {@code net.core.rmem_max} for
+     * more.
+     *
+     * @return the requested receive buffer in bytes.
+     */
+    public int socketReceiveBufferBytes()
+    {
+        return socketReceiveBufferBytes;
+    }
+
+    /**
+     * {@code SO_RCVBUF} asked for on UDP sockets.
+     *
+     * @param socketReceiveBufferBytes in bytes, 0 for the OS default.
+     * @return this for a fluent API.
+     */
+    public Context socketReceiveBufferBytes(final int socketReceiveBufferBytes)
+    {
+        this.socketReceiveBufferBytes = socketReceiveBufferBytes;
+        return this;
+    }
+
+    /**
+     * {@code SO_SNDBUF} asked for on UDP sockets, 0 for the OS default. Default {@value #SOCKET_SNDBUF_DEFAULT}.
+     *
+     * @return the requested send buffer in bytes.
+     */
+    public int socketSendBufferBytes()
+    {
+        return socketSendBufferBytes;
+    }
+
+    /**
+     * {@code SO_SNDBUF} asked for on UDP sockets.
+     *
+     * @param socketSendBufferBytes in bytes, 0 for the OS default.
+     * @return this for a fluent API.
+     */
+    public Context socketSendBufferBytes(final int socketSendBufferBytes)
+    {
+        this.socketSendBufferBytes = socketSendBufferBytes;
         return this;
     }
 

@@ -21,6 +21,7 @@ public final class PathState
     private final int maxCwnd;
 
     private long srttNs;
+    private long minRttNs;
     private long rttVarNs;
     private long rtoNs;
     private int backoffShift;
@@ -64,6 +65,7 @@ public final class PathState
     public void reset()
     {
         srttNs = 0;
+        minRttNs = 0;
         rttVarNs = 0;
         rtoNs = initialRtoNs;
         backoffShift = 0;
@@ -82,6 +84,10 @@ public final class PathState
     public void onRttSample(final long rttNs)
     {
         final long sample = Math.max(1, rttNs);
+        if (0 == minRttNs || sample < minRttNs)
+        {
+            minRttNs = sample;
+        }
         if (0 == srttNs)
         {
             srttNs = sample;
@@ -227,6 +233,17 @@ public final class PathState
     public long srttNs()
     {
         return srttNs;
+    }
+
+    /**
+     * Smallest round trip sampled on this session, zero before the first sample: the reference for telling an
+     * acknowledgement of a retransmission from one of its original, and for the reordering allowance.
+     *
+     * @return the minimum RTT in nanoseconds.
+     */
+    public long minRttNs()
+    {
+        return minRttNs;
     }
 
     /**

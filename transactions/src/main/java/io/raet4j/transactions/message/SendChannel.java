@@ -2,6 +2,7 @@ package io.raet4j.transactions.message;
 
 import io.raet4j.codec.PacketWriter;
 import io.raet4j.codec.sbe.DeliveryMode;
+import io.raet4j.transport.Context;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
@@ -31,6 +32,10 @@ public final class SendChannel
     private static final int INITIAL_SEGMENTS = 64;
     private static final int INITIAL_RING_BYTES = 64 * 1024;
     private static final int MAX_RTO_RETRANSMITS = 64;
+    // Acks carrying fewer ranges than this listed every range the receiver held, at any allowed MTU, sealed or not.
+    private static final int ACK_RANGES_ALWAYS_LISTED = Math.min(PacketWriter.MAX_ACK_RANGES,
+        (Context.MTU_MIN - PacketWriter.HEADER_LENGTH - PacketWriter.SEALED_OVERHEAD - PacketWriter.ackFrameLength(0)) /
+        (PacketWriter.ackFrameLength(1) - PacketWriter.ackFrameLength(0)));
 
     private final int channel;
     private final DeliveryMode mode;
@@ -77,6 +82,8 @@ public final class SendChannel
     private boolean isProbePending;
     private long highestSackedSeq;
     private long rttSampleNs;
+    private long newestAckedSentNs;
+    private int lostDetected;
     private int timeoutsWithoutProgress;
     private boolean hasPeerWindow;
 
@@ -474,6 +481,8 @@ public final class SendChannel
         }
         int acked = 0;
         rttSampleNs = -1;
+        newestAckedSentNs = Long.MIN_VALUE;
+        lostDetected = 0;
         final long cumulative = Math.min(cumulativeSeq, nextSendSeq);
         for (long seq = ackedSeq; seq < cumulative; seq++)
         {
@@ -509,6 +518,13 @@ public final class SendChannel
         }
         if (acked > 0)
         {
+            long reportedEnd = Long.MAX_VALUE;
+            if (rangeCount >= ACK_RANGES_ALWAYS_LISTED)
+            {
+                // The receiver may hold ranges it had no room to list: judge only what the ack describes.
+                reportedEnd = rangeCount > 0 ? rangeEnds[rangeCount - 1] : cumulative;
+            }
+            lostDetected = detectLost(nowNs, path, reportedEnd);
             timeoutsWithoutProgress = 0;
             path.onProgress();
             rtoDeadlineNs = hasSentUnconfirmed() ? nowNs + path.rtoNs() : Long.MAX_VALUE;
@@ -524,12 +540,69 @@ public final class SendChannel
             return 0;
         }
         segAcked[s] = true;
+        final long sentNs = segSentNs[s];
         if (1 == segTxCount[s])
         {
-            rttSampleNs = nowNs - segSentNs[s];
+            rttSampleNs = nowNs - sentNs;
+            newestAckedSentNs = Math.max(newestAckedSentNs, sentNs);
+        }
+        else if (nowNs - sentNs >= path.minRttNs())
+        {
+            // A retransmission acknowledged sooner than the path's fastest round trip was acknowledged for its
+            // original; otherwise the latest transmission is what arrived.
+            newestAckedSentNs = Math.max(newestAckedSentNs, sentNs);
         }
         path.onSegmentAcked();
         return 1;
+    }
+
+    /**
+     * Time-based loss detection in the manner of RACK (RFC 8985): a segment still unacknowledged although a segment
+     * transmitted later than it (by more than a reordering allowance) was acknowledged is lost, and is queued for
+     * retransmission at once instead of waiting for a timer. This is what repairs a burst lost at the tail: the
+     * timer's single probe is acknowledged, and everything sent before the probe and still missing is resent.
+     * <p>
+     * Segments sent for the first time go out in sequence order, so the scan stops at the first such segment sent
+     * after the newest acknowledged transmission: it covers only segments that could be judged.
+     */
+    private int detectLost(final long nowNs, final PathState path, final long reportedEnd)
+    {
+        if (Long.MIN_VALUE == newestAckedSentNs)
+        {
+            return 0;
+        }
+        final long lostBeforeNs = newestAckedSentNs - (path.minRttNs() >> 2);
+        final long end = Math.min(nextSendSeq, reportedEnd);
+        int lost = 0;
+        for (long seq = ackedSeq; seq < end; seq++)
+        {
+            final int s = (int)(seq & segMask);
+            final long sentNs = segSentNs[s];
+            if (sentNs >= lostBeforeNs)
+            {
+                if (1 == segTxCount[s])
+                {
+                    break;
+                }
+                continue;
+            }
+            if (!segAcked[s] && !segQueued[s])
+            {
+                queueRetransmit(seq);
+                lost++;
+            }
+        }
+        return lost;
+    }
+
+    /**
+     * Segments the last {@link #onAck} found lost by {@link #detectLost} and queued for retransmission.
+     *
+     * @return segments detected lost by the last ack.
+     */
+    public int lostDetectedByLastAck()
+    {
+        return lostDetected;
     }
 
     /**

@@ -22,6 +22,19 @@ class PathStateTest
     }
 
     @Test
+    void shouldKeepTheSmallestRoundTripUntilReset()
+    {
+        assertEquals(0, path.minRttNs());
+        path.onRttSample(30_000);
+        path.onRttSample(12_000);
+        path.onRttSample(5_000_000);
+        assertEquals(12_000, path.minRttNs());
+
+        path.reset();
+        assertEquals(0, path.minRttNs());
+    }
+
+    @Test
     void shouldDeriveRtoFromMeasuredRoundTrips()
     {
         for (int i = 0; i < 100; i++)

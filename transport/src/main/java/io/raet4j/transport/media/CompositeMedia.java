@@ -136,6 +136,26 @@ public final class CompositeMedia implements Media
 
     /**
      * {@inheritDoc}
+     * <p>
+     * The smallest non-zero buffer of the media: the credit bound must hold on the path that drops.
+     */
+    @Override
+    public int receiveBufferBytes()
+    {
+        int min = 0;
+        for (final Media m : media)
+        {
+            final int bytes = m.receiveBufferBytes();
+            if (bytes > 0 && (0 == min || bytes < min))
+            {
+                min = bytes;
+            }
+        }
+        return min;
+    }
+
+    /**
+     * {@inheritDoc}
      */
     @Override
     public boolean canReach(final SocketAddress address)

@@ -347,6 +347,15 @@ public final class FaultInjectingMedia implements Media
     }
 
     /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int receiveBufferBytes()
+    {
+        return inner.receiveBufferBytes();
+    }
+
+    /**
      * Close the wrapped media; datagrams still held are discarded. Idempotent.
      */
     @Override

@@ -91,6 +91,19 @@ public interface Media extends AutoCloseable
     }
 
     /**
+     * The kernel's receive buffer as {@code SO_RCVBUF} reports it after binding: the memory that datagrams waiting to
+     * be read may take before the kernel drops what arrives. A stack bounds the receive credit it grants each peer
+     * by it, so that a reader that falls briefly behind does not turn into loss. Zero when the media never drops for
+     * want of room (a lane holds the sender back instead) or cannot tell.
+     *
+     * @return the receive buffer in bytes, or 0.
+     */
+    default int receiveBufferBytes()
+    {
+        return 0;
+    }
+
+    /**
      * Release the socket. Idempotent.
      */
     void close();

@@ -31,6 +31,27 @@ public interface MediaProvider
     Media open(String address, int mtu, ErrorHandler errorHandler);
 
     /**
+     * Open and bind a media, asking for socket buffers of these sizes where the media has such buffers. The default
+     * ignores them.
+     *
+     * @param address                  to bind to.
+     * @param mtu                      largest datagram.
+     * @param socketReceiveBufferBytes for {@code SO_RCVBUF}, or 0 for the OS default.
+     * @param socketSendBufferBytes    for {@code SO_SNDBUF}, or 0 for the OS default.
+     * @param errorHandler             for I/O failures met later.
+     * @return the open media.
+     */
+    default Media open(
+        final String address,
+        final int mtu,
+        final int socketReceiveBufferBytes,
+        final int socketSendBufferBytes,
+        final ErrorHandler errorHandler)
+    {
+        return open(address, mtu, errorHandler);
+    }
+
+    /**
      * Open a media for an address: the first provider on the class path that supports it, else UDP.
      *
      * @param address      to bind to.
@@ -41,11 +62,33 @@ public interface MediaProvider
      */
     static Media openFor(final String address, final int mtu, final ErrorHandler errorHandler)
     {
+        return openFor(address, mtu, 0, 0, errorHandler);
+    }
+
+    /**
+     * Open a media for an address with socket buffers of these sizes: the first provider on the class path that
+     * supports it, else UDP.
+     *
+     * @param address                  to bind to.
+     * @param mtu                      largest datagram.
+     * @param socketReceiveBufferBytes for {@code SO_RCVBUF}, or 0 for the OS default.
+     * @param socketSendBufferBytes    for {@code SO_SNDBUF}, or 0 for the OS default.
+     * @param errorHandler             for I/O failures met later.
+     * @return the open media.
+     * @throws IllegalArgumentException if the address is in a notation no provider supports and is not UDP.
+     */
+    static Media openFor(
+        final String address,
+        final int mtu,
+        final int socketReceiveBufferBytes,
+        final int socketSendBufferBytes,
+        final ErrorHandler errorHandler)
+    {
         for (final MediaProvider provider : ServiceLoader.load(MediaProvider.class))
         {
             if (provider.supports(address))
             {
-                return provider.open(address, mtu, errorHandler);
+                return provider.open(address, mtu, socketReceiveBufferBytes, socketSendBufferBytes, errorHandler);
             }
         }
         if (address.startsWith("unix:"))
@@ -53,6 +96,6 @@ public interface MediaProvider
             throw new IllegalArgumentException(
                 "no media for " + address + ": put raet4j-unix-ipc on the class path for lanes");
         }
-        return UdpMedia.open(address, mtu, errorHandler);
+        return UdpMedia.open(address, mtu, socketReceiveBufferBytes, socketSendBufferBytes, errorHandler);
     }
 }

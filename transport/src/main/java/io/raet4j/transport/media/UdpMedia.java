@@ -47,6 +47,7 @@ public final class UdpMedia implements Media
     private final int maxDatagramLength;
     private final ErrorHandler errorHandler;
     private final InetSocketAddress localAddress;
+    private final int receiveBufferBytes;
     private long oversizeDrops;
     private boolean closed;
 
@@ -103,6 +104,7 @@ public final class UdpMedia implements Media
             channel.bind(bindAddress);
             channel.configureBlocking(false);
             localAddress = (InetSocketAddress)channel.getLocalAddress();
+            receiveBufferBytes = channel.getOption(StandardSocketOptions.SO_RCVBUF);
             bound = true;
         }
         catch (final IOException ex)
@@ -135,6 +137,40 @@ public final class UdpMedia implements Media
     public static UdpMedia open(final String bindAddress, final int maxDatagramLength, final ErrorHandler errorHandler)
     {
         return new UdpMedia(parse(bindAddress), maxDatagramLength, 0, 0, errorHandler);
+    }
+
+    /**
+     * Open a media bound to {@code host:port} with the socket buffers asked for. The kernel may grant less (Linux caps
+     * {@code SO_RCVBUF} at {@code net.core.rmem_max}); {@link #receiveBufferBytes()} tells what it granted. Control
+     * plane only.
+     *
+     * @param bindAddress              to bind to in {@code host:port} or {@code [ipv6]:port} notation.
+     * @param maxDatagramLength        largest datagram carried, in bytes.
+     * @param socketReceiveBufferBytes for {@code SO_RCVBUF}, or 0 for the OS default.
+     * @param socketSendBufferBytes    for {@code SO_SNDBUF}, or 0 for the OS default.
+     * @param errorHandler             given the I/O failures of {@link #send} and {@link #receive}.
+     * @return the bound media.
+     * @throws IllegalArgumentException if the address is malformed.
+     * @throws UncheckedIOException     if the bind fails.
+     */
+    public static UdpMedia open(
+        final String bindAddress,
+        final int maxDatagramLength,
+        final int socketReceiveBufferBytes,
+        final int socketSendBufferBytes,
+        final ErrorHandler errorHandler)
+    {
+        return new UdpMedia(
+            parse(bindAddress), maxDatagramLength, socketReceiveBufferBytes, socketSendBufferBytes, errorHandler);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int receiveBufferBytes()
+    {
+        return receiveBufferBytes;
     }
 
     /**

@@ -95,7 +95,9 @@ public enum SystemCounterDescriptor
     /** Send-key rotations. */
     KEY_UPDATES(43, "Key updates"),
     /** Keep records the background writer could not take (queue full); kept in memory only. */
-    KEEP_WRITES_DROPPED(44, "Keep writes dropped");
+    KEEP_WRITES_DROPPED(44, "Keep writes dropped"),
+    /** Segments found lost because a segment sent after them was acknowledged, and queued for retransmission. */
+    LOSSES_DETECTED(45, "Segments detected lost by later acks");
 
     private final int id;
     private final String label;

@@ -50,6 +50,21 @@ class UdpMediaTest
     }
 
     @Test
+    void shouldReportTheReceiveBufferTheKernelGranted()
+    {
+        final UdpMedia small = UdpMedia.open("127.0.0.1:0", 1408, 64 * 1024, 64 * 1024, errors::add);
+        closeables.add(small);
+        final UdpMedia large = UdpMedia.open("127.0.0.1:0", 1408, 1024 * 1024, 0, errors::add);
+        closeables.add(large);
+
+        // Linux grants double the request (half for bookkeeping), up to net.core.rmem_max; other kernels differ, but
+        // a larger request is never granted less than a smaller one.
+        assertTrue(small.receiveBufferBytes() >= 64 * 1024, "granted " + small.receiveBufferBytes());
+        assertTrue(large.receiveBufferBytes() >= small.receiveBufferBytes(),
+            small.receiveBufferBytes() + " then " + large.receiveBufferBytes());
+    }
+
+    @Test
     void shouldExchangeDatagramsBothWaysOnLoopback()
     {
         final UdpMedia a = newMedia(1408);
