@@ -146,6 +146,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private final AtomicCounter dutyCycles;
     private final AtomicCounter congestionEvents;
     private final AtomicCounter lossesDetected;
+    private final AtomicCounter tailProbes;
 
     private RemoteEstate[] active = new RemoteEstate[16];
     private int activeCount;
@@ -235,6 +236,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         dutyCycles = counters.get(SystemCounterDescriptor.DUTY_CYCLES);
         congestionEvents = counters.get(SystemCounterDescriptor.CONGESTION_EVENTS);
         lossesDetected = counters.get(SystemCounterDescriptor.LOSSES_DETECTED);
+        tailProbes = counters.get(SystemCounterDescriptor.TAIL_PROBES);
         joinCookiesSent = counters.get(SystemCounterDescriptor.JOIN_COOKIES_SENT);
         badCookies = counters.get(SystemCounterDescriptor.BAD_COOKIES);
         joinsRateLimited = counters.get(SystemCounterDescriptor.JOINS_RATE_LIMITED);
@@ -1457,7 +1459,8 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             ctx.initialRtoNs(),
             ctx.initialCwndSegments(),
             ctx.minCwndSegments(),
-            ctx.maxCwndSegments()));
+            ctx.maxCwndSegments(),
+            maxPayload + PacketWriter.DATA_FRAME_OVERHEAD));
         estate.lastHeardLiveNs = liveNs;
         estate.lastSentLiveNs = liveNs;
         estate.isSealed = isSealedFor(address);
@@ -1886,7 +1889,12 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                     return workCount + 1;
                 }
                 final int timedOut = channel.onRetransmitTimer(nowNs, path);
-                if (SendChannel.TIMER_DELIVERY_PROBE == timedOut)
+                if (SendChannel.TIMER_TAIL_PROBE == timedOut)
+                {
+                    tailProbes.incrementRelease();
+                    channel.rearmRetransmitTimer(nowNs, path.rtoNs());
+                }
+                else if (SendChannel.TIMER_DELIVERY_PROBE == timedOut)
                 {
                     path.onBackoff();
                     channel.rearmRetransmitTimer(nowNs, path.rtoNs());

@@ -4,21 +4,28 @@ package io.raet4j.transactions.message;
  * Round trip time estimate and congestion window of the path to one estate, shared by all its channels.
  * <p>
  * RTT follows RFC 6298 (alpha 1/8, beta 1/4) with samples from segments sent once (Karn) and from alive echoes.
- * The congestion window, in segments, grows by slow start to the threshold and then by one segment per window of
- * acknowledged segments; a loss event shrinks it to 0.7 of itself, at most once per round trip, never below the
- * minimum. Segments count as in flight from their first transmission until acknowledged, including while they are
- * believed lost, so loss never widens what is outstanding.
+ * The congestion window is counted in full segments but charged in bytes, as TCP counts bytes against its MSS: a
+ * segment costs its payload plus its frame header, so a window of 16 full segments holds 16 segments of 1,300 B or
+ * some 300 of 32 B (small messages are segments of their own, packed many to a datagram). It grows by slow start to
+ * the threshold, one full segment per full segment of bytes acknowledged, and then by one full segment per window
+ * acknowledged; a loss event shrinks it to 0.7 of itself, at most once per round trip, never below the minimum.
+ * Segments count as in flight from their first transmission until acknowledged, including while they are believed
+ * lost, so loss never widens what is outstanding.
  * <p>
  * NOT thread safe: owned by the duty-cycle agent.
  */
 public final class PathState
 {
+    /** Floor of {@link #probeTimeoutNs()}: below a duty cycle's scheduling noise a probe would mostly be spurious. */
+    public static final long MIN_PROBE_TIMEOUT_NS = 20_000;
+
     private final long minRtoNs;
     private final long maxRtoNs;
     private final long initialRtoNs;
     private final int initialCwnd;
     private final int minCwnd;
     private final int maxCwnd;
+    private final int fullSegmentBytes;
 
     private long srttNs;
     private long minRttNs;
@@ -27,13 +34,14 @@ public final class PathState
     private int backoffShift;
     private int cwnd;
     private int ssthresh;
-    private int cwndAccumulator;
-    private int inflight;
+    private long cwndAccumulatorBytes;
+    private long slowStartAccumulatorBytes;
+    private long inflightBytes;
     private long lastReductionNs;
     private boolean hasReduced;
 
     /**
-     * New path state.
+     * New path state whose segments are all charged as full ones ({@link #onSegmentSent()}).
      *
      * @param minRtoNs     lower bound of the retransmission timeout.
      * @param maxRtoNs     upper bound of the retransmission timeout.
@@ -50,6 +58,34 @@ public final class PathState
         final int minCwnd,
         final int maxCwnd)
     {
+        this(minRtoNs, maxRtoNs, initialRtoNs, initialCwnd, minCwnd, maxCwnd, 1);
+    }
+
+    /**
+     * New path state.
+     *
+     * @param minRtoNs         lower bound of the retransmission timeout.
+     * @param maxRtoNs         upper bound of the retransmission timeout.
+     * @param initialRtoNs     timeout before a sample.
+     * @param initialCwnd      initial window in full segments.
+     * @param minCwnd          smallest window in full segments.
+     * @param maxCwnd          largest window in full segments.
+     * @param fullSegmentBytes charge of a full segment: the largest payload plus its frame header.
+     */
+    public PathState(
+        final long minRtoNs,
+        final long maxRtoNs,
+        final long initialRtoNs,
+        final int initialCwnd,
+        final int minCwnd,
+        final int maxCwnd,
+        final int fullSegmentBytes)
+    {
+        if (fullSegmentBytes < 1)
+        {
+            throw new IllegalArgumentException("fullSegmentBytes must be positive: " + fullSegmentBytes);
+        }
+        this.fullSegmentBytes = fullSegmentBytes;
         this.minRtoNs = minRtoNs;
         this.maxRtoNs = maxRtoNs;
         this.initialRtoNs = initialRtoNs;
@@ -71,8 +107,9 @@ public final class PathState
         backoffShift = 0;
         cwnd = initialCwnd;
         ssthresh = maxCwnd;
-        cwndAccumulator = 0;
-        inflight = 0;
+        cwndAccumulatorBytes = 0;
+        slowStartAccumulatorBytes = 0;
+        inflightBytes = 0;
         hasReduced = false;
     }
 
@@ -153,56 +190,83 @@ public final class PathState
         lastReductionNs = nowNs;
         cwnd = Math.max(minCwnd, (int)(cwnd * 0.7));
         ssthresh = cwnd;
-        cwndAccumulator = 0;
+        cwndAccumulatorBytes = 0;
+        slowStartAccumulatorBytes = 0;
         return true;
     }
 
     /**
-     * A segment sent for the first time.
+     * A full segment sent for the first time.
      */
     public void onSegmentSent()
     {
-        inflight++;
+        onSegmentSent(fullSegmentBytes);
+    }
+
+    /**
+     * A segment sent for the first time.
+     *
+     * @param bytes its charge: payload plus frame header.
+     */
+    public void onSegmentSent(final int bytes)
+    {
+        inflightBytes += bytes;
+    }
+
+    /**
+     * A full segment in flight was acknowledged.
+     */
+    public void onSegmentAcked()
+    {
+        onSegmentAcked(fullSegmentBytes);
     }
 
     /**
      * A segment in flight was acknowledged (once per segment).
+     *
+     * @param bytes its charge, as given to {@link #onSegmentSent(int)}.
      */
-    public void onSegmentAcked()
+    public void onSegmentAcked(final int bytes)
     {
-        if (inflight > 0)
-        {
-            inflight--;
-        }
+        inflightBytes = Math.max(0, inflightBytes - bytes);
         if (cwnd < ssthresh)
         {
-            cwnd = Math.min(maxCwnd, cwnd + 1);
+            slowStartAccumulatorBytes += bytes;
+            while (slowStartAccumulatorBytes >= fullSegmentBytes && cwnd < maxCwnd)
+            {
+                slowStartAccumulatorBytes -= fullSegmentBytes;
+                cwnd++;
+            }
         }
-        else if (++cwndAccumulator >= cwnd)
+        else
         {
-            cwndAccumulator = 0;
-            cwnd = Math.min(maxCwnd, cwnd + 1);
+            cwndAccumulatorBytes += bytes;
+            if (cwndAccumulatorBytes >= (long)cwnd * fullSegmentBytes)
+            {
+                cwndAccumulatorBytes = 0;
+                cwnd = Math.min(maxCwnd, cwnd + 1);
+            }
         }
     }
 
     /**
      * Segments in flight were discarded without acknowledgement (failure or renewal).
      *
-     * @param count of segments.
+     * @param bytes their total charge.
      */
-    public void onSegmentsDiscarded(final int count)
+    public void onSegmentsDiscarded(final long bytes)
     {
-        inflight = Math.max(0, inflight - count);
+        inflightBytes = Math.max(0, inflightBytes - bytes);
     }
 
     /**
      * May another new segment be sent.
      *
-     * @return true if in flight is below the window.
+     * @return true if the bytes in flight are below the window.
      */
     public boolean canSend()
     {
-        return inflight < cwnd;
+        return inflightBytes < (long)cwnd * fullSegmentBytes;
     }
 
     /**
@@ -213,6 +277,25 @@ public final class PathState
     public long rtoNs()
     {
         return clampRto(rtoNs << backoffShift);
+    }
+
+    /**
+     * Probe timeout: how long the tail of what was sent may go unacknowledged before one segment is resent as a tail
+     * loss probe (RFC 8985 section 7). Two smoothed round trips, or the round trip plus four deviations when the path
+     * is jittery (a busy host), at least {@link #MIN_PROBE_TIMEOUT_NS} and at most the RTO; the RTO before the first
+     * sample.
+     *
+     * @return the probe timeout in nanoseconds.
+     */
+    public long probeTimeoutNs()
+    {
+        final long rto = rtoNs();
+        if (0 == srttNs)
+        {
+            return rto;
+        }
+        final long pto = Math.max(MIN_PROBE_TIMEOUT_NS, Math.max(2 * srttNs, srttNs + 4 * rttVarNs));
+        return Math.min(rto, pto);
     }
 
     /**
@@ -257,13 +340,13 @@ public final class PathState
     }
 
     /**
-     * Segments in flight.
+     * Bytes in flight, as charged by {@link #onSegmentSent(int)}.
      *
-     * @return the segments in flight.
+     * @return the bytes in flight.
      */
-    public int inflight()
+    public long inflightBytes()
     {
-        return inflight;
+        return inflightBytes;
     }
 
     private long clampRto(final long value)

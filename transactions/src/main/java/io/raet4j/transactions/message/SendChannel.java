@@ -28,6 +28,8 @@ public final class SendChannel
     public static final int TIMER_NOT_EXPIRED = -1;
     /** Returned by {@link #onRetransmitTimer} when a delivery probe was queued. */
     public static final int TIMER_DELIVERY_PROBE = -2;
+    /** Returned by {@link #onRetransmitTimer} when the probe timeout expired and a tail loss probe was queued. */
+    public static final int TIMER_TAIL_PROBE = -3;
 
     private static final int INITIAL_SEGMENTS = 64;
     private static final int INITIAL_RING_BYTES = 64 * 1024;
@@ -80,6 +82,7 @@ public final class SendChannel
     private int retransmitCount;
     private long rtoDeadlineNs = Long.MAX_VALUE;
     private boolean isProbePending;
+    private boolean hasTailProbed;
     private long highestSackedSeq;
     private long rttSampleNs;
     private long newestAckedSentNs;
@@ -348,10 +351,11 @@ public final class SendChannel
         segmentsSent++;
         if (isReliable)
         {
-            path.onSegmentSent();
-            if (Long.MAX_VALUE == rtoDeadlineNs)
+            path.onSegmentSent(segLength[s] + PacketWriter.DATA_FRAME_OVERHEAD);
+            // Armed afresh when nothing else is in flight, also if it was armed for a delivery probe only.
+            if (Long.MAX_VALUE == rtoDeadlineNs || ackedSeq == seq)
             {
-                rtoDeadlineNs = nowNs + path.rtoNs();
+                rtoDeadlineNs = nowNs + (hasTailProbed ? path.rtoNs() : path.probeTimeoutNs());
             }
         }
         else
@@ -526,8 +530,12 @@ public final class SendChannel
             }
             lostDetected = detectLost(nowNs, path, reportedEnd);
             timeoutsWithoutProgress = 0;
+            hasTailProbed = false;
             path.onProgress();
-            rtoDeadlineNs = hasSentUnconfirmed() ? nowNs + path.rtoNs() : Long.MAX_VALUE;
+            // Segments still unacknowledged: the probe timeout; all acknowledged but a message unconfirmed: the RTO
+            // before a delivery probe.
+            rtoDeadlineNs = ackedSeq < nextSendSeq ? nowNs + path.probeTimeoutNs() :
+                hasSentUnconfirmed() ? nowNs + path.rtoNs() : Long.MAX_VALUE;
         }
         return acked;
     }
@@ -552,7 +560,7 @@ public final class SendChannel
             // original; otherwise the latest transmission is what arrived.
             newestAckedSentNs = Math.max(newestAckedSentNs, sentNs);
         }
-        path.onSegmentAcked();
+        path.onSegmentAcked(segLength[s] + PacketWriter.DATA_FRAME_OVERHEAD);
         return 1;
     }
 
@@ -669,13 +677,18 @@ public final class SendChannel
     }
 
     /**
-     * Check the retransmission timer: on expiry, queue known holes (unacknowledged segments sent at least one RTO ago
-     * below the highest selectively acknowledged one) and one tail probe, or, when every sent segment is acknowledged
-     * but a message is not yet confirmed, the last segment as a delivery probe.
+     * Check the retransmission timer. Its first expiry after progress is the probe timeout (about two round trips,
+     * {@link PathState#probeTimeoutNs()}): it queues one tail loss probe, the oldest segment not known to be a hole,
+     * without backing off or shrinking the window, so that a loss at the tail is repaired in a few round trips rather
+     * than after the minimum RTO; the ack of the probe then exposes every earlier loss ({@code detectLost}). A later
+     * expiry without progress is a retransmission timeout: it queues known holes (unacknowledged segments sent at
+     * least one RTO ago below the highest selectively acknowledged one) and one probe. When every sent segment is
+     * acknowledged but a message is not yet confirmed, the last segment goes as a delivery probe.
      *
      * @param nowNs current time.
      * @param path  of the estate, for the current RTO.
-     * @return {@link #TIMER_NOT_EXPIRED}, {@link #TIMER_DELIVERY_PROBE}, or the number of segments queued.
+     * @return {@link #TIMER_NOT_EXPIRED}, {@link #TIMER_DELIVERY_PROBE}, {@link #TIMER_TAIL_PROBE}, or the number of
+     * segments queued by a timeout.
      */
     public int onRetransmitTimer(final long nowNs, final PathState path)
     {
@@ -695,6 +708,15 @@ public final class SendChannel
             }
             rtoDeadlineNs = Long.MAX_VALUE;
             return TIMER_NOT_EXPIRED;
+        }
+        if (!hasTailProbed)
+        {
+            hasTailProbed = true;
+            final long from = Math.max(ackedSeq, Math.min(highestSackedSeq, nextSendSeq - 1));
+            if (queueFirstOutstanding(from) || queueFirstOutstanding(ackedSeq))
+            {
+                return TIMER_TAIL_PROBE;
+            }
         }
         // Below the highest selectively acknowledged segment an unacknowledged segment is a known hole; above it the
         // receiver may simply not have reported yet (acks carry a bounded number of ranges), so only the first such
@@ -727,6 +749,20 @@ public final class SendChannel
             timeoutsWithoutProgress++;
         }
         return queued;
+    }
+
+    private boolean queueFirstOutstanding(final long from)
+    {
+        for (long seq = from; seq < nextSendSeq; seq++)
+        {
+            final int s = (int)(seq & segMask);
+            if (!segAcked[s] && !segQueued[s])
+            {
+                queueRetransmit(seq);
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -790,7 +826,7 @@ public final class SendChannel
         final MessageOutcomeListener listener, final long estateId, final int reason, final PathState path)
     {
         int count = 0;
-        path.onSegmentsDiscarded(inflightSegments());
+        path.onSegmentsDiscarded(inflightBytes());
         while (oldestMessageId < nextMessageId)
         {
             final int m = (int)(oldestMessageId & segMask);
@@ -814,7 +850,7 @@ public final class SendChannel
      */
     public void renew(final PathState path)
     {
-        path.onSegmentsDiscarded(inflightSegments());
+        path.onSegmentsDiscarded(inflightBytes());
         resetSequences(0);
         for (long id = oldestMessageId; id < nextMessageId; id++)
         {
@@ -823,21 +859,22 @@ public final class SendChannel
         }
     }
 
-    private int inflightSegments()
+    private long inflightBytes()
     {
         if (!isReliable)
         {
             return 0;
         }
-        int count = 0;
+        long bytes = 0;
         for (long seq = ackedSeq; seq < nextSendSeq; seq++)
         {
-            if (!segAcked[(int)(seq & segMask)])
+            final int s = (int)(seq & segMask);
+            if (!segAcked[s])
             {
-                count++;
+                bytes += segLength[s] + PacketWriter.DATA_FRAME_OVERHEAD;
             }
         }
-        return count;
+        return bytes;
     }
 
     private void resetSequences(final long seq)
@@ -853,6 +890,7 @@ public final class SendChannel
         retransmitCount = 0;
         retransmitHead = 0;
         isProbePending = false;
+        hasTailProbed = false;
         java.util.Arrays.fill(segQueued, false);
         rtoDeadlineNs = Long.MAX_VALUE;
     }

@@ -103,4 +103,28 @@ class PathStateTest
         assertTrue(path.canSend());
         assertEquals(65, path.cwnd(), "slow start adds a segment per ack");
     }
+
+    @Test
+    void shouldChargeSmallSegmentsByTheirBytesNotAsFullSegments()
+    {
+        final PathState bytes = new PathState(MIN_RTO, MAX_RTO, INITIAL_RTO, 4, 2, 65536, 1_000);
+        int small = 0;
+        while (bytes.canSend())
+        {
+            bytes.onSegmentSent(50);
+            small++;
+        }
+        assertEquals(80, small, "a window of 4 full segments of 1,000 B holds 80 segments of 50 B");
+        assertEquals(4_000, bytes.inflightBytes());
+
+        for (int i = 0; i < 20; i++)
+        {
+            bytes.onSegmentAcked(50);
+        }
+        assertEquals(5, bytes.cwnd(), "slow start adds a full segment per full segment of bytes acknowledged");
+        assertEquals(3_000, bytes.inflightBytes());
+
+        bytes.onSegmentsDiscarded(10_000);
+        assertEquals(0, bytes.inflightBytes());
+    }
 }

@@ -97,7 +97,9 @@ public enum SystemCounterDescriptor
     /** Keep records the background writer could not take (queue full); kept in memory only. */
     KEEP_WRITES_DROPPED(44, "Keep writes dropped"),
     /** Segments found lost because a segment sent after them was acknowledged, and queued for retransmission. */
-    LOSSES_DETECTED(45, "Segments detected lost by later acks");
+    LOSSES_DETECTED(45, "Segments detected lost by later acks"),
+    /** Probe timeouts that resent one segment at the tail (the window is left alone). */
+    TAIL_PROBES(46, "Tail loss probes");
 
     private final int id;
     private final String label;
