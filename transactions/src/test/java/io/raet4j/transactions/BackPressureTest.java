@@ -134,8 +134,9 @@ class BackPressureTest
         }, 20_000_000), "delivered " + verifier.next + " of " + count);
 
         System.out.printf("would-block media: %d of %d sends refused, %d held and resent, %d retransmits (%d tail " +
-            "probes), %d offers back-pressured%n", blocking[0].wouldBlocks, a.counter(SystemCounterDescriptor.PACKETS_SENT) +
-            blocking[0].wouldBlocks, a.counter(SystemCounterDescriptor.SEND_WOULD_BLOCK),
+            "probes), %d offers back-pressured%n", blocking[0].wouldBlocks,
+            a.counter(SystemCounterDescriptor.PACKETS_SENT) + blocking[0].wouldBlocks,
+            a.counter(SystemCounterDescriptor.SEND_WOULD_BLOCK),
             a.counter(SystemCounterDescriptor.RETRANSMITS), a.counter(SystemCounterDescriptor.TAIL_PROBES),
             backPressured[0]);
         assertEquals(0, verifier.corrupt);

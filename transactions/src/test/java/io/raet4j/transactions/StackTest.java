@@ -227,7 +227,8 @@ class StackTest
         final long probes = a.counter(SystemCounterDescriptor.TAIL_PROBES);
         System.out.printf("tail burst: %d datagrams lost, repaired in %d us of protocol time, %d tail probes," +
             " %d RTO expiries, %d segments detected lost by later acks, %d retransmits%n",
-            pair.recorderA.dropped, repairUs, probes, timeouts, detected, a.counter(SystemCounterDescriptor.RETRANSMITS));
+            pair.recorderA.dropped, repairUs, probes, timeouts, detected,
+            a.counter(SystemCounterDescriptor.RETRANSMITS));
 
         assertEquals(0, received[1], "messages out of order or malformed");
         // The probe timeout sends one segment; its ack shows every segment sent before it lost, and they go at once.

@@ -16,7 +16,7 @@ import java.util.Locale;
  * (tables with ratios to raw UDP and to Aeron) and {@code latest.svg} (latency curves and throughput bars).
  * <p>
  * {@code java -jar raet4j-bench.jar harness [--quick] [--sizes 32,256,1400,65536] [--count N] [--seconds S]
- * [--no-scale] [--no-aeron-sweep] [--no-loss] [--out DIR]}
+ * [--no-scale] [--no-aeron-sweep] [--no-loss] [--no-mtu] [--out DIR]}
  */
 public final class Harness
 {
@@ -47,6 +47,7 @@ public final class Harness
         boolean isScale = true;
         boolean isSweep = true;
         boolean isLoss = true;
+        boolean isMtu = true;
         Path out = Path.of(DEFAULT_OUT);
         for (int i = 0; i < args.length; i++)
         {
@@ -81,38 +82,48 @@ public final class Harness
                 case "--no-loss":
                     isLoss = false;
                     break;
+                case "--no-mtu":
+                    isMtu = false;
+                    break;
                 case "--out":
                     out = Path.of(args[++i]);
                     break;
                 default:
                     throw new IllegalArgumentException("usage: harness [--quick] [--sizes 32,256,1400,65536] " +
-                        "[--count N] [--seconds S] [--no-scale] [--no-aeron-sweep] [--out DIR]; unknown: " + args[i]);
+                        "[--count N] [--seconds S] [--no-scale] [--no-aeron-sweep] [--no-loss] [--no-mtu] " +
+                        "[--out DIR]; unknown: " + args[i]);
             }
         }
-        run(sizes, count, seconds, isScale, isSweep, isLoss, out, System.out);
+        final String command = "java -jar bench/target/raet4j-bench.jar harness" +
+            (0 == args.length ? "" : " " + String.join(" ", args));
+        run(command, sizes, count, seconds, isScale, isSweep, isLoss, isMtu, out, System.out);
     }
 
     /**
      * Measure everything and write the outputs.
      *
+     * @param command the command line, for the report.
      * @param sizes   message sizes.
      * @param count   recorded round trips per system and size.
      * @param seconds measured seconds of each throughput run.
      * @param isScale whether to run the scale bench.
      * @param isSweep whether to sweep Aeron's configurations first (else its defaults: SHARED, busy spin).
      * @param isLoss  whether to run the loss bench.
+     * @param isMtu   whether to measure throughput of the first size at {@link MtuBench#JUMBO_MTU} too.
      * @param outDir  where to write latest.json, latest.md and latest.svg.
      * @param out     progress output.
      * @return every row.
      * @throws Exception if a run fails.
      */
     public static List<Row> run(
+        final String command,
         final int[] sizes,
         final int count,
         final double seconds,
         final boolean isScale,
         final boolean isSweep,
         final boolean isLoss,
+        final boolean isMtu,
         final Path outDir,
         final PrintStream out) throws Exception
     {
@@ -167,6 +178,14 @@ public final class Harness
                 measure(out, failures, rows, system, "throughput", size, () -> system.throughput(size, seconds));
             }
         }
+        if (isMtu)
+        {
+            for (final SystemUnderTest system : MtuBench.systems(MtuBench.JUMBO_MTU, aeronUdpThroughput))
+            {
+                measure(out, failures, rows, system, "throughput at MTU " + MtuBench.JUMBO_MTU, sizes[0],
+                    () -> MtuBench.relabel(system.throughput(sizes[0], seconds), MtuBench.JUMBO_MTU));
+            }
+        }
         for (final boolean encryption : new boolean[]{ true, false })
         {
             final RaetSystem system = RaetSystem.udp(encryption);
@@ -192,10 +211,11 @@ public final class Harness
         final String markdown = "# raet4j harness run\n\n" +
             "- started " + started + ", " + cpus + " CPUs, Java " + Runtime.version() + ", " +
             System.getProperty("os.name") + " " + System.getProperty("os.version") + "\n" +
-            "- command: `java -jar bench/target/raet4j-bench.jar harness" + "` (sizes " +
+            "- command: `" + command + "` (sizes " +
             java.util.Arrays.toString(sizes) + ", " + count + " round trips, " + seconds + " s throughput runs)\n" +
             (failures.isEmpty() ? "" : "- FAILED runs: " + failures + "\n") +
-            Report.markdown(rows, cpus) + lossTable(rows) + scaleTable(rows);
+            Report.markdown(rows, cpus) + MtuBench.table(rows, MtuBench.JUMBO_MTU, cpus) + lossTable(rows) +
+            scaleTable(rows);
         Report.writeJson(rows, outDir.resolve("latest.json"));
         Report.write(outDir.resolve("latest.md"), markdown);
         Report.write(outDir.resolve("latest.svg"), Report.svg(rows, sizes[0],

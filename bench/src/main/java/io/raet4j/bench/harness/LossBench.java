@@ -43,8 +43,7 @@ public final class LossBench
             {
                 for (final Row row : system.throughput(sizeBytes, seconds))
                 {
-                    rows.add(new Row(row.system(), media, row.encrypted(), row.metric(), row.sizeBytes(), row.value(),
-                        row.unit(), row.idle(), row.threading()));
+                    rows.add(row.withMedia(media));
                 }
                 rows.add(new Row("raet4j", media, true, TX_PER_SEGMENT_METRIC, sizeBytes,
                     system.lastTransmissionsPerSegment(), "tx/segment", "busy-spin", RaetSystem.THREADING));
@@ -63,8 +62,7 @@ public final class LossBench
             {
                 for (final Row row : RaetSystem.udp(true).withLoss(loss, 7).latency(sizeBytes, count / 4, count))
                 {
-                    rows.add(new Row(row.system(), media, row.encrypted(), row.metric(), row.sizeBytes(), row.value(),
-                        row.unit(), row.idle(), row.threading()));
+                    rows.add(row.withMedia(media));
                 }
             }
             catch (final Exception ex)
@@ -75,8 +73,7 @@ public final class LossBench
             {
                 for (final Row row : aeron.latency(sizeBytes, count / 4, count))
                 {
-                    rows.add(new Row(row.system(), media, row.encrypted(), row.metric(), row.sizeBytes(), row.value(),
-                        row.unit(), row.idle(), row.threading()));
+                    rows.add(row.withMedia(media));
                 }
             }
             catch (final Exception ex)

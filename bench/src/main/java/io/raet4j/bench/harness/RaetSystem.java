@@ -237,8 +237,25 @@ public final class RaetSystem implements SystemUnderTest
     public List<Row> latency(final int sizeBytes, final int warmup, final int count) throws Exception
     {
         final Histogram histogram = Rows.newHistogram();
-        pingPong(sizeBytes, warmup, count, histogram, new long[2]);
+        recordRoundTrips(sizeBytes, warmup, count, histogram);
         return Rows.latency(SYSTEM, media, encryption, sizeBytes, histogram, idleName, THREADING);
+    }
+
+    /**
+     * Ping-pong between two fresh stacks, adding the recorded round trips, in nanoseconds, to a histogram: what
+     * {@link #latency} reports, for callers that merge several runs (the {@code pingpong} command). The stacks'
+     * counters are in {@link #lastRunCounters()} afterwards.
+     *
+     * @param sizeBytes message size.
+     * @param warmup    round trips first, not recorded.
+     * @param count     round trips recorded.
+     * @param histogram to record into.
+     * @throws Exception if the run fails or times out.
+     */
+    public void recordRoundTrips(final int sizeBytes, final int warmup, final int count, final Histogram histogram)
+        throws Exception
+    {
+        pingPong(sizeBytes, warmup, count, histogram, new long[2]);
     }
 
     /**

@@ -120,12 +120,29 @@ public final class RawUdpSystem implements SystemUnderTest
      */
     public List<Row> latency(final int sizeBytes, final int warmup, final int count) throws Exception
     {
+        final Histogram histogram = Rows.newHistogram();
+        recordRoundTrips(sizeBytes, warmup, count, histogram);
+        return Rows.latency(SYSTEM, MEDIA, false, sizeBytes, histogram, IDLE, LATENCY_THREADING);
+    }
+
+    /**
+     * Ping-pong on fresh sockets and threads, adding the recorded round trips, in nanoseconds, to a histogram: what
+     * {@link #latency} reports, for callers that merge several runs (the {@code pingpong} command).
+     *
+     * @param sizeBytes message size.
+     * @param warmup    round trips first, not recorded.
+     * @param count     round trips recorded.
+     * @param histogram to record into.
+     * @throws Exception if the run fails or times out.
+     */
+    public void recordRoundTrips(final int sizeBytes, final int warmup, final int count, final Histogram histogram)
+        throws Exception
+    {
         checkSize(sizeBytes);
         if (warmup < 0 || count < 1)
         {
             throw new IllegalArgumentException("need warmup >= 0 and count >= 1");
         }
-        final Histogram histogram = Rows.newHistogram();
         try (DatagramChannel ping = openChannel(); DatagramChannel pong = openChannel())
         {
             final InetSocketAddress pingAddress = (InetSocketAddress)ping.getLocalAddress();
@@ -138,7 +155,6 @@ public final class RawUdpSystem implements SystemUnderTest
                 () -> ping(ping, pongAddress, sizeBytes, warmup, total, histogram, failure), "raw-udp-ping");
             runPair(pinger, ponger, failure, "raw-udp ping-pong");
         }
-        return Rows.latency(SYSTEM, MEDIA, false, sizeBytes, histogram, IDLE, LATENCY_THREADING);
     }
 
     /**

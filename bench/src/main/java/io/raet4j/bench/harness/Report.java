@@ -58,7 +58,8 @@ public final class Report
 
     /**
      * The markdown tables: latency per size, throughput per size, each with the series' idle strategy and threading,
-     * and ratios to raw UDP and to the best Aeron series of the same metric and size.
+     * and ratios to raw UDP over UDP, to Aeron over UDP and to Aeron over IPC, each the row of that system on exactly
+     * that media (a loss or MTU variant is not taken for the plain one).
      *
      * @param rows of the run.
      * @param cpus CPU count of the machine.
@@ -71,7 +72,7 @@ public final class Report
         {
             out.append(String.format(Locale.ROOT, "%n#### Round trip, %d B (us)%n%n", size));
             out.append("| system | idle | threading | CPUs | p50 | p90 | p99 | p99.9 | max | p50 / raw UDP | " +
-                "p50 / Aeron |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+                "p50 / Aeron UDP | p50 / Aeron IPC |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (final String series : seriesOf(rows, "rttP50Us", size))
             {
                 final Row p50 = find(rows, series, "rttP50Us", size);
@@ -82,15 +83,16 @@ public final class Report
                     final Row row = find(rows, series, metric, size);
                     out.append(String.format(Locale.ROOT, " %.1f |", null == row ? Double.NaN : row.value()));
                 }
-                out.append(ratio(p50.value(), bestOf(rows, "raw-udp", "rttP50Us", size, false)))
-                    .append(ratio(p50.value(), bestOf(rows, "aeron", "rttP50Us", size, false))).append('\n');
+                out.append(ratio(p50.value(), bestOf(rows, "raw-udp", "udp", "rttP50Us", size, false)))
+                    .append(ratio(p50.value(), bestOf(rows, "aeron", "udp", "rttP50Us", size, false)))
+                    .append(ratio(p50.value(), bestOf(rows, "aeron", "ipc", "rttP50Us", size, false))).append('\n');
             }
         }
         for (final int size : sizes(rows, "msgsPerSec"))
         {
             out.append(String.format(Locale.ROOT, "%n#### One-way throughput, %d B%n%n", size));
-            out.append("| system | idle | threading | CPUs | msgs/s | MB/s | / raw UDP | / Aeron |\n" +
-                "|---|---|---|---|---|---|---|---|\n");
+            out.append("| system | idle | threading | CPUs | msgs/s | MB/s | / raw UDP | / Aeron UDP | / Aeron IPC |\n")
+                .append("|---|---|---|---|---|---|---|---|---|\n");
             for (final String series : seriesOf(rows, "msgsPerSec", size))
             {
                 final Row msgs = find(rows, series, "msgsPerSec", size);
@@ -99,8 +101,9 @@ public final class Report
                     .append(msgs.threading()).append(" | ").append(cpus).append(" |")
                     .append(String.format(Locale.ROOT, " %,.0f | %.1f |", msgs.value(),
                     null == mb ? Double.NaN : mb.value()))
-                    .append(ratio(msgs.value(), bestOf(rows, "raw-udp", "msgsPerSec", size, true)))
-                    .append(ratio(msgs.value(), bestOf(rows, "aeron", "msgsPerSec", size, true))).append('\n');
+                    .append(ratio(msgs.value(), bestOf(rows, "raw-udp", "udp", "msgsPerSec", size, true)))
+                    .append(ratio(msgs.value(), bestOf(rows, "aeron", "udp", "msgsPerSec", size, true)))
+                    .append(ratio(msgs.value(), bestOf(rows, "aeron", "ipc", "msgsPerSec", size, true))).append('\n');
             }
         }
         return out.toString();
@@ -298,13 +301,30 @@ public final class Report
             String.format(Locale.ROOT, " %.2fx |", value / reference.value());
     }
 
-    private static Row bestOf(
-        final List<Row> rows, final String system, final String metric, final int size, final boolean isHigherBetter)
+    /**
+     * The best row of a system on exactly one media (plain, not a loss or MTU variant) for a metric and size.
+     *
+     * @param rows           of the run.
+     * @param system         e.g. {@code aeron}.
+     * @param media          e.g. {@code udp}.
+     * @param metric         e.g. {@code msgsPerSec}.
+     * @param size           message size.
+     * @param isHigherBetter whether the highest value is best.
+     * @return the row, or null.
+     */
+    static Row bestOf(
+        final List<Row> rows,
+        final String system,
+        final String media,
+        final String metric,
+        final int size,
+        final boolean isHigherBetter)
     {
         Row best = null;
         for (final Row row : rows)
         {
-            if (row.system().equals(system) && row.metric().equals(metric) && row.sizeBytes() == size &&
+            if (row.system().equals(system) && row.media().equals(media) && row.metric().equals(metric) &&
+                row.sizeBytes() == size &&
                 (null == best || (isHigherBetter ? row.value() > best.value() : row.value() < best.value())))
             {
                 best = row;

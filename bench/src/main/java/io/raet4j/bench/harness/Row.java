@@ -40,6 +40,17 @@ public record Row(
             system, media, encrypted, metric, sizeBytes, value, unit, escape(idle), escape(threading));
     }
 
+    /**
+     * The same row under another media label, e.g. {@code udp loss 1.0%} for a loss variant.
+     *
+     * @param newMedia the label.
+     * @return the relabelled row.
+     */
+    public Row withMedia(final String newMedia)
+    {
+        return new Row(system, newMedia, encrypted, metric, sizeBytes, value, unit, idle, threading);
+    }
+
     private static String escape(final String text)
     {
         return text.replace("\\", "\\\\").replace("\"", "\\\"");
