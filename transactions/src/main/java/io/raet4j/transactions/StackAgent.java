@@ -862,7 +862,12 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 congestionEvents.incrementRelease();
             }
         }
-        sendChannel.onDelivered(deliveredSeq, this, estate.id());
+        if (sendChannel.onDelivered(deliveredSeq, this, estate.id()) > 0)
+        {
+            // A confirmed delivery is progress too: the peer answers. Without this, the backoff of delivery probes
+            // whose answers were lost outlived the answer that finally came, and the next tail loss waited for it.
+            path.onProgress();
+        }
         activate(estate);
     }
 
@@ -884,7 +889,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return;
         }
         final PathState path = estate.path;
-        if (sendChannel.onNack(rangeStarts, rangeEnds, count, nowNs, path.srttOrRtoNs()) > 0)
+        if (sendChannel.onNack(rangeStarts, rangeEnds, count, nowNs, path.inFlightNs()) > 0)
         {
             if (path.onLoss(nowNs))
             {

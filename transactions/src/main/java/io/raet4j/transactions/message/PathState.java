@@ -18,6 +18,11 @@ public final class PathState
 {
     /** Floor of {@link #probeTimeoutNs()}: below a duty cycle's scheduling noise a probe would mostly be spurious. */
     public static final long MIN_PROBE_TIMEOUT_NS = 20_000;
+    /**
+     * Bound of {@link #probeTimeoutNs()} in minimum RTTs: acks delayed by loss inflate the smoothed RTT (there are no
+     * timestamps to tell a late ack from a slow path); the minimum RTT is not inflated.
+     */
+    public static final int PTO_MIN_RTTS = 8;
 
     private final long minRtoNs;
     private final long maxRtoNs;
@@ -282,8 +287,8 @@ public final class PathState
     /**
      * Probe timeout: how long the tail of what was sent may go unacknowledged before one segment is resent as a tail
      * loss probe (RFC 8985 section 7). Two smoothed round trips, or the round trip plus four deviations when the path
-     * is jittery (a busy host), at least {@link #MIN_PROBE_TIMEOUT_NS} and at most the RTO; the RTO before the first
-     * sample.
+     * is jittery (a busy host), at least {@link #MIN_PROBE_TIMEOUT_NS}, at most the RTO and at most
+     * {@link #PTO_MIN_RTTS} minimum round trips; the RTO before the first sample.
      *
      * @return the probe timeout in nanoseconds.
      */
@@ -295,7 +300,24 @@ public final class PathState
             return rto;
         }
         final long pto = Math.max(MIN_PROBE_TIMEOUT_NS, Math.max(2 * srttNs, srttNs + 4 * rttVarNs));
-        return Math.min(rto, pto);
+        return Math.min(Math.min(rto, pto), Math.max(MIN_PROBE_TIMEOUT_NS, PTO_MIN_RTTS * minRttNs));
+    }
+
+    /**
+     * How long after sending a segment a report of it missing is believed: the smoothed RTT, but at most twice the
+     * minimum RTT. Without timestamps on acks, an ack that comes late because earlier acks were lost, or because the
+     * range it reports did not fit in earlier acks, inflates the smoothed RTT on a lossy path; the minimum RTT is the
+     * path's own.
+     *
+     * @return the time in nanoseconds; the RTO before the first sample.
+     */
+    public long inFlightNs()
+    {
+        if (0 == srttNs)
+        {
+            return rtoNs;
+        }
+        return Math.min(srttNs, Math.max(MIN_PROBE_TIMEOUT_NS, 2 * minRttNs));
     }
 
     /**

@@ -484,7 +484,7 @@ public final class SendChannel
             return 0;
         }
         int acked = 0;
-        rttSampleNs = -1;
+        rttSampleNs = Long.MAX_VALUE;
         newestAckedSentNs = Long.MIN_VALUE;
         lostDetected = 0;
         final long cumulative = Math.min(cumulativeSeq, nextSendSeq);
@@ -516,7 +516,7 @@ public final class SendChannel
             }
         }
 
-        if (rttSampleNs >= 0)
+        if (Long.MAX_VALUE != rttSampleNs)
         {
             path.onRttSample(rttSampleNs);
         }
@@ -551,7 +551,9 @@ public final class SendChannel
         final long sentNs = segSentNs[s];
         if (1 == segTxCount[s])
         {
-            rttSampleNs = nowNs - sentNs;
+            // The sample comes from the most recently sent of the segments this ack covers: an older one may have
+            // been acknowledged late only because earlier acks were lost, which is not the path's round trip.
+            rttSampleNs = Math.min(rttSampleNs, nowNs - sentNs);
             newestAckedSentNs = Math.max(newestAckedSentNs, sentNs);
         }
         else if (nowNs - sentNs >= path.minRttNs())
