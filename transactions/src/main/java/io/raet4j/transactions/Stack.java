@@ -68,8 +68,17 @@ public final class Stack implements AutoCloseable
     /** The channel is not in 0 to 255. */
     public static final long INVALID_CHANNEL = -5;
 
-    /** How often the stack looks for keep changes made by the API or by other processes (the keys command). */
+    /** How often the stack looks for changes other processes (the keys command) made to a configured keep. */
     static final long KEEP_WATCH_INTERVAL_MS = 250;
+    /**
+     * The same for a temporary keep (no {@link Context#keepDir()}): it holds an identity that lives as long as the
+     * stack, and only {@link #keepDir()} tells anyone where it is, so an operator accepting an estate in it by hand is
+     * rare and may wait this long. Looking costs one small file read (20 to 100 us of CPU measured on a 2-core virtual
+     * machine) on the process's shared keep-watch thread: at this interval a process running 5,000 estates (the scale
+     * bench) spends about a tenth of a core on it, at 250 ms it would spend more than a core. Changes made through
+     * {@link #accept} and {@link #reject} reach the duty cycle at once in either case.
+     */
+    static final long TEMPORARY_KEEP_WATCH_INTERVAL_MS = 5_000;
 
     private final Context ctx;
     private final Media media;
@@ -124,7 +133,8 @@ public final class Stack implements AutoCloseable
             }
             keepWatcher = new KeepWatcher(keep, errorHandler);
             keepWriter = new KeepWriter(keep, KeepWriter.DEFAULT_CAPACITY, errorHandler, keepWatcher,
-                KEEP_WATCH_INTERVAL_MS, KeepWriter.DEFAULT_CHANGE_CAPACITY);
+                null == temporaryKeepDir ? KEEP_WATCH_INTERVAL_MS : TEMPORARY_KEEP_WATCH_INTERVAL_MS,
+                KeepWriter.DEFAULT_CHANGE_CAPACITY);
             final Trust trust = new Trust(identity, AcceptancePolicy.parse(ctx.acceptPolicy()),
                 keepWatcher.records(), keepWriter, ctx.epochClock());
             media = null != ctx.media() ? ctx.media() : openMedia(ctx, errorHandler);
@@ -235,6 +245,17 @@ public final class Stack implements AutoCloseable
     }
 
     /**
+     * Polls of the agent's timer wheel so far (see {@code StackAgent.timerWheelPolls()}), for tests of what a duty
+     * cycle costs. Same thread as {@link #doWork()}.
+     *
+     * @return the number of polls.
+     */
+    long timerWheelPolls()
+    {
+        return agent.timerWheelPolls();
+    }
+
+    /**
      * The invoker that runs the agent's duty cycle in the caller's thread.
      *
      * @return the agent invoker.
@@ -313,7 +334,8 @@ public final class Stack implements AutoCloseable
     }
 
     /**
-     * The keep directory this stack runs on (a temporary one, deleted at close, if none was configured).
+     * The keep directory this stack runs on (a temporary one, deleted at close, if none was configured). Changes other
+     * processes make to the keep (the keys command) are seen within 250 ms, or within 5 s in a temporary keep.
      *
      * @return the directory.
      */

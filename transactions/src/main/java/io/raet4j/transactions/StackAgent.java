@@ -69,6 +69,12 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private static final int MIN_RECEIVE_CREDIT = 16;
     private static final int TIMER_LIMIT = 256;
     private static final int MAX_TICKS_PER_CYCLE = 1 << 20;
+    private static final long TIMER_TICK_NS = 1L << 16;
+    private static final int TICKS_PER_WHEEL = 1024;
+    /** Ticks the wheel must lag the clock by before it is moved ahead in one step rather than polled tick by tick. */
+    private static final long SKIP_AHEAD_MIN_TICKS = 4;
+    /** Most timers scanned for the earliest deadline when the known bound has passed; beyond, poll tick by tick. */
+    private static final int SKIP_AHEAD_SCAN_MAX_TIMERS = 16;
     private static final long RENEW_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long JOIN_RETRY_INITIAL_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long JOIN_RETRY_MAX_NS = TimeUnit.SECONDS.toNanos(1);
@@ -154,6 +160,8 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private int readableCount;
 
     private long nowNs;
+    private long earliestDeadlineBoundNs = Long.MAX_VALUE;
+    private long timerWheelPolls;
     private long cycle;
     private long liveNs;
     private long lastCycleNs;
@@ -208,7 +216,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         this.liveNs = startNs;
         this.lastHeartbeatNs = startNs;
         this.lastRenewNs = startNs - RENEW_INTERVAL_NS;
-        this.timerWheel = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, startNs, 1 << 16, 1024);
+        this.timerWheel = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, startNs, TIMER_TICK_NS, TICKS_PER_WHEEL);
         this.cookieJar = new CookieJar(crypto, ctx.handshakesPerSecond(), startNs);
 
         bytesReceived = counters.get(SystemCounterDescriptor.BYTES_RECEIVED);
@@ -308,12 +316,18 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         return workCount;
     }
 
+    /**
+     * Expire the timers due by {@link #nowNs}. The wheel advances at most one tick per poll, so it is caught up to the
+     * clock by polling in a loop, bounded per cycle; a stack whose duty cycle runs rarely (an idle estate driven every
+     * 50 ms lags by about 760 ticks) first moves the wheel ahead in one step, see {@link #skipAhead()}.
+     */
     private int pollTimers()
     {
-        // The wheel advances at most one tick per poll, so catch up to the clock, bounded per cycle.
         int expired = 0;
         for (int ticks = 0; ticks < MAX_TICKS_PER_CYCLE && timerWheel.currentTickTime() <= nowNs; ticks++)
         {
+            skipAhead();
+            timerWheelPolls++;
             expired += timerWheel.poll(nowNs, timerHandler, TIMER_LIMIT - expired);
             if (expired >= TIMER_LIMIT)
             {
@@ -321,6 +335,56 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             }
         }
         return expired;
+    }
+
+    /**
+     * When the wheel lags the clock by {@value #SKIP_AHEAD_MIN_TICKS} ticks or more, move it straight to the tick of
+     * {@code min(nowNs, earliest deadline)}: the spokes in between hold no timer due by then, and polling them one by
+     * one is the whole cost of an idle cycle. The wheel never moves past a deadline, since a timer whose spoke is
+     * skipped is only looked at again a revolution later. {@link #earliestDeadlineBoundNs} is a lower bound on every
+     * scheduled deadline, lowered by {@link #schedule} and left alone by expiries and cancellations; once the wheel
+     * has reached it, it is recomputed from the timers if they are few, otherwise the wheel is polled tick by tick as
+     * before (a stack with many timers runs its duty cycle often). Allocates nothing: the scan uses the map's cached
+     * iterator.
+     */
+    private void skipAhead()
+    {
+        final long tickEndNs = timerWheel.currentTickTime();
+        if (nowNs - tickEndNs < SKIP_AHEAD_MIN_TICKS * TIMER_TICK_NS)
+        {
+            return;
+        }
+        if (earliestDeadlineBoundNs < tickEndNs)
+        {
+            if (timerWheel.timerCount() > SKIP_AHEAD_SCAN_MAX_TIMERS)
+            {
+                return;
+            }
+            earliestDeadlineBoundNs = earliestDeadlineNs();
+        }
+        timerWheel.currentTickTime(Math.min(nowNs, earliestDeadlineBoundNs));
+    }
+
+    private long earliestDeadlineNs()
+    {
+        long earliestNs = Long.MAX_VALUE;
+        final Long2ObjectHashMap<RemoteEstate>.KeyIterator timerIds = estateByTimerId.keySet().iterator();
+        while (timerIds.hasNext())
+        {
+            earliestNs = Math.min(earliestNs, timerWheel.deadline(timerIds.nextLong()));
+        }
+        return earliestNs;
+    }
+
+    /**
+     * Polls of the timer wheel since the stack started: one per tick walked, so a measure of what idle duty cycles
+     * cost. For tests.
+     *
+     * @return the number of polls.
+     */
+    long timerWheelPolls()
+    {
+        return timerWheelPolls;
     }
 
     private void onStall(final long gapNs)
@@ -1707,6 +1771,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         final long timerId = timerWheel.scheduleTimer(deadlineNs);
         estate.timerId = timerId;
         estateByTimerId.put(timerId, estate);
+        earliestDeadlineBoundNs = Math.min(earliestDeadlineBoundNs, deadlineNs);
     }
 
     private void cancelTimer(final RemoteEstate estate)

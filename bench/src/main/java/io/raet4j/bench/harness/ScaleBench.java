@@ -40,20 +40,28 @@ import java.util.function.BooleanSupplier;
  * <p>
  * Layout: the hub runs in this JVM, driven by the calling thread in invoker mode; nothing else of raet4j runs here,
  * so the heap this JVM uses after a full GC, with N estates joined minus with none, divided by N, is the hub's own
- * share per idle estate. The estates are full stacks (each its own identity with key generation, temporary keep,
- * status file, UDP socket on 127.0.0.1, and keep-writer thread) in child JVMs, "estate hosts" of at most
- * {@value #ESTATES_PER_HOST} estates each, driven round-robin by one thread per host. Hosts exist because a stack holds
- * two file descriptors (its socket and its keep lock) and a process may open at most {@code ulimit -n} of them (20,000,
- * hard limit too, on the machine this was written on): 10,000 estates cannot live in one JVM.
+ * share per idle estate. The hub is an ordinary stack with default settings: encryption on, the default accept policy,
+ * a temporary keep. The estates are full stacks too (each its own identity with key generation, temporary keep,
+ * status file, UDP socket on 127.0.0.1, keep-writer thread; each really joins the hub with the handshake and then
+ * exchanges alives with it) in child JVMs, "estate hosts" of at most {@value #ESTATES_PER_HOST} estates each, driven
+ * round-robin by one thread per host, one pass over all its estates every {@value #HOST_PASS_MS} ms. Hosts exist
+ * because a stack holds two file descriptors (its socket and its keep lock) and a process may open at most
+ * {@code ulimit -n} of them (20,000, hard limit too, on the machine this was written on): a host of 5,000 estates holds
+ * 10,008 descriptors and 5,023 threads, so 10,000 estates take two hosts.
  * <p>
- * What bounds the estate count on a small machine is CPU, not descriptors: an idle joined stack costs about 1 to
- * 3 ms of CPU per second (its timer wheel is polled tick by tick, 65.5 us a tick, to catch up with the clock, and its
- * keep writer wakes up to ten times a second and reads the keep's change counter four times a second), so a
- * 2-core machine carries a few hundred idle estate stacks beside a hub, not thousands. Beyond that the estates'
- * passes fall behind their keepalives, and the hub rightly declares them dead. The default run therefore measures
- * {@link #DEFAULT_ESTATES} and extrapolates to {@link #DEFAULT_EXTRAPOLATE}, in rows whose metric names end in
- * {@value #EXTRAPOLATED_SUFFIX} and whose threading text says from what; pass larger {@code --estates} on a machine
- * with the cores for them.
+ * What bounds the estate count on a small machine is the CPU an idle estate stack costs its host, reported per step
+ * as {@value #ESTATE_CPU_PER_ESTATE_METRIC}. It used to be 1 to 3 ms per second, which held a 2-core machine to a few
+ * hundred estates: the stack's timer wheel was caught up with the clock one 65.5 us tick per poll (about 760 polls per
+ * duty cycle 50 ms apart), and each stack's keep-writer thread woke up to ten times a second and read its keep's change
+ * counter four times a second, a thread wake-up costing 30 to 65 us of CPU on a virtual machine. The stack now moves
+ * its wheel straight to the earliest deadline, keep-writer threads sleep until there is something to write, one
+ * keep-watch thread per process reads the change counters, and a temporary keep is looked at every 5 s; so an idle
+ * estate costs its host about 60 to 80 us of CPU per second once there are thousands (measured: the figure printed
+ * per step also splits out the thread driving the estates and the keep threads), and 10,000 fit beside the hub on
+ * 2 cores. Estates the hub declares dead during a step mean the hosts fell behind their keepalives: they are printed
+ * and counted in the rows. {@link #DEFAULT_EXTRAPOLATE} is empty; counts given with {@code --extrapolate} beyond the
+ * last measured step are extrapolated, in rows whose metric names end in {@value #EXTRAPOLATED_SUFFIX} and whose
+ * threading text says from what.
  * <p>
  * Steps are cumulative: the estates of one step stay joined in the next, which launches and joins only the
  * difference. Before the first step the hub is measured alone. Per step:
@@ -61,19 +69,20 @@ import java.util.function.BooleanSupplier;
  *     <li>launch the new estates in the hosts (two launcher threads per host; printed, not a row);</li>
  *     <li>{@value #JOINS_PER_SEC_METRIC}: the new estates join the hub, at most {@value #MAX_JOINS_IN_FLIGHT} in
  *     flight per host (a host serves the estates in a handshake on every turn of its loop and passes over all its
- *     estates every 10 ms); new estates divided by the time from the join command to the hub's last
+ *     estates every {@value #HOST_PASS_MS} ms); new estates divided by the time from the join command to the hub's last
  *     {@link PresenceEvent#JOINED}. The hub keeps its default handshake rate limit
  *     ({@link Context#HANDSHAKE_RATE_DEFAULT} per second) and its default backoff idle strategy. On a small machine
  *     the estates' half of the handshakes, not the hub, bounds this rate, so the step also reports
  *     {@value #HUB_JOIN_BUSY_METRIC}, the hub thread's CPU time in duty cycles that did work, per join, which
  *     bounds what one hub thread can accept;</li>
- *     <li>settle {@value #SETTLE_MS} ms (hosts pass over their estates every 50 ms), then
+ *     <li>settle {@value #SETTLE_MS} ms, then
  *     {@value #DUTY_CYCLE_METRIC}: the hub's {@code doWork()} called back to back for {@value #DUTY_CYCLE_MS} ms,
  *     the hub thread's CPU time divided by the cycles (CPU time rather than elapsed time, so that other processes of a
  *     shared machine preempting the thread do not count; both are printed), idle cycles and cycles that handle
  *     keepalives alike; then, for another {@value #BUSY_MS} ms, {@value #HUB_CPU_PER_ESTATE_METRIC}: the thread
  *     CPU time of the cycles that did work (timed one by one, hence a separate window), less the same with no
- *     estate, per second and per estate;</li>
+ *     estate, per second and per estate; and over both windows, {@value #ESTATE_CPU_PER_ESTATE_METRIC}: the
+ *     process CPU time of all the hosts (every thread: driving, keep, GC, JIT), per second and per estate;</li>
  *     <li>{@value #BYTES_PER_IDLE_ESTATE_METRIC}: heap used after {@code System.gc()} minus the same with no estate,
  *     divided by N; and {@value #ESTATE_STACK_HEAP_METRIC}: in the hosts, heap after GC minus before any estate,
  *     divided by their estates: what one whole estate stack costs in heap, for comparison.</li>
@@ -89,15 +98,15 @@ import java.util.function.BooleanSupplier;
  * the threading text. Estates the hub declared dead during a step are counted in the output and in the threading
  * text; the run fails only if an estate is not joined at the end of its step.
  * <p>
- * Usage: {@code ScaleBench [--estates 1,100,300] [--extrapolate 1000,10000] [--out FILE]}. The host mode
+ * Usage: {@code ScaleBench [--estates 1,100,1000,10000] [--extrapolate 100000] [--out FILE]}. The host mode
  * ({@code ScaleBench --host ADDRESS HUB_ID INDEX}) is for this class only.
  */
 public final class ScaleBench
 {
     /** Default measured steps: estates joined to the hub. */
-    public static final int[] DEFAULT_ESTATES = { 1, 100, 300 };
-    /** Default estate counts extrapolated from the last measured steps. */
-    public static final int[] DEFAULT_EXTRAPOLATE = { 1_000, 10_000 };
+    public static final int[] DEFAULT_ESTATES = { 1, 100, 1_000, 10_000 };
+    /** Default estate counts extrapolated from the last measured steps: none, every default count is measured. */
+    public static final int[] DEFAULT_EXTRAPOLATE = {};
     /** Most estates per host JVM: 2 file descriptors each, well under a 20,000 descriptor limit. */
     public static final int ESTATES_PER_HOST = 5_000;
     /** Metric: hub heap per idle estate, bytes. */
@@ -115,6 +124,11 @@ public final class ScaleBench
     public static final String HUB_JOIN_BUSY_METRIC = "hubJoinBusyUs";
     /** Metric: heap of one estate stack in its host JVM, bytes. */
     public static final String ESTATE_STACK_HEAP_METRIC = "estateStackHeapBytes";
+    /**
+     * Metric: CPU time of the estate host processes (all their threads: the driving thread, the keep threads, GC, JIT)
+     * while the estates are idle, per second and per estate, microseconds: what one idle estate stack costs.
+     */
+    public static final String ESTATE_CPU_PER_ESTATE_METRIC = "estateCpuUsPerIdleEstate";
     /** Suffix of the metrics of extrapolated rows. */
     public static final String EXTRAPOLATED_SUFFIX = "Extrapolated";
     /** Settling time after the joins of a step before measuring, milliseconds. */
@@ -125,6 +139,11 @@ public final class ScaleBench
     public static final long BUSY_MS = 2_000;
     /** Most joins in flight per host. */
     public static final int MAX_JOINS_IN_FLIGHT = 64;
+    /**
+     * Interval between a host's passes over all its estates, milliseconds: an idle estate's duty cycle runs this often,
+     * as often as its own peer timer ticks ({@code keepaliveIntervalNs / 4}, 250 ms by default).
+     */
+    public static final long HOST_PASS_MS = 250;
 
     private static final String SYSTEM = "raet4j";
     private static final String MEDIA = "udp";
@@ -133,10 +152,10 @@ public final class ScaleBench
     private static final long HOST_START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     private static final long LAUNCH_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(300);
     private static final long JOIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(120);
+    private static final long MIN_JOINS_PER_SEC_BEFORE_TIMEOUT = 25;
     private static final long REPLY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     private static final long HOST_EXIT_TIMEOUT_MS = 30_000;
-    private static final long HOST_JOINING_PASS_NS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final long HOST_IDLE_PASS_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long HOST_PASS_NS = TimeUnit.MILLISECONDS.toNanos(HOST_PASS_MS);
     private static final long HOST_COMMAND_POLL_NS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final int LAUNCHERS_PER_HOST = 2;
     private static final String[] HOST_JVM_ARGS =
@@ -192,7 +211,7 @@ public final class ScaleBench
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option " + args[i] +
-                        "; usage: ScaleBench [--estates 1,100,300] [--extrapolate 1000,10000] [--out FILE]");
+                        "; usage: ScaleBench [--estates 1,100,1000,10000] [--extrapolate N,...] [--out FILE]");
             }
         }
         final List<Row> rows = run(estates, extrapolate, System.out);
@@ -221,7 +240,7 @@ public final class ScaleBench
     }
 
     /**
-     * Run measured steps and extrapolate to {@link #DEFAULT_EXTRAPOLATE}.
+     * Run measured steps and extrapolate to {@link #DEFAULT_EXTRAPOLATE} (none by default).
      *
      * @param estateCounts estates joined at each measured step, strictly increasing, each at least 1.
      * @param out          for progress and the table.
@@ -263,8 +282,9 @@ public final class ScaleBench
         final List<Row> rows = new ArrayList<>();
         final StringBuilder table = new StringBuilder(
             "| estates | joins/s | hub us per join | hub duty cycle ns (CPU) | hub CPU us/s per estate | " +
-            "hub heap B per idle estate | estate stack heap B | hub packets in/out per s |\n" +
-            "|---|---|---|---|---|---|---|---|\n");
+            "hub heap B per idle estate | estate stack heap B | estate host CPU us/s per estate | " +
+            "hub packets in/out per s |\n" +
+            "|---|---|---|---|---|---|---|---|---|\n");
         final Path root = Files.createTempDirectory("raet4j-scale-");
         final Path shm = Path.of("/dev/shm");
         final Path hostRoot = Files.isDirectory(shm) && Files.isWritable(shm) ?
@@ -283,7 +303,7 @@ public final class ScaleBench
             final double idleBusyNsPerSec = hub.busyCpuNsPerSecond(TimeUnit.MILLISECONDS.toNanos(BUSY_MS));
             rows.add(new Row(SYSTEM, MEDIA, true, DUTY_CYCLE_METRIC, 0, idleDuty.cpuNsPerCycle, "ns", "busy-spin",
                 threading(0, "")));
-            table.append(String.format(Locale.ROOT, "| 0 | | | %.0f | | | | %.0f / %.0f |%n",
+            table.append(String.format(Locale.ROOT, "| 0 | | | %.0f | | | | | %.0f / %.0f |%n",
                 idleDuty.cpuNsPerCycle, idleDuty.packetsInPerSec, idleDuty.packetsOutPerSec));
             out.printf(Locale.ROOT, "  hub alone: duty cycle %.0f ns CPU (%.0f ns elapsed), heap after GC %,d B%n",
                 idleDuty.cpuNsPerCycle, idleDuty.wallNsPerCycle, heapBefore);
@@ -334,13 +354,14 @@ public final class ScaleBench
                 {
                     host.send("join");
                 }
-                hub.driveUntil(() -> hub.joined >= target, JOIN_TIMEOUT_NS, "the hub did not see " + target + " joins");
+                final long joinTimeoutNs = joinTimeoutNs(added);
+                hub.driveUntil(() -> hub.joined >= target, joinTimeoutNs, "the hub did not see " + target + " joins");
                 final double joinSeconds = (System.nanoTime() - joinStartNs) / 1e9;
                 final double joinBusyUs = (hub.busyCpuNs - busyBeforeNs) / 1e3 / added;
                 final StringBuilder hostJoins = new StringBuilder();
                 for (final Host host : launching)
                 {
-                    final String reply = host.expect(hub, "joined", JOIN_TIMEOUT_NS);
+                    final String reply = host.expect(hub, "joined", joinTimeoutNs);
                     hostJoins.append(hostJoins.length() > 0 ? "; " : "").append(reply.substring("joined ".length()));
                 }
                 final double joinsPerSec = added / joinSeconds;
@@ -351,10 +372,22 @@ public final class ScaleBench
                     hub.stack.counter(SystemCounterDescriptor.JOIN_COOKIES_SENT) - cookiesBefore,
                     hub.stack.counter(SystemCounterDescriptor.JOINS_RATE_LIMITED) - limitedBefore, hostJoins);
 
-                // Idle: settle, then the duty cycle and the memory.
+                // Idle: settle, then the duty cycle, the estates' CPU and the memory.
                 hub.drive(TimeUnit.MILLISECONDS.toNanos(SETTLE_MS));
+                final long[] hostCpuStartNs = hostsCpuNs(hub, hosts);
+                final long hostWindowStartNs = System.nanoTime();
                 final Duty duty = hub.measureDutyCycle(TimeUnit.MILLISECONDS.toNanos(DUTY_CYCLE_MS));
                 final double busyNsPerSec = hub.busyCpuNsPerSecond(TimeUnit.MILLISECONDS.toNanos(BUSY_MS));
+                final long[] hostCpuEndNs = hostsCpuNs(hub, hosts);
+                final double hostUsPerSecPerEstate = 1e-3 / ((System.nanoTime() - hostWindowStartNs) / 1e9) / target;
+                final double estateCpuUsPerEstate = (hostCpuEndNs[0] - hostCpuStartNs[0]) * hostUsPerSecPerEstate;
+                final double drivingUsPerEstate = (hostCpuEndNs[1] - hostCpuStartNs[1]) * hostUsPerSecPerEstate;
+                final double keepUsPerEstate = (hostCpuEndNs[2] - hostCpuStartNs[2]) * hostUsPerSecPerEstate;
+                final StringBuilder hostStats = new StringBuilder();
+                for (final Host host : hosts)
+                {
+                    hostStats.append(hostStats.length() > 0 ? "; " : "").append(host.procStats());
+                }
                 final long heap = heapUsedAfterGc();
                 final long direct = directBytes();
                 final double bytesPerEstate = (double)(heap - heapBefore) / target;
@@ -384,6 +417,10 @@ public final class ScaleBench
                     "estate added), direct buffers %+,d B; estate stacks %.0f B heap each; %d keep writes dropped%n",
                     heap, heap - heapBefore, bytesPerEstate, marginalBytes, direct - directBefore, stackHeap,
                     hub.stack.counter(SystemCounterDescriptor.KEEP_WRITES_DROPPED));
+                out.printf(Locale.ROOT, "  estate hosts: %.1f us of CPU per second per idle estate (all host " +
+                    "threads; %.1f in the thread driving the estates every %d ms, %.1f in keep threads); %s; hub: %s%n",
+                    estateCpuUsPerEstate, drivingUsPerEstate, HOST_PASS_MS, keepUsPerEstate, hostStats,
+                    procStats(ProcessHandle.current().pid()));
                 if (deaths > 0)
                 {
                     out.printf(Locale.ROOT, "  WARNING: the hub declared %d estates dead during this step: the hosts " +
@@ -409,10 +446,12 @@ public final class ScaleBench
                     "backoff", threading));
                 rows.add(new Row(SYSTEM, MEDIA, true, ESTATE_STACK_HEAP_METRIC, 0, stackHeap, "B", "backoff",
                     threading));
+                rows.add(new Row(SYSTEM, MEDIA, true, ESTATE_CPU_PER_ESTATE_METRIC, 0, estateCpuUsPerEstate, "us/s",
+                    "park until the next pass", threading));
                 table.append(String.format(Locale.ROOT,
-                    "| %,d | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f | %.0f / %.0f |%n",
+                    "| %,d | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f | %.1f | %.0f / %.0f |%n",
                     target, joinsPerSec, joinBusyUs, duty.cpuNsPerCycle, cpuUsPerEstate, bytesPerEstate, stackHeap,
-                    duty.packetsInPerSec, duty.packetsOutPerSec));
+                    estateCpuUsPerEstate, duty.packetsInPerSec, duty.packetsOutPerSec));
                 current = target;
             }
 
@@ -439,7 +478,7 @@ public final class ScaleBench
                         "busy-spin", threading));
                 }
                 table.append(String.format(Locale.ROOT,
-                    "| %,d (extrapolated) | | | %s | (hub load %.0f%%) | %.0f | | |%n",
+                    "| %,d (extrapolated) | | | %s | (hub load %.0f%%) | %.0f | | | |%n",
                     target, load < 1 ? String.format(Locale.ROOT, "%.0f", dutyNs) : "saturated", 100 * load, bytes));
             }
         }
@@ -462,6 +501,67 @@ public final class ScaleBench
         return String.format(Locale.ROOT,
             "%d estates%s; hub: invoker, 1 thread; estates: full stacks in %d host JVM(s), round-robin, 1 thread each",
             estates, note, Math.max(1, (estates + ESTATES_PER_HOST - 1) / ESTATES_PER_HOST));
+    }
+
+    private static long joinTimeoutNs(final int joins)
+    {
+        return Math.max(JOIN_TIMEOUT_NS, TimeUnit.SECONDS.toNanos(joins / MIN_JOINS_PER_SEC_BEFORE_TIMEOUT));
+    }
+
+    /**
+     * Sums over the hosts of: process CPU time, CPU time of the thread driving the estates, CPU time of the keep
+     * threads; asked of each host, the hub driven while waiting.
+     */
+    private static long[] hostsCpuNs(final Hub hub, final List<Host> hosts) throws IOException
+    {
+        for (final Host host : hosts)
+        {
+            host.send("cpu");
+        }
+        final long[] cpuNs = new long[3];
+        for (final Host host : hosts)
+        {
+            final String[] words = host.expect(hub, "cpu", REPLY_TIMEOUT_NS).split(" ");
+            for (int i = 0; i < cpuNs.length; i++)
+            {
+                cpuNs[i] += Long.parseLong(words[i + 1]);
+            }
+        }
+        return cpuNs;
+    }
+
+    /**
+     * Open file descriptors, threads and resident memory of a process, from {@code /proc}.
+     */
+    private static String procStats(final long pid)
+    {
+        try
+        {
+            long fds;
+            try (java.util.stream.Stream<Path> entries = Files.list(Path.of("/proc", Long.toString(pid), "fd")))
+            {
+                fds = entries.count();
+            }
+            String threads = "?";
+            String rss = "?";
+            for (final String line : Files.readAllLines(
+                Path.of("/proc", Long.toString(pid), "status"), StandardCharsets.US_ASCII))
+            {
+                if (line.startsWith("Threads:"))
+                {
+                    threads = line.substring("Threads:".length()).trim();
+                }
+                else if (line.startsWith("VmRSS:"))
+                {
+                    rss = line.substring("VmRSS:".length()).trim();
+                }
+            }
+            return String.format(Locale.ROOT, "%d fds, %s threads, RSS %s", fds, threads, rss);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "n/a";
+        }
     }
 
     private static long heapUsedAfterGc()
@@ -730,6 +830,11 @@ public final class ScaleBench
             replies.add("error host " + index + " exited");
         }
 
+        String procStats()
+        {
+            return "host " + index + ": " + ScaleBench.procStats(process.pid());
+        }
+
         void send(final String command) throws IOException
         {
             commands.write(command);
@@ -778,10 +883,11 @@ public final class ScaleBench
 
     /**
      * An estate host: launches estate stacks on command (two launcher threads) and drives them all from its main
-     * thread: a pass over every estate every 50 ms when idle, every 10 ms while joining, and the estates in a
-     * handshake on every turn of the loop. Commands on standard input, one per line: {@code launch N}, {@code join},
-     * {@code heap}, {@code exit}; replies on standard output: {@code ready}, {@code launched N MS},
-     * {@code joined N, ...}, {@code heap BYTES STACKS NOT_JOINED}, or {@code error TEXT}.
+     * thread: a pass over every estate every {@value #HOST_PASS_MS} ms, and the estates in a handshake on every turn
+     * of the loop. Commands on standard input, one per line: {@code launch N}, {@code join}, {@code heap},
+     * {@code cpu}, {@code exit}; replies on standard output: {@code ready}, {@code launched N MS},
+     * {@code joined N, ...}, {@code heap BYTES STACKS NOT_JOINED}, {@code cpu PROCESS_NS DRIVING_THREAD_NS KEEP_NS},
+     * or {@code error TEXT}.
      */
     private static final class EstateHost
     {
@@ -814,6 +920,7 @@ public final class ScaleBench
             this.hubId = hubId;
             this.hostIndex = hostIndex;
             heapBefore = heapUsedAfterGc();
+            nextPassNs = System.nanoTime();
         }
 
         void run()
@@ -837,18 +944,18 @@ public final class ScaleBench
                         onLaunched(item);
                     }
 
-                    // Every estate gets a pass every 10 ms while joining, every 50 ms when all are idle: plenty for
-                    // one alive a second, and it leaves the CPU to the hub. Estates in a handshake get a cycle on
-                    // every turn of the loop, so that joins are not paced by passes over thousands of stacks.
+                    // Every estate gets a pass every 250 ms, as often as its peer timer ticks: plenty for one alive a
+                    // second, and it leaves the CPU to the hub. Estates in a handshake get a cycle on every turn of
+                    // the loop, so that joins are not paced by passes over thousands of stacks.
                     int work = 0;
                     final long nowNs = System.nanoTime();
-                    if (nowNs >= nextPassNs)
+                    if (nowNs - nextPassNs >= 0)
                     {
                         for (int i = 0, size = stacks.size(); i < size; i++)
                         {
                             stacks.get(i).doWork();
                         }
-                        nextPassNs = nowNs + (isJoinPending ? HOST_JOINING_PASS_NS : HOST_IDLE_PASS_NS);
+                        nextPassNs = nowNs + HOST_PASS_NS;
                     }
                     for (int i = 0, size = joinsInFlight.size(); i < size; i++)
                     {
@@ -928,6 +1035,10 @@ public final class ScaleBench
                 case "heap":
                     reply("heap " + (heapUsedAfterGc() - heapBefore) + " " + stacks.size() + " " + notJoined());
                     break;
+                case "cpu":
+                    reply("cpu " + processCpuNs() + " " + THREAD_MX.getCurrentThreadCpuTime() + " " +
+                        keepThreadsCpuNs());
+                    break;
                 case "exit":
                     isRunning = false;
                     break;
@@ -935,6 +1046,19 @@ public final class ScaleBench
                     reply("error unknown command " + command);
                     break;
             }
+        }
+
+        private static long keepThreadsCpuNs()
+        {
+            long cpuNs = 0;
+            for (final java.lang.management.ThreadInfo info : THREAD_MX.getThreadInfo(THREAD_MX.getAllThreadIds()))
+            {
+                if (null != info && info.getThreadName().startsWith("raet4j-keep"))
+                {
+                    cpuNs += Math.max(0, THREAD_MX.getThreadCpuTime(info.getThreadId()));
+                }
+            }
+            return cpuNs;
         }
 
         private int notJoined()
@@ -968,7 +1092,7 @@ public final class ScaleBench
                                 .threadingMode(Context.ThreadingMode.INVOKER)
                                 .statusDir(Path.of(System.getProperty("java.io.tmpdir"), "status-" + i))));
                         }
-                        catch (final RuntimeException ex)
+                        catch (final RuntimeException | Error ex)
                         {
                             launched.add(ex);
                             return;
@@ -982,9 +1106,9 @@ public final class ScaleBench
 
         private void onLaunched(final Object item)
         {
-            if (item instanceof RuntimeException)
+            if (item instanceof Throwable)
             {
-                throw new IllegalStateException("launch failed", (RuntimeException)item);
+                throw new IllegalStateException("launch failed", (Throwable)item);
             }
             final Stack stack = (Stack)item;
             stack.presenceHandler((estateId, name, event) ->

@@ -26,8 +26,8 @@ import java.util.Set;
  * A corrupt record file found while rescanning is reported to the error handler as a {@link KeepException} and that
  * record is left as last seen (neither changed nor deleted) until the file is fixed.
  * <p>
- * Thread safe; does blocking file I/O: poll it from a control thread (as {@link KeepWriter} does) once a second, never
- * from the duty cycle.
+ * Thread safe; does blocking file I/O: poll it from a control thread (as {@link KeepWriter} does, when the shared
+ * {@link KeepWatchScheduler} saw the counter move), never from the duty cycle.
  */
 public final class KeepWatcher implements AutoCloseable
 {
@@ -76,6 +76,32 @@ public final class KeepWatcher implements AutoCloseable
         }
         isRescanNeeded = counter < 0;
         return scan();
+    }
+
+    /**
+     * Whether {@link #poll()} has anything to look at: the change counter moved, cannot be read, or a rescan is
+     * pending. One small file read; a failure to read is left for {@link #poll()} to report.
+     *
+     * @return true if a poll is due.
+     */
+    synchronized boolean isPollDue()
+    {
+        if (isClosed)
+        {
+            return false;
+        }
+        if (isRescanNeeded)
+        {
+            return true;
+        }
+        try
+        {
+            return keep.changeCounter() != lastCounter;
+        }
+        catch (final RuntimeException ex)
+        {
+            return true;
+        }
     }
 
     /**

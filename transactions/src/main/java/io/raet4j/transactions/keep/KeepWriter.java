@@ -5,6 +5,7 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -15,8 +16,12 @@ import java.util.function.UnaryOperator;
 
 /**
  * Keeps keep I/O off the duty cycle: one daemon thread writes the changes submitted to a bounded queue and, if given a
- * {@link KeepWatcher}, polls it once per watch interval and queues the changes other processes made for the duty cycle
- * to drain.
+ * {@link KeepWatcher}, polls it when the keep changed and queues the changes other processes made for the duty cycle to
+ * drain. Whether the keep changed is looked at once per watch interval, not by this writer's thread but by one thread
+ * shared by every writer of the process, which reads the keep's change counter and wakes the writer only if it moved.
+ * So an idle writer's thread sleeps: it wakes for a submission, a flush, close or a change, every 100 ms while changes
+ * wait for room in the duty cycle's queue, and otherwise once a minute. A process may thus run thousands of stacks,
+ * each with its writer, at the cost of one counter read per stack and watch interval.
  * <p>
  * Threading: the {@code submit*} methods never block and may be called from any thread; each allocates a small task
  * (control plane only) and returns false when the queue is full, which the caller counts. {@link #drainChanges} is
@@ -35,7 +40,13 @@ public final class KeepWriter implements AutoCloseable
     /** How long {@link #close()} waits for queued tasks to be written. */
     public static final long CLOSE_TIMEOUT_MS = 10_000;
 
-    private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Orders writers by when their keep is next looked at; for the {@link KeepWatchScheduler}'s thread only. */
+    static final Comparator<KeepWriter> BY_NEXT_WATCH = (a, b) -> Long.compare(a.nextWatchNs - b.nextWatchNs, 0);
+
+    /** Longest park while changes wait for room in the queue of the duty cycle. */
+    private static final long UNDELIVERED_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Longest park when idle: submissions, changes and close unpark the thread, this only bounds a lost wake-up. */
+    private static final long MAX_IDLE_PARK_NS = TimeUnit.MINUTES.toNanos(1);
     private static final long FLUSH_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Keep keep;
@@ -48,6 +59,8 @@ public final class KeepWriter implements AutoCloseable
     private final Consumer<Runnable> taskRunner = this::runTask;
     private final Thread thread;
     private volatile boolean isRunning = true;
+    private volatile boolean isWatchDue;
+    private long nextWatchNs;
     private boolean isClosed;
 
     /**
@@ -94,6 +107,11 @@ public final class KeepWriter implements AutoCloseable
         this.thread = new Thread(this::run, "raet4j-keep-writer");
         this.thread.setDaemon(true);
         this.thread.start();
+        if (null != watcher)
+        {
+            nextWatchNs = System.nanoTime() + watchIntervalNs;
+            KeepWatchScheduler.register(this);
+        }
     }
 
     /**
@@ -244,27 +262,61 @@ public final class KeepWriter implements AutoCloseable
         return true;
     }
 
+    /**
+     * When the keep is next looked at. Called by the {@link KeepWatchScheduler}'s thread only.
+     */
+    long nextWatchNs()
+    {
+        return nextWatchNs;
+    }
+
+    /**
+     * Is this writer still to be watched. Called by the {@link KeepWatchScheduler}.
+     */
+    boolean isWatching()
+    {
+        return isRunning;
+    }
+
+    /**
+     * If the watch interval has passed, look at the keep's change counter and wake the writer thread to poll the
+     * watcher if it moved. Called by the {@link KeepWatchScheduler}'s thread only, which alone uses
+     * {@link #nextWatchNs} after construction.
+     *
+     * @param nowNs the time of the scheduler's pass.
+     */
+    void checkWatch(final long nowNs)
+    {
+        if (nowNs - nextWatchNs >= 0)
+        {
+            nextWatchNs = nowNs + watchIntervalNs;
+            if (!isWatchDue && watcher.isPollDue())
+            {
+                isWatchDue = true;
+                LockSupport.unpark(thread);
+            }
+        }
+    }
+
     private void run()
     {
-        long nextWatchNs = System.nanoTime() + watchIntervalNs;
         while (true)
         {
             final int done = tasks.drain(taskRunner);
-            final long nowNs = System.nanoTime();
-            if (null != watcher && nowNs - nextWatchNs >= 0)
+            if (isWatchDue)
             {
+                isWatchDue = false;
                 pollWatcher();
-                nextWatchNs = nowNs + watchIntervalNs;
             }
             deliverChanges();
             if (!isRunning && tasks.isEmpty())
             {
                 break;
             }
-            if (0 == done)
+            if (0 == done && !isWatchDue)
             {
-                final long parkNs = null == watcher ? MAX_PARK_NS : Math.min(MAX_PARK_NS, nextWatchNs - nowNs);
-                LockSupport.parkNanos(Math.max(1, parkNs));
+                // An unpark between the checks above and this park is not lost: it leaves a permit.
+                LockSupport.parkNanos(undelivered.isEmpty() ? MAX_IDLE_PARK_NS : UNDELIVERED_RETRY_NS);
             }
         }
     }
