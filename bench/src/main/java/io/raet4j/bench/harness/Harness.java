@@ -29,6 +29,11 @@ public final class Harness
     /** Default output directory. */
     public static final String DEFAULT_OUT = "bench/results";
 
+    private static final java.util.Set<String> SCALE_METRICS = java.util.Set.of(
+        ScaleBench.JOINS_PER_SEC_METRIC, ScaleBench.HUB_JOIN_BUSY_METRIC, ScaleBench.DUTY_CYCLE_METRIC,
+        ScaleBench.HUB_CPU_PER_ESTATE_METRIC, ScaleBench.BYTES_PER_IDLE_ESTATE_METRIC,
+        ScaleBench.ESTATE_STACK_HEAP_METRIC, ScaleBench.ESTATE_CPU_PER_ESTATE_METRIC);
+
     private Harness()
     {
     }
@@ -309,8 +314,7 @@ public final class Harness
         final StringBuilder out = new StringBuilder();
         for (final Row row : rows)
         {
-            if (row.metric().equals(ScaleBench.BYTES_PER_IDLE_ESTATE_METRIC) ||
-                row.metric().equals(ScaleBench.DUTY_CYCLE_METRIC) || row.metric().equals(ScaleBench.JOINS_PER_SEC_METRIC))
+            if (SCALE_METRICS.contains(row.metric()) || row.metric().endsWith(ScaleBench.EXTRAPOLATED_SUFFIX))
             {
                 if (0 == out.length())
                 {
