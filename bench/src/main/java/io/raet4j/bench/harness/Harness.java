@@ -12,7 +12,8 @@ import java.util.Locale;
  * The end-to-end harness: one command that measures, in one run on this machine, round-trip latency and one-way
  * reliable throughput of raw UDP (the floor), raet4j over UDP with encryption on and off, raet4j over a lane, and
  * Aeron over UDP and IPC with an embedded media driver in the threading mode and idle strategy found best for it on
- * this machine by a sweep; then the scale bench. It writes {@code latest.json} (every figure), {@code latest.md}
+ * this machine by a sweep; then the scale bench. It writes {@code latest.json} (every figure whose metric is one of
+ * {@link Rows#STANDARD_METRICS}), {@code latest-extra.json} (the other figures: loss, scale), {@code latest.md}
  * (tables with ratios to raw UDP and to Aeron) and {@code latest.svg} (latency curves and throughput bars).
  * <p>
  * {@code java -jar raet4j-bench.jar harness [--quick] [--sizes 32,256,1400,65536] [--count N] [--seconds S]
@@ -115,7 +116,7 @@ public final class Harness
      * @param isSweep whether to sweep Aeron's configurations first (else its defaults: SHARED, busy spin).
      * @param isLoss  whether to run the loss bench.
      * @param isMtu   whether to measure throughput of the first size at {@link MtuBench#JUMBO_MTU} too.
-     * @param outDir  where to write latest.json, latest.md and latest.svg.
+     * @param outDir  where to write latest.json, latest-extra.json, latest.md and latest.svg.
      * @param out     progress output.
      * @return every row.
      * @throws Exception if a run fails.
@@ -221,13 +222,21 @@ public final class Harness
             (failures.isEmpty() ? "" : "- FAILED runs: " + failures + "\n") +
             Report.markdown(rows, cpus) + MtuBench.table(rows, MtuBench.JUMBO_MTU, cpus) + lossTable(rows) +
             scaleTable(rows);
-        Report.writeJson(rows, outDir.resolve("latest.json"));
+        final List<Row> standard = new ArrayList<>();
+        final List<Row> extra = new ArrayList<>();
+        for (final Row row : rows)
+        {
+            (Rows.STANDARD_METRICS.contains(row.metric()) ? standard : extra).add(row);
+        }
+        Report.writeJson(standard, outDir.resolve("latest.json"));
+        Report.writeJson(extra, outDir.resolve("latest-extra.json"));
         Report.write(outDir.resolve("latest.md"), markdown);
         Report.write(outDir.resolve("latest.svg"), Report.svg(rows, sizes[0],
             "raet4j harness " + started + " (" + cpus + " CPUs)"));
         out.println();
         out.print(markdown);
-        out.println("wrote " + outDir.resolve("latest.json").toAbsolutePath() + ", latest.md, latest.svg");
+        out.println("wrote " + outDir.resolve("latest.json").toAbsolutePath() +
+            ", latest-extra.json, latest.md, latest.svg");
         return rows;
     }
 

@@ -48,9 +48,9 @@ import java.util.function.Supplier;
  *     every message offered.</li>
  *     <li>{@link #allocation}: a ping-pong that reports the bytes each thread allocated per measured round trip
  *     ({@code com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes}): metric
- *     {@value #ALLOC_METRIC} for the ping thread (offer, duty cycles, poll of alpha) and {@value #ALLOC_PONG_METRIC}
- *     for the pong thread, unit {@code B/op}. It is a separate method so that {@link #latency} keeps returning the
- *     five rows of {@link SystemUnderTest}.</li>
+ *     {@value #ALLOC_METRIC}, one row for the ping thread (offer, duty cycles, poll of alpha) and one for the pong
+ *     thread, told apart by their threading text, unit {@code B/op}. It is a separate method so that
+ *     {@link #latency} keeps returning the five rows of {@link SystemUnderTest}.</li>
  * </ul>
  * <p>
  * Threading: each call starts its two threads and joins them before it returns; an instance may be reused but NOT
@@ -70,8 +70,10 @@ public final class RaetSystem implements SystemUnderTest
     public static final String BUSY_SPIN = "busy-spin";
     /** Metric of the ping thread's allocation per round trip. */
     public static final String ALLOC_METRIC = "allocBytesPerOp";
-    /** Metric of the pong thread's allocation per round trip. */
-    public static final String ALLOC_PONG_METRIC = "allocBytesPerOpPong";
+    /** Threading suffix of the allocation row of the ping thread. */
+    public static final String PING_THREAD = "ping thread (offer, duty cycles, poll of alpha)";
+    /** Threading suffix of the allocation row of the pong thread. */
+    public static final String PONG_THREAD = "pong thread (duty cycles, poll, echo offer of beta)";
     /** Warm-up of a throughput run before the measured window, seconds. */
     public static final double THROUGHPUT_WARMUP_S = 1.0;
     /** Default warm-up round trips of {@link #allocation(int)}. */
@@ -263,7 +265,8 @@ public final class RaetSystem implements SystemUnderTest
      * {@value #ALLOCATION_COUNT} measured round trips.
      *
      * @param sizeBytes message size.
-     * @return rows {@value #ALLOC_METRIC} (ping thread) and {@value #ALLOC_PONG_METRIC} (pong thread), unit
+     * @return rows two rows {@value #ALLOC_METRIC}, the ping thread's and the pong thread's (threading ends in
+     * {@link #PING_THREAD} or {@link #PONG_THREAD}), unit
      * {@code B/op}.
      * @throws Exception if the run fails.
      */
@@ -278,7 +281,8 @@ public final class RaetSystem implements SystemUnderTest
      * @param sizeBytes message size.
      * @param warmup    round trips first, not measured.
      * @param count     round trips measured.
-     * @return rows {@value #ALLOC_METRIC} (ping thread) and {@value #ALLOC_PONG_METRIC} (pong thread), unit
+     * @return rows two rows {@value #ALLOC_METRIC}, the ping thread's and the pong thread's (threading ends in
+     * {@link #PING_THREAD} or {@link #PONG_THREAD}), unit
      * {@code B/op}.
      * @throws Exception if the run fails.
      */
@@ -288,9 +292,9 @@ public final class RaetSystem implements SystemUnderTest
         pingPong(sizeBytes, warmup, count, Rows.newHistogram(), allocatedBytes);
         return List.of(
             new Row(SYSTEM, media, encryption, ALLOC_METRIC, sizeBytes, (double)allocatedBytes[0] / count, "B/op",
-                idleName, THREADING),
-            new Row(SYSTEM, media, encryption, ALLOC_PONG_METRIC, sizeBytes, (double)allocatedBytes[1] / count,
-                "B/op", idleName, THREADING));
+                idleName, THREADING + "; " + PING_THREAD),
+            new Row(SYSTEM, media, encryption, ALLOC_METRIC, sizeBytes, (double)allocatedBytes[1] / count,
+                "B/op", idleName, THREADING + "; " + PONG_THREAD));
     }
 
     /**

@@ -13,6 +13,13 @@ public final class Rows
 {
     /** Latency metrics, in the order of {@link #PERCENTILES} then the maximum. */
     public static final String[] LATENCY_METRICS = { "rttP50Us", "rttP90Us", "rttP99Us", "rttP999Us", "rttMaxUs" };
+    /**
+     * The metrics of {@code latest.json}: round-trip percentiles, throughput and allocation. Every other figure of a
+     * run (loss, scale, raw UDP's lost datagrams) has its own metric name and goes to {@code latest-extra.json}, so
+     * that a reader of {@code latest.json} meets only these.
+     */
+    public static final java.util.Set<String> STANDARD_METRICS = java.util.Set.of(
+        "rttP50Us", "rttP90Us", "rttP99Us", "rttP999Us", "rttMaxUs", "msgsPerSec", "mbPerSec", "allocBytesPerOp");
     /** Percentiles of the latency metrics. */
     public static final double[] PERCENTILES = { 50.0, 90.0, 99.0, 99.9 };
     /** Highest round trip a histogram records, 10 s in nanoseconds. */
