@@ -46,27 +46,6 @@ public final class PathState
     private boolean hasReduced;
 
     /**
-     * New path state whose segments are all charged as full ones ({@link #onSegmentSent()}).
-     *
-     * @param minRtoNs     lower bound of the retransmission timeout.
-     * @param maxRtoNs     upper bound of the retransmission timeout.
-     * @param initialRtoNs timeout before a sample.
-     * @param initialCwnd  initial window in segments.
-     * @param minCwnd      smallest window in segments.
-     * @param maxCwnd      largest window in segments.
-     */
-    public PathState(
-        final long minRtoNs,
-        final long maxRtoNs,
-        final long initialRtoNs,
-        final int initialCwnd,
-        final int minCwnd,
-        final int maxCwnd)
-    {
-        this(minRtoNs, maxRtoNs, initialRtoNs, initialCwnd, minCwnd, maxCwnd, 1);
-    }
-
-    /**
      * New path state.
      *
      * @param minRtoNs         lower bound of the retransmission timeout.

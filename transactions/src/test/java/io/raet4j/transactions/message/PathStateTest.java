@@ -12,7 +12,8 @@ class PathStateTest
     private static final long MAX_RTO = 1_000_000_000;
     private static final long INITIAL_RTO = 50_000_000;
 
-    private final PathState path = new PathState(MIN_RTO, MAX_RTO, INITIAL_RTO, 64, 16, 65536);
+    // Full segments of 1 B: every segment is charged as a full one (onSegmentSent() and onSegmentAcked()).
+    private final PathState path = new PathState(MIN_RTO, MAX_RTO, INITIAL_RTO, 64, 16, 65536, 1);
 
     @Test
     void shouldUseInitialRtoUntilFirstSample()
