@@ -67,6 +67,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private static final int RECEIVE_LIMIT = 64;
     private static final int DATAGRAM_OVERHEAD_BYTES = 320;
     private static final int MIN_RECEIVE_CREDIT = 16;
+    private static final long KEEP_RETRY_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int TIMER_LIMIT = 256;
     private static final int MAX_TICKS_PER_CYCLE = 1 << 20;
     private static final long TIMER_TICK_NS = 1L << 16;
@@ -126,6 +127,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private final AtomicCounter unsealed;
     private final AtomicCounter keyUpdates;
     private final AtomicCounter keepWritesDropped;
+    private final AtomicCounter keepWritesDeferred;
 
     private final AtomicCounter bytesReceived;
     private final AtomicCounter packetsReceived;
@@ -161,6 +163,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     private long nowNs;
     private long earliestDeadlineBoundNs = Long.MAX_VALUE;
+    private long lastKeepRetryNs;
     private long timerWheelPolls;
     private long cycle;
     private long liveNs;
@@ -257,6 +260,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         unsealed = counters.get(SystemCounterDescriptor.UNSEALED_PACKETS);
         keyUpdates = counters.get(SystemCounterDescriptor.KEY_UPDATES);
         keepWritesDropped = counters.get(SystemCounterDescriptor.KEEP_WRITES_DROPPED);
+        keepWritesDeferred = counters.get(SystemCounterDescriptor.KEEP_WRITES_DEFERRED);
     }
 
     /**
@@ -299,6 +303,13 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         workCount += serviceActive();
         if (null != keepWriter)
         {
+            // Records the writer's queue refused are handed over again, at most once a millisecond: a refused
+            // attempt costs a task allocation, and the writer drains at disk speed anyway.
+            if (trust.hasUnsaved() && nowNs - lastKeepRetryNs >= KEEP_RETRY_INTERVAL_NS)
+            {
+                lastKeepRetryNs = nowNs;
+                workCount += trust.saveDeferred();
+            }
             workCount += keepWriter.drainChanges(keepChangeHandler);
         }
         if (!operatorChanges.isEmpty())
@@ -1226,6 +1237,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         if (dropped > keepWritesDropped.get())
         {
             keepWritesDropped.setRelease(dropped);
+        }
+        final long deferred = trust.writesDeferred();
+        if (deferred > keepWritesDeferred.get())
+        {
+            keepWritesDeferred.setRelease(deferred);
         }
     }
 
@@ -2284,6 +2300,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return;
         }
         nowNs = clock.nanoTime();
+        if (trust.hasUnsaved())
+        {
+            trust.saveDeferredBeforeClose(KeepWriter.CLOSE_TIMEOUT_MS / 2);
+            accountKeepWrites();
+        }
         for (int i = 0, size = registry.size(); i < size; i++)
         {
             final RemoteEstate estate = registry.get(i);

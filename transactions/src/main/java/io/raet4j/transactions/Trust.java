@@ -9,8 +9,12 @@ import io.raet4j.transactions.keep.RemoteEstateRecord;
 import org.agrona.concurrent.EpochClock;
 
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The duty cycle's view of the keep: the local identity's raw keys, the acceptance policy, and an in-memory copy of
@@ -31,7 +35,9 @@ final class Trust
     private final KeepWriter writer;
     private final EpochClock clock;
     private final Map<String, RemoteEstateRecord> records = new HashMap<>();
+    private final LinkedHashMap<String, RemoteEstateRecord> unsaved = new LinkedHashMap<>();
     private long writesDropped;
+    private long writesDeferred;
 
     Trust(
         final LocalIdentity identity,
@@ -92,6 +98,68 @@ final class Trust
     long writesDropped()
     {
         return writesDropped;
+    }
+
+    /**
+     * Records the writer's queue could not take when they were made, counted once each time; they are kept and
+     * handed over again by {@link #saveDeferred()}.
+     */
+    long writesDeferred()
+    {
+        return writesDeferred;
+    }
+
+    /**
+     * Whether records wait for room in the writer's queue.
+     */
+    boolean hasUnsaved()
+    {
+        return !unsaved.isEmpty();
+    }
+
+    /**
+     * Hand waiting records to the writer, oldest first, until it refuses one. Duty cycle; allocates an iterator
+     * only while records wait, which happens only when the writer falls behind.
+     *
+     * @return the number handed over.
+     */
+    int saveDeferred()
+    {
+        int saved = 0;
+        final Iterator<RemoteEstateRecord> waiting = unsaved.values().iterator();
+        while (waiting.hasNext())
+        {
+            if (!writer.submitPut(waiting.next()))
+            {
+                break;
+            }
+            waiting.remove();
+            saved++;
+        }
+        return saved;
+    }
+
+    /**
+     * At close: hand every waiting record to the writer, waiting for room up to a deadline; what still does not fit
+     * is dropped and counted in {@link #writesDropped()}.
+     *
+     * @param timeoutMs the longest wait.
+     * @return the number of records dropped.
+     */
+    int saveDeferredBeforeClose(final long timeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!unsaved.isEmpty() && System.nanoTime() - deadlineNs < 0)
+        {
+            if (0 == saveDeferred())
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
+        final int dropped = unsaved.size();
+        writesDropped += dropped;
+        unsaved.clear();
+        return dropped;
     }
 
     /**
@@ -179,9 +247,13 @@ final class Trust
     private void put(final RemoteEstateRecord record)
     {
         records.put(record.name(), record);
-        if (null != writer && !writer.submitPut(record))
+        if (null != writer && (unsaved.containsKey(record.name()) || !writer.submitPut(record)))
         {
-            writesDropped++;
+            // The writer's queue is full, or an older record of this name still waits: keep the newest one (an
+            // older one replaced in place) for saveDeferred, so that a decision is never left unsaved and an older
+            // record never overwrites a newer one on disk.
+            unsaved.put(record.name(), record);
+            writesDeferred++;
         }
     }
 }

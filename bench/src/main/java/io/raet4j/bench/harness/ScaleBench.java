@@ -414,8 +414,10 @@ public final class ScaleBench
                     duty.cpuNsPerCycle, duty.wallNsPerCycle, duty.cycles, 100.0 * duty.busyCycles / duty.cycles,
                     cpuUsPerEstate, duty.packetsInPerSec, duty.packetsOutPerSec);
                 out.printf(Locale.ROOT, "  hub heap after GC %,d B (+%,d B: %.0f B per idle estate, %.0f B per " +
-                    "estate added), direct buffers %+,d B; estate stacks %.0f B heap each; %d keep writes dropped%n",
+                    "estate added), direct buffers %+,d B; estate stacks %.0f B heap each; keep writes %d deferred " +
+                    "(queue full, written later), %d dropped%n",
                     heap, heap - heapBefore, bytesPerEstate, marginalBytes, direct - directBefore, stackHeap,
+                    hub.stack.counter(SystemCounterDescriptor.KEEP_WRITES_DEFERRED),
                     hub.stack.counter(SystemCounterDescriptor.KEEP_WRITES_DROPPED));
                 out.printf(Locale.ROOT, "  estate hosts: %.1f us of CPU per second per idle estate (all host " +
                     "threads; %.1f in the thread driving the estates every %d ms, %.1f in keep threads); %s; hub: %s%n",

@@ -94,12 +94,14 @@ public enum SystemCounterDescriptor
     UNSEALED_PACKETS(42, "Unsealed packets dropped"),
     /** Send-key rotations. */
     KEY_UPDATES(43, "Key updates"),
-    /** Keep records the background writer could not take (queue full); kept in memory only. */
+    /** Keep records still waiting for the background writer when the stack closed; kept in memory only, lost. */
     KEEP_WRITES_DROPPED(44, "Keep writes dropped"),
     /** Segments found lost because a segment sent after them was acknowledged, and queued for retransmission. */
     LOSSES_DETECTED(45, "Segments detected lost by later acks"),
     /** Probe timeouts that resent one segment at the tail (the window is left alone). */
-    TAIL_PROBES(46, "Tail loss probes");
+    TAIL_PROBES(46, "Tail loss probes"),
+    /** Keep records the background writer's queue could not take at once; held and handed over again. */
+    KEEP_WRITES_DEFERRED(47, "Keep writes deferred");
 
     private final int id;
     private final String label;
