@@ -17,7 +17,6 @@ import io.aeron.logbuffer.Header;
 import io.aeron.protocol.DataHeaderFlyweight;
 import org.HdrHistogram.Histogram;
 import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
@@ -782,12 +781,6 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
         }
     }
 
-    private static UnsafeBuffer newBuffer(final int sizeBytes)
-    {
-        return new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            BitUtil.align(sizeBytes, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH));
-    }
-
     /**
      * Whether a negative result of {@code offer} or {@code tryClaim} may be retried.
      */
@@ -909,7 +902,7 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
             this.histogram = histogram;
             this.failure = failure;
             this.ponger = ponger;
-            this.ping = newBuffer(sizeBytes);
+            this.ping = Rows.messageBuffer(sizeBytes);
             this.idle = config.appIdle().newIdleStrategy();
         }
 
@@ -1154,7 +1147,7 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
             this.endNs = endNs;
             this.failure = failure;
             this.sink = sink;
-            this.message = newBuffer(sizeBytes);
+            this.message = Rows.messageBuffer(sizeBytes);
             this.idle = config.appIdle().newIdleStrategy();
         }
 

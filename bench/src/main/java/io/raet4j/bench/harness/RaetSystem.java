@@ -7,8 +7,6 @@ import io.raet4j.transactions.Stack;
 import io.raet4j.transport.Context;
 import io.raet4j.transport.status.SystemCounterDescriptor;
 import org.HdrHistogram.Histogram;
-import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
@@ -407,8 +405,7 @@ public final class RaetSystem implements SystemUnderTest
             this.histogram = histogram;
             this.failure = failure;
             this.ponger = ponger;
-            this.ping = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                BitUtil.align(sizeBytes, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH));
+            this.ping = Rows.messageBuffer(sizeBytes);
         }
 
         public void onMessage(
@@ -510,8 +507,7 @@ public final class RaetSystem implements SystemUnderTest
             this.warmup = warmup;
             this.total = total;
             this.failure = failure;
-            this.echo = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                BitUtil.align(sizeBytes, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH));
+            this.echo = Rows.messageBuffer(sizeBytes);
         }
 
         void stop()
@@ -619,8 +615,7 @@ public final class RaetSystem implements SystemUnderTest
             this.endNs = endNs;
             this.failure = failure;
             this.sink = sink;
-            this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                BitUtil.align(sizeBytes, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH));
+            this.message = Rows.messageBuffer(sizeBytes);
         }
 
         public void onDelivered(final long estateId, final int channel, final long messageId)

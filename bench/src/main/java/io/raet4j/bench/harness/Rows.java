@@ -1,6 +1,9 @@
 package io.raet4j.bench.harness;
 
 import org.HdrHistogram.Histogram;
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +30,18 @@ public final class Rows
 
     private Rows()
     {
+    }
+
+    /**
+     * A message buffer for a benchmark thread: direct, cache-line aligned, at least {@code sizeBytes} long.
+     *
+     * @param sizeBytes message size.
+     * @return the buffer.
+     */
+    public static UnsafeBuffer messageBuffer(final int sizeBytes)
+    {
+        return new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            BitUtil.align(sizeBytes, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH));
     }
 
     /**

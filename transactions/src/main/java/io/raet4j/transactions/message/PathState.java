@@ -300,16 +300,6 @@ public final class PathState
     }
 
     /**
-     * Smoothed RTT, or the RTO while no sample was taken.
-     *
-     * @return the smoothed RTT in nanoseconds.
-     */
-    public long srttOrRtoNs()
-    {
-        return 0 == srttNs ? rtoNs : srttNs;
-    }
-
-    /**
      * Smoothed RTT, zero before the first sample.
      *
      * @return the smoothed RTT in nanoseconds.
