@@ -100,7 +100,8 @@ final class LoopbackPair implements AutoCloseable
         {
             final CachedNanoClock mediaClock = null != clock ? clock : new CachedNanoClock();
             faults = new FaultInjectingMedia(
-                UdpMedia.open("127.0.0.1:0", alphaCtx.mtuBytes(), Throwable::printStackTrace),
+                UdpMedia.open("127.0.0.1:0", alphaCtx.mtuBytes(), alphaCtx.socketReceiveBufferBytes(),
+                    alphaCtx.socketSendBufferBytes(), Throwable::printStackTrace),
                 alphaOutbound,
                 mediaClock);
             alphaCtx.media(faults);

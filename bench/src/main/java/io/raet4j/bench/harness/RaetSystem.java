@@ -866,7 +866,8 @@ public final class RaetSystem implements SystemUnderTest
                 if (lossRate > 0)
                 {
                     ctx.media(new io.raet4j.transport.media.FaultInjectingMedia(
-                        io.raet4j.transport.media.UdpMedia.open("127.0.0.1:0", mtuBytes, Throwable::printStackTrace),
+                        io.raet4j.transport.media.UdpMedia.open("127.0.0.1:0", mtuBytes,
+                            ctx.socketReceiveBufferBytes(), ctx.socketSendBufferBytes(), Throwable::printStackTrace),
                         new io.raet4j.transport.media.FaultProfile().lossRate(lossRate)
                             .seed(lossSeed + (name.endsWith("alpha") ? 0 : 1)),
                         org.agrona.concurrent.SystemNanoClock.INSTANCE));
