@@ -155,6 +155,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private final AtomicCounter congestionEvents;
     private final AtomicCounter lossesDetected;
     private final AtomicCounter tailProbes;
+    private final AtomicCounter messagesUncertain;
+    private final AtomicCounter estatesUnreachable;
+    private final AtomicCounter sessionsResumed;
+    private final AtomicCounter joinsFailed;
 
     private RemoteEstate[] active = new RemoteEstate[16];
     private int activeCount;
@@ -248,6 +252,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         congestionEvents = counters.get(SystemCounterDescriptor.CONGESTION_EVENTS);
         lossesDetected = counters.get(SystemCounterDescriptor.LOSSES_DETECTED);
         tailProbes = counters.get(SystemCounterDescriptor.TAIL_PROBES);
+        messagesUncertain = counters.get(SystemCounterDescriptor.MESSAGES_UNCERTAIN);
+        estatesUnreachable = counters.get(SystemCounterDescriptor.ESTATES_UNREACHABLE);
+        sessionsResumed = counters.get(SystemCounterDescriptor.SESSIONS_RESUMED);
+        joinsFailed = counters.get(SystemCounterDescriptor.JOINS_FAILED);
         joinCookiesSent = counters.get(SystemCounterDescriptor.JOIN_COOKIES_SENT);
         badCookies = counters.get(SystemCounterDescriptor.BAD_COOKIES);
         joinsRateLimited = counters.get(SystemCounterDescriptor.JOINS_RATE_LIMITED);
@@ -405,7 +413,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         for (int i = 0, size = registry.size(); i < size; i++)
         {
             final RemoteEstate estate = registry.get(i);
-            if (RemoteEstate.State.JOINED == estate.state)
+            if (estate.isSessionUp())
             {
                 requestAlive(estate);
             }
@@ -498,7 +506,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     long commitClaim(final RemoteEstate estate, final SendChannel sendChannel, final long position, final int length)
     {
-        if (isClosed || RemoteEstate.State.DEAD == estate.state || !estate.isRegistered())
+        if (isClosed || !estate.isSessionUp() || !estate.isRegistered())
         {
             return Stack.NOT_CONNECTED;
         }
@@ -524,7 +532,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return null;
         }
         final RemoteEstate estate = registry.byId(toEstateId);
-        if (null == estate || !estate.hasJoinedOnce || RemoteEstate.State.JOINED != estate.state)
+        if (null == estate || !estate.isSessionUp())
         {
             lastOfferStatus = Stack.NOT_CONNECTED;
             return null;
@@ -601,7 +609,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     boolean isJoined(final long id)
     {
         final RemoteEstate estate = registry.byId(id);
-        return null != estate && RemoteEstate.State.JOINED == estate.state && estate.hasJoinedOnce;
+        return null != estate && estate.isSessionUp();
     }
 
     long estateIdByName(final String estateName)
@@ -794,7 +802,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return null;
         }
         if (reader.dstEstateId() != estateId || reader.dstSession() != session ||
-            reader.srcSession() != estate.session || RemoteEstate.State.JOINED != estate.state)
+            reader.srcSession() != estate.session || !estate.isSessionUp())
         {
             staleSession.incrementRelease();
             sendRenew(source, srcId, reader.srcSession(), RenewReason.STALE_SESSION);
@@ -814,6 +822,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private void onEstateFrames(final RemoteEstate estate)
     {
         estate.lastHeardLiveNs = liveNs;
+        if (RemoteEstate.State.UNREACHABLE == estate.state)
+        {
+            becomeReachable(estate);
+        }
         do
         {
             switch (reader.templateId())
@@ -846,7 +858,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                     break;
                 }
                 case LeaveDecoder.TEMPLATE_ID:
-                    declareDead(estate, -1);
+                    declareDead(estate, -1, FailureReason.PEER_LEFT.ordinal(), false);
                     return;
                 default:
                     malformed.incrementRelease();
@@ -1120,7 +1132,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             {
                 if (null != atAddress)
                 {
-                    forget(atAddress);
+                    forget(atAddress, FailureReason.PEER_RESTARTED.ordinal());
                 }
                 estate = newEstate(srcId, joinerName, source);
                 registry.add(estate);
@@ -1141,13 +1153,17 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             estate.session = srcSession;
             estate.lastJoinNonceSeen = nonce;
             installKeys(estate, keys, isRenewal || isSessionChange);
-            if (!estate.hasJoinedOnce || RemoteEstate.State.JOINED != estate.state || isRenewal)
+            if (!estate.isSessionUp() || isRenewal)
             {
                 becomeJoined(estate, isRenewal);
             }
             else
             {
                 estate.lastHeardLiveNs = liveNs;
+                if (RemoteEstate.State.UNREACHABLE == estate.state)
+                {
+                    becomeReachable(estate);
+                }
             }
         }
         estate.peerSigningKey = signKey;
@@ -1270,7 +1286,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             final RemoteEstate estate = registry.get(i);
             if (estate.hasJoinedOnce && change.name().equals(estate.name()))
             {
-                forget(estate);
+                forget(estate, FailureReason.REJECTED.ordinal());
             }
         }
     }
@@ -1395,7 +1411,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                     }
                     else
                     {
-                        forget(estate);
+                        forget(estate, FailureReason.PEER_RESTARTED.ordinal());
                     }
                     known.isInitiator = true;
                     known.isRenewRequested |= isRenewRequested;
@@ -1406,7 +1422,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 {
                     // A different estate answers at this address (the old one restarted with a new id): the old
                     // one is gone, its messages fail, and the new one is a new estate.
-                    forget(estate);
+                    forget(estate, FailureReason.PEER_RESTARTED.ordinal());
                     estate = newEstate(srcId, acceptorName, source);
                     estate.isInitiator = true;
                     registry.add(estate);
@@ -1426,10 +1442,14 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 estate.session = srcSession;
                 estate.version = joinAck.version();
                 estate.joinNonce = 0;
-                final boolean wasJoined = estate.hasJoinedOnce && RemoteEstate.State.JOINED == estate.state;
-                if (!wasJoined || isRenewal)
+                if (!estate.isSessionUp() || isRenewal)
                 {
                     becomeJoined(estate, isRenewal);
+                }
+                else if (RemoteEstate.State.UNREACHABLE == estate.state)
+                {
+                    estate.lastHeardLiveNs = liveNs;
+                    becomeReachable(estate);
                 }
                 estate.isRenewRequested = false;
                 estate.sentRenewFlag = false;
@@ -1522,7 +1542,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return;
         }
         estate.isRenewRequested = true;
-        if (estate.hasJoinedOnce && RemoteEstate.State.JOINED == estate.state)
+        if (estate.isSessionUp())
         {
             // The peer has no state for this pair: discard ours now, not when the JoinAck comes, so that nothing
             // received or acknowledged meanwhile is applied to sequence numbers the peer has restarted.
@@ -1599,6 +1619,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private void becomeJoined(final RemoteEstate estate, final boolean isRenewal)
     {
         final boolean wasDead = RemoteEstate.State.DEAD == estate.state;
+        final boolean wasUp = estate.isSessionUp();
         final boolean isFirst = !estate.hasJoinedOnce;
         if (isRenewal)
         {
@@ -1618,14 +1639,30 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         {
             presence(estate.id(), estate.name(), PresenceEvent.ALIVE);
         }
+        else if (wasUp && isRenewal)
+        {
+            presence(estate.id(), estate.name(), PresenceEvent.RENEWED);
+        }
     }
 
+    /**
+     * Action R: the peer's state for the pair is gone or about to be (it restarted, or discarded it). Messages it may
+     * have received end uncertain, the rest are sent again from sequence 0 on the new session.
+     */
     private void renew(final RemoteEstate estate)
     {
         counters.get(SystemCounterDescriptor.SESSIONS_RENEWED).incrementRelease();
         for (final SendChannel channel : estate.usedSend)
         {
-            channel.renew(estate.path);
+            channel.renew(
+                this,
+                estate.id(),
+                FailureReason.PEER_RESTARTED.ordinal(),
+                estate.path,
+                maxPayload,
+                ctx.maxMessageBytes(),
+                FailureReason.TOO_LARGE.ordinal(),
+                receiveCreditSegments);
         }
         for (final ReceiveChannel channel : estate.usedReceive)
         {
@@ -1634,7 +1671,48 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         estate.path.reset();
     }
 
-    private void declareDead(final RemoteEstate estate, final int timedOutChannel)
+    /**
+     * Silent for the liveness timeout: reported unreachable, the session and everything in flight kept.
+     */
+    private void becomeUnreachable(final RemoteEstate estate)
+    {
+        estate.state = RemoteEstate.State.UNREACHABLE;
+        estatesUnreachable.incrementRelease();
+        presence(estate.id(), estate.name(), PresenceEvent.UNREACHABLE);
+    }
+
+    /**
+     * An unreachable estate was heard from within the session timeout: the session resumes where it stopped. The
+     * retransmission backoff built up while it was silent ends and every channel's timer fires at once, so what it
+     * missed is resent now rather than after the backed-off timeout.
+     */
+    private void becomeReachable(final RemoteEstate estate)
+    {
+        estate.state = RemoteEstate.State.JOINED;
+        sessionsResumed.incrementRelease();
+        estate.path.onProgress();
+        for (final SendChannel channel : estate.usedSend)
+        {
+            if (Long.MAX_VALUE != channel.rtoDeadlineNs())
+            {
+                channel.rearmRetransmitTimer(nowNs, 0);
+            }
+        }
+        requestAlive(estate);
+        presence(estate.id(), estate.name(), PresenceEvent.REACHABLE);
+    }
+
+    /**
+     * End the estate's session: DEAD. Every message not yet confirmed ends, failed if it certainly was not delivered
+     * and uncertain otherwise (see {@link SendChannel#failAll}); all channel state is discarded.
+     *
+     * @param estate             whose session ends.
+     * @param timedOutChannel    channel whose message deadline passed (its messages end TIMEOUT), or -1.
+     * @param reason             ordinal of the reason for the other channels' messages.
+     * @param isKnownUndelivered true if the peer left saying what it delivered, so the rest certainly was not.
+     */
+    private void declareDead(
+        final RemoteEstate estate, final int timedOutChannel, final int reason, final boolean isKnownUndelivered)
     {
         if (RemoteEstate.State.DEAD == estate.state)
         {
@@ -1646,9 +1724,8 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         counters.get(SystemCounterDescriptor.ESTATES_DEAD).incrementRelease();
         for (final SendChannel channel : estate.usedSend)
         {
-            final int reason = channel.channel() == timedOutChannel ?
-                FailureReason.TIMEOUT.ordinal() : FailureReason.PEER_DEAD.ordinal();
-            channel.failAll(this, estate.id(), reason, estate.path);
+            final int channelReason = channel.channel() == timedOutChannel ? FailureReason.TIMEOUT.ordinal() : reason;
+            channel.failAll(this, estate.id(), channelReason, estate.path, isKnownUndelivered);
         }
         for (final ReceiveChannel channel : estate.usedReceive)
         {
@@ -1666,26 +1743,20 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         estate.isRenewedEarly = false;
         if (estate.hasJoinedOnce)
         {
-            for (final SendChannel channel : estate.usedSend)
-            {
-                channel.failAll(this, estate.id(), reason, estate.path);
-            }
-            if (RemoteEstate.State.DEAD != estate.state)
-            {
-                declareDead(estate, -1);
-            }
+            declareDead(estate, -1, reason, false);
             return;
         }
         registry.remove(estate);
         cancelTimer(estate);
+        joinsFailed.incrementRelease();
         presence(estate.joinCorrelationId, format(estate.address()), PresenceEvent.JOIN_FAILED);
     }
 
-    private void forget(final RemoteEstate estate)
+    private void forget(final RemoteEstate estate, final int reason)
     {
         if (estate.hasJoinedOnce && RemoteEstate.State.DEAD != estate.state)
         {
-            declareDead(estate, -1);
+            declareDead(estate, -1, reason, false);
         }
         registry.remove(estate);
         cancelTimer(estate);
@@ -1749,7 +1820,17 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             case JOINED:
                 if (liveNs - estate.lastHeardLiveNs >= ctx.livenessTimeoutNs())
                 {
-                    declareDead(estate, -1);
+                    becomeUnreachable(estate);
+                }
+                if (liveNs - estate.lastSentLiveNs >= ctx.keepaliveIntervalNs())
+                {
+                    requestAlive(estate);
+                }
+                break;
+            case UNREACHABLE:
+                if (liveNs - estate.lastHeardLiveNs >= ctx.sessionTimeoutNs())
+                {
+                    declareDead(estate, -1, FailureReason.PEER_DEAD.ordinal(), false);
                 }
                 else if (liveNs - estate.lastSentLiveNs >= ctx.keepaliveIntervalNs())
                 {
@@ -1759,7 +1840,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             case DEAD:
                 if (liveNs - estate.deadSinceLiveNs >= ctx.reapTimeoutNs())
                 {
-                    forget(estate);
+                    forget(estate, FailureReason.PEER_DEAD.ordinal());
                     return;
                 }
                 if (estate.isInitiator && 0 == estate.joinNonce &&
@@ -1868,7 +1949,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     private boolean isBusy(final RemoteEstate estate)
     {
-        if (RemoteEstate.State.JOINED != estate.state || !estate.hasJoinedOnce)
+        if (!estate.isSessionUp())
         {
             return false;
         }
@@ -1895,7 +1976,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     private int service(final RemoteEstate estate)
     {
-        if (RemoteEstate.State.JOINED != estate.state || !estate.hasJoinedOnce)
+        if (!estate.isSessionUp())
         {
             return 0;
         }
@@ -1971,7 +2052,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 if (channel.oldestDeadlineNs() <= liveNs)
                 {
                     flush(estate);
-                    declareDead(estate, channel.channel());
+                    declareDead(estate, channel.channel(), FailureReason.PEER_DEAD.ordinal(), false);
                     return workCount + 1;
                 }
                 final int timedOut = channel.onRetransmitTimer(nowNs, path);
@@ -2275,6 +2356,25 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         }
     }
 
+    /**
+     * {@inheritDoc}
+     */
+    public void onUncertain(final long toEstateId, final int channel, final long messageId, final int reason)
+    {
+        messagesUncertain.incrementRelease();
+        if (null != deliveryHandler)
+        {
+            try
+            {
+                deliveryHandler.onUncertain(toEstateId, channel, messageId, REASONS[reason]);
+            }
+            catch (final Throwable ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
+    }
+
     private void presence(final long id, final String estateName, final PresenceEvent event)
     {
         if (null != presenceHandler)
@@ -2308,7 +2408,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         for (int i = 0, size = registry.size(); i < size; i++)
         {
             final RemoteEstate estate = registry.get(i);
-            if (RemoteEstate.State.JOINED == estate.state && estate.hasJoinedOnce)
+            if (estate.isSessionUp())
             {
                 try
                 {
@@ -2323,7 +2423,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             }
             for (final SendChannel channel : estate.usedSend)
             {
-                channel.failAll(this, estate.id(), FailureReason.CLOSED.ordinal(), estate.path);
+                channel.failAll(this, estate.id(), FailureReason.CLOSED.ordinal(), estate.path, false);
             }
         }
         isClosed = true;

@@ -112,10 +112,21 @@ final class StackPair implements AutoCloseable
      */
     void step()
     {
+        step(STEP_NS);
+    }
+
+    /**
+     * One step of a given length: both clocks advance by it, both running stacks run a duty cycle. Long steps let a
+     * test cover minutes of protocol time (partitions, session timeouts) in a few thousand cycles.
+     *
+     * @param stepNs how far both clocks move.
+     */
+    void step(final long stepNs)
+    {
         steps++;
-        clockA.advance(STEP_NS);
-        clockB.advance(STEP_NS);
-        epochClock.advance(STEP_NS / 1_000_000 + 1);
+        clockA.advance(stepNs);
+        clockB.advance(stepNs);
+        epochClock.advance(stepNs / 1_000_000 + 1);
         if (isARunning)
         {
             a.doWork();
