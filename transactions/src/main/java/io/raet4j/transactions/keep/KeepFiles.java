@@ -22,7 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * File system operations of the keep: private directories (created 0700, never chmod-ed once they exist), atomic
- * replace with fsync, strict reads and permission checks. POSIX permissions are applied where the file system supports them and skipped elsewhere.
+ * replace with fsync, strict reads and permission checks. POSIX permissions are applied where the file system
+ * supports them and skipped elsewhere.
  * <p>
  * Stateless and thread safe.
  */

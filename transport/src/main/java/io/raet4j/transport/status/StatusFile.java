@@ -342,7 +342,8 @@ public final class StatusFile implements AutoCloseable
 
     /**
      * Zero the heartbeat so readers see the stack stopped, unmap, and when asked for delete the file and, if
-     * {@link #create} made it and it is empty, the directory: one that existed before is never deleted. Idempotent. Counters and the error log must not be used afterwards.
+     * {@link #create} made it and it is empty, the directory: one that existed before is never deleted. Idempotent.
+     * Counters and the error log must not be used afterwards.
      */
     @Override
     public void close()
