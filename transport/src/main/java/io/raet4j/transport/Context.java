@@ -738,7 +738,8 @@ public final class Context
     }
 
     /**
-     * Delete the status file and its directory when the stack closes. Default true.
+     * Delete the status file and its directory when the stack closes. Default true. The directory is deleted only if
+     * the stack created it and it is left empty; a directory that existed before is never deleted (nor chmod-ed).
      *
      * @return true if deleted on close.
      */
