@@ -1,6 +1,7 @@
 package io.raet4j.examples;
 
 import io.raet4j.transport.Context;
+import io.raet4j.transport.JvmFlags;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -59,6 +60,15 @@ public final class Main
      */
     public static void main(final String[] args)
     {
+        try
+        {
+            JvmFlags.check();
+        }
+        catch (final IllegalStateException ex)
+        {
+            System.err.println("raet4j: error: " + ex.getMessage());
+            System.exit(EXIT_FAILED);
+        }
         final int status = run(args, System.out, System.err);
         System.out.flush();
         StopSignal.finished();

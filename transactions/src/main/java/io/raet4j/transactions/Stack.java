@@ -10,6 +10,7 @@ import io.raet4j.transactions.keep.KeepWriter;
 import io.raet4j.transactions.keep.LocalIdentity;
 import io.raet4j.transactions.keep.RemoteEstateRecord;
 import io.raet4j.transport.Context;
+import io.raet4j.transport.JvmFlags;
 import io.raet4j.transport.media.Media;
 import io.raet4j.transport.media.CompositeMedia;
 import io.raet4j.transport.media.MediaProvider;
@@ -182,9 +183,12 @@ public final class Stack implements AutoCloseable
      *
      * @param ctx configuration.
      * @return the stack.
+     * @throws IllegalStateException if the JVM lacks {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED},
+     *                               which Agrona's buffers need: the message says where to add it.
      */
     public static Stack launch(final Context ctx)
     {
+        JvmFlags.check();
         if (!ctx.isConcluded())
         {
             ctx.conclude();
