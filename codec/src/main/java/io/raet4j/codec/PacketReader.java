@@ -8,6 +8,7 @@ import io.raet4j.codec.sbe.DeliveryMode;
 import io.raet4j.codec.sbe.JoinAckDecoder;
 import io.raet4j.codec.sbe.JoinCookieDecoder;
 import io.raet4j.codec.sbe.JoinDecoder;
+import io.raet4j.codec.sbe.JoinRefusal;
 import io.raet4j.codec.sbe.JoinStatus;
 import io.raet4j.codec.sbe.LeaveDecoder;
 import io.raet4j.codec.sbe.MessageHeaderDecoder;
@@ -142,12 +143,21 @@ public final class PacketReader
     private static final boolean[] VALID_DELIVERY_MODE = new boolean[256];
     private static final boolean[] VALID_JOIN_STATUS = new boolean[256];
     private static final boolean[] VALID_RENEW_REASON = new boolean[256];
+    private static final boolean[] VALID_JOIN_REFUSAL = new boolean[256];
+    /** Block length of a version-1 Join: frameLength, minVersion, maxVersion, nonce. */
+    private static final int JOIN_V1_BLOCK_LENGTH = 14;
+    /** Block length of a version-1 JoinAck: frameLength, status, version, nonce. */
+    private static final int JOIN_ACK_V1_BLOCK_LENGTH = 13;
 
     static
     {
         for (final DeliveryMode mode : DeliveryMode.values())
         {
             VALID_DELIVERY_MODE[mode.value()] = DeliveryMode.NULL_VAL != mode;
+        }
+        for (final JoinRefusal refusal : JoinRefusal.values())
+        {
+            VALID_JOIN_REFUSAL[refusal.value()] = JoinRefusal.NULL_VAL != refusal;
         }
         for (final JoinStatus status : JoinStatus.values())
         {
@@ -882,7 +892,7 @@ public final class PacketReader
         final int frameEnd,
         final boolean exact)
     {
-        if (blockLength < JoinDecoder.BLOCK_LENGTH)
+        if (blockLength < JOIN_V1_BLOCK_LENGTH)
         {
             return false;
         }
@@ -890,6 +900,12 @@ public final class PacketReader
         final JoinDecoder decoder = joinDecoder.wrap(buffer, blockOffset, blockLength, actingVersion);
         final int minVersion = decoder.minVersion();
         if (minVersion < 1 || minVersion > decoder.maxVersion())
+        {
+            return false;
+        }
+        // A joiner that speaks this version sends all of its block; an older one is read far enough to be told that
+        // its versions are not supported.
+        if (decoder.maxVersion() >= SCHEMA_VERSION && blockLength < JoinDecoder.BLOCK_LENGTH)
         {
             return false;
         }
@@ -908,7 +924,7 @@ public final class PacketReader
         final int frameEnd,
         final boolean exact)
     {
-        if (blockLength < JoinAckDecoder.BLOCK_LENGTH)
+        if (blockLength < JOIN_ACK_V1_BLOCK_LENGTH)
         {
             return false;
         }
@@ -917,6 +933,14 @@ public final class PacketReader
         if (!VALID_JOIN_STATUS[decoder.statusRaw()] || decoder.version() < 1)
         {
             return false;
+        }
+        // Only a refusal for version may come from an older acceptor, with a shorter block.
+        if (JoinStatus.VERSION_UNSUPPORTED != decoder.status())
+        {
+            if (blockLength < JoinAckDecoder.BLOCK_LENGTH || !VALID_JOIN_REFUSAL[decoder.refusalRaw()])
+            {
+                return false;
+            }
         }
 
         final int varOffset = blockOffset + blockLength;

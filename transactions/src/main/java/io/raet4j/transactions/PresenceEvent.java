@@ -31,6 +31,6 @@ public enum PresenceEvent
     DEAD,
     /** A dead estate was forgotten after the reap timeout. */
     REAPED,
-    /** A join started by this stack failed: timed out, refused, or no common version. */
+    /** A join started by this stack failed: timed out, refused, or no common version; see {@link JoinHandler}. */
     JOIN_FAILED
 }

@@ -44,6 +44,21 @@ final class RemoteEstate extends Estate
     boolean isRenewRequested;
     boolean sentRenewFlag;
     boolean isRenewedEarly;
+    /** The application asked for the join now outstanding: its failure is reported with the reason. */
+    boolean isAppJoin;
+    int joinsSent;
+    boolean hasJoinCookie;
+    boolean isJoinPending;
+    String pendingPeerName;
+
+    /** The pair's MTU: the smaller of the two announced in the join. */
+    int pairMtu;
+    /** Largest segment payload sent to this estate. */
+    int maxPayload;
+    /** Largest message this estate accepts. */
+    int peerMaxMessage;
+    /** Credit this estate grants each channel before its first ack. */
+    int peerCredit;
 
     byte[] pinnedSigningKey;
     byte[] joinEphemeralPrivate;

@@ -229,7 +229,13 @@ public final class Stack implements AutoCloseable
         };
         final Agent toRun = null == application ? stackAgent : new CompositeAgent(stackAgent, application);
         runner = new AgentRunner(ctx.idleStrategy(), this::onAgentError, null, toRun);
-        AgentRunner.startOnThread(runner);
+        // The runner's thread owns the stack from its first instruction: no other thread can slip in before it.
+        AgentRunner.startOnThread(runner, (runnable) ->
+        {
+            final Thread thread = new Thread(runnable);
+            agent.owner(thread);
+            return thread;
+        });
         return this;
     }
 
@@ -239,12 +245,15 @@ public final class Stack implements AutoCloseable
     }
 
     /**
-     * Run one duty cycle. Invoker mode only.
+     * Run one duty cycle. Invoker mode only. The first call claims the stack for the calling thread: from then on
+     * only that thread may run it and call its data API.
      *
      * @return the amount of work done, 0 if idle.
+     * @throws IllegalStateException if another thread owns the stack.
      */
     public int doWork()
     {
+        agent.claimOrRefuse("doWork");
         return invoker.invoke();
     }
 
@@ -296,8 +305,22 @@ public final class Stack implements AutoCloseable
     }
 
     /**
+     * Set who learns why joins fail: those this stack started, with the returned correlation id, and those it refused
+     * or keeps pending. Each comes with a {@link JoinFailure} whose message says what happened and what to do.
+     *
+     * @param handler to call on the duty-cycle thread.
+     * @return this for a fluent API.
+     */
+    public Stack joinHandler(final JoinHandler handler)
+    {
+        agent.joinHandler(handler);
+        return this;
+    }
+
+    /**
      * Join an estate at an address. The outcome arrives as a presence event: {@link PresenceEvent#JOINED} with the
-     * estate's id, or {@link PresenceEvent#JOIN_FAILED} with the returned correlation id.
+     * estate's id, or {@link PresenceEvent#JOIN_FAILED} with the returned correlation id, and then the reason at the
+     * {@link JoinHandler}. A refusal is learnt as soon as the other end answers; silence fails after the join timeout.
      *
      * @param address of the estate, in the media's notation ({@code host:port}).
      * @return a correlation id for the join.
@@ -309,9 +332,9 @@ public final class Stack implements AutoCloseable
     }
 
     /**
-     * Join an estate at an address, trusting its answer only if it is signed by the given key: a man in the middle
-     * answering for the estate is refused (counted as {@link SystemCounterDescriptor#PINNED_KEY_MISMATCH}) and the
-     * join fails after the join timeout unless the real estate answers.
+     * Join an estate at an address, trusting its answer only if it is signed by the given key: an answer signed by
+     * another key is refused (counted as {@link SystemCounterDescriptor#PINNED_KEY_MISMATCH}) and the join fails at
+     * once with {@link JoinFailure.Reason#PINNED_KEY_MISMATCH}.
      *
      * @param address          of the estate, in the media's notation ({@code host:port}).
      * @param pinnedSigningKey the estate's 32-byte Ed25519 public key, or null to accept whatever key the keep allows.

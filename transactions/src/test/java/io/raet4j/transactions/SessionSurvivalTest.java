@@ -180,6 +180,60 @@ class SessionSurvivalTest
         }
     }
 
+    @Test
+    void shouldReportFailedNotUncertainWhatAReceiverThatLeftSaysItNeverGot()
+    {
+        start();
+        for (int i = 0; i < 3_000; i++)
+        {
+            offerNext();
+            pair.step();
+            if (0 == i % 2)
+            {
+                pair.b.poll(receipts, 1);
+            }
+        }
+        assertTrue(receipts.received.size() < offered, "messages wait unpolled at the receiver");
+        pair.isBRunning = false;
+        pair.b.close();
+        assertTrue(pair.runUntil(() -> outcomes.total() == offered, 100_000), pair.presenceA.toString());
+
+        assertEquals(List.of("beta:JOINED", "beta:DEAD"), pair.presenceA);
+        assertEquals(0, outcomes.uncertain.size(), "the receiver's last packet said what it delivered");
+        assertEquals(receipts.received.size(), outcomes.delivered.size());
+        assertEquals(offered - receipts.received.size(), outcomes.failed.size());
+        assertEquals(outcomes.failed.size(), (long)outcomes.failedByReason.get(FailureReason.PEER_LEFT));
+        for (long sequence = 0; sequence < offered; sequence++)
+        {
+            assertEquals(receipts.received.contains(sequence),
+                outcomes.delivered.contains(StackTest.Outcomes.key(0, sequence)), "message " + sequence);
+        }
+    }
+
+    @Test
+    void shouldEndWhatIsInFlightAtCloseAsUncertainIfSentWholeElseFailed()
+    {
+        start();
+        stream(500, StackPair.STEP_NS);
+        pair.isBRunning = false;
+        final UnsafeBuffer large = new UnsafeBuffer(new byte[4 * 1024 * 1024]);
+        final long largeId = pair.a.offer(pair.b.estateId(), 1, large, 0, large.capacity());
+        assertTrue(largeId >= 0);
+        for (int i = 0; i < 200; i++)
+        {
+            offerNext();
+            pair.step();
+        }
+        pair.isARunning = false;
+        pair.a.close();
+
+        assertEquals(offered + 1, outcomes.total());
+        assertTrue(outcomes.failed.contains(StackTest.Outcomes.key(1, largeId)), "never sent whole: failed");
+        assertTrue(outcomes.uncertain.size() > 0, "sent whole to a receiver that stopped polling: uncertain");
+        assertEquals(outcomes.uncertain.size(), (long)outcomes.uncertainByReason.get(FailureReason.CLOSED));
+        assertEquals(outcomes.failed.size(), (long)outcomes.failedByReason.get(FailureReason.CLOSED));
+    }
+
     private void start()
     {
         pair.startA(FaultProfile.none(), ctx -> {});
