@@ -231,6 +231,27 @@ public final class RaetProcess implements AutoCloseable
     }
 
     /**
+     * The last line of standard output so far in which a pattern is found, e.g. the last progress line of a process
+     * that was killed before it printed its result.
+     *
+     * @param pattern to find in a line.
+     * @return the match, or null if no line has it.
+     */
+    public synchronized Matcher lastMatch(final Pattern pattern)
+    {
+        refresh();
+        for (int i = lines.size() - 1; i >= 0; i--)
+        {
+            final Matcher matcher = pattern.matcher(lines.get(i));
+            if (matcher.find())
+            {
+                return matcher;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Wait for the process to exit.
      *
      * @param timeout longest wait.
