@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The processes of one test run: {@code raet4j.jar} commands and tools of this module started as separate JVMs, on
@@ -50,6 +51,7 @@ public final class Fleet implements AutoCloseable
 
     private static final Set<Process> LIVE = Collections.synchronizedSet(new LinkedHashSet<>());
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
+    private static final AtomicInteger CREATED = new AtomicInteger();
 
     static
     {
@@ -79,8 +81,8 @@ public final class Fleet implements AutoCloseable
     }
 
     /**
-     * A fleet in a fresh directory {@code NAME-TIMESTAMP} under {@code -D}{@value #WORK_DIR_PROPERTY}, or under
-     * {@code target/reliability} of the working directory.
+     * A fleet in a fresh directory {@code NAME-TIMESTAMP-N} under {@code -D}{@value #WORK_DIR_PROPERTY}, or under
+     * {@code target/reliability} of the working directory (N counts the fleets this JVM made).
      *
      * @param name of the run, e.g. the test's.
      * @return the fleet.
@@ -88,7 +90,8 @@ public final class Fleet implements AutoCloseable
     public static Fleet create(final String name)
     {
         final String parent = System.getProperty(WORK_DIR_PROPERTY, Path.of("target", "reliability").toString());
-        return new Fleet(Path.of(parent, name + "-" + LocalDateTime.now().format(STAMP)));
+        return new Fleet(Path.of(parent, name + "-" + LocalDateTime.now().format(STAMP) + "-" +
+            CREATED.incrementAndGet()));
     }
 
     /**
