@@ -138,6 +138,34 @@ public final class Args
     }
 
     /**
+     * Check that every required option was given, reporting all that are missing at once (a user fixes the command
+     * line in one go, not one option per run). Call before reading the options.
+     *
+     * @param names of the required options, with their dashes.
+     * @throws UsageException naming every missing option.
+     */
+    public void require(final String... names)
+    {
+        final List<String> missing = new ArrayList<>();
+        for (final String name : names)
+        {
+            if (!options.containsKey(name))
+            {
+                missing.add(name);
+            }
+        }
+        if (1 == missing.size())
+        {
+            throw new UsageException(command, "missing required option " + missing.get(0));
+        }
+        if (!missing.isEmpty())
+        {
+            throw new UsageException(command, "missing required options " +
+                String.join(", ", missing.subList(0, missing.size() - 1)) + " and " + missing.get(missing.size() - 1));
+        }
+    }
+
+    /**
      * A string option.
      *
      * @param name         of the option, with its dashes.

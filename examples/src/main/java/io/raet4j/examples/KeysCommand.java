@@ -22,7 +22,6 @@ import java.util.Optional;
 final class KeysCommand implements Command
 {
     private static final String ACTIONS = "keygen, list, accept, reject or delete";
-    private static final int FINGERPRINT_HEX_DIGITS = 16;
     private static final HexFormat HEX = HexFormat.of();
 
     /**
@@ -118,15 +117,15 @@ final class KeysCommand implements Command
             final LocalIdentity identity = keep.loadOrCreateLocal(localName);
             out.println((created ? "created the local identity in " : "the local identity in ") + dir);
             out.println("  name          " + printable(identity.name()));
-            out.println("  id            " + hexId(identity.id()) + " (" + identity.id() + ")");
-            out.println("  sign-public   " + HEX.formatHex(identity.signPublicKey()));
-            out.println("  agree-public  " + HEX.formatHex(identity.agreePublicKey()));
+            out.println("  id            " + Main.id(identity.id()));
+            out.println("  signing key   " + HEX.formatHex(identity.signPublicKey()) + "  (what a peer's --pin takes)");
+            out.println("  agreement key " + HEX.formatHex(identity.agreePublicKey()));
             out.println(new Json()
                 .put("action", "keygen")
                 .put("name", identity.name())
-                .put("id", hexId(identity.id()))
-                .put("signKey", HEX.formatHex(identity.signPublicKey()))
-                .put("agreeKey", HEX.formatHex(identity.agreePublicKey()))
+                .put("id", Main.id(identity.id()))
+                .put("signingKey", HEX.formatHex(identity.signPublicKey()))
+                .put("agreementKey", HEX.formatHex(identity.agreePublicKey()))
                 .put("created", created));
             return Main.EXIT_OK;
         }
@@ -144,13 +143,13 @@ final class KeysCommand implements Command
             if (local.isPresent())
             {
                 final LocalIdentity identity = local.get();
-                out.printf("local   %s  id %s  sign %s  agree %s%n", printable(identity.name()), hexId(identity.id()),
-                    fingerprint(identity.signPublicKey()), fingerprint(identity.agreePublicKey()));
+                out.printf("local   %s  id %s  signing key %s%n", printable(identity.name()), Main.id(identity.id()),
+                    HEX.formatHex(identity.signPublicKey()));
                 json.beginObject("local")
                     .put("name", identity.name())
-                    .put("id", hexId(identity.id()))
-                    .put("signKey", HEX.formatHex(identity.signPublicKey()))
-                    .put("agreeKey", HEX.formatHex(identity.agreePublicKey()))
+                    .put("id", Main.id(identity.id()))
+                    .put("signingKey", HEX.formatHex(identity.signPublicKey()))
+                    .put("agreementKey", HEX.formatHex(identity.agreePublicKey()))
                     .endObject();
             }
             else
@@ -162,13 +161,13 @@ final class KeysCommand implements Command
             json.beginArray("remotes");
             for (final RemoteEstateRecord remote : remotes)
             {
-                out.printf("  %-20s %-8s id %s  sign %s  agree %s  address %s%n", printable(remote.name()),
-                    remote.status().label(), hexId(remote.id()), fingerprint(remote.signPublicKey()),
-                    fingerprint(remote.agreePublicKey()),
-                    null == remote.address() ? "unknown" : printable(remote.address()));
+                out.printf("  %-20s %-8s id %s  address %s  signing key %s%n", printable(remote.name()),
+                    remote.status().label(), Main.id(remote.id()),
+                    null == remote.address() ? "unknown" : printable(remote.address()),
+                    HEX.formatHex(remote.signPublicKey()));
                 json.beginObject(null)
                     .put("name", remote.name())
-                    .put("id", hexId(remote.id()))
+                    .put("id", Main.id(remote.id()))
                     .put("status", remote.status().name());
                 if (null == remote.address())
                 {
@@ -178,8 +177,8 @@ final class KeysCommand implements Command
                 {
                     json.put("address", remote.address());
                 }
-                json.put("signKey", HEX.formatHex(remote.signPublicKey()))
-                    .put("agreeKey", HEX.formatHex(remote.agreePublicKey()))
+                json.put("signingKey", HEX.formatHex(remote.signPublicKey()))
+                    .put("agreementKey", HEX.formatHex(remote.agreePublicKey()))
                     .put("firstSeenMs", remote.firstSeenMs())
                     .put("lastChangedMs", remote.lastChangedMs())
                     .endObject();
@@ -273,16 +272,6 @@ final class KeysCommand implements Command
     private static IllegalStateException noEstate(final String estate, final Path dir)
     {
         return new IllegalStateException("no estate " + printable(estate) + " in keep " + dir);
-    }
-
-    private static String hexId(final long id)
-    {
-        return HexFormat.of().toHexDigits(id);
-    }
-
-    private static String fingerprint(final byte[] publicKey)
-    {
-        return HEX.formatHex(publicKey).substring(0, FINGERPRINT_HEX_DIGITS);
     }
 
     /**

@@ -272,6 +272,17 @@ public final class Main
     }
 
     /**
+     * An estate id as every command prints it, in text and JSON alike: 16 lower-case hex digits.
+     *
+     * @param id the estate id.
+     * @return the id in hex.
+     */
+    static String id(final long id)
+    {
+        return String.format("%016x", id);
+    }
+
+    /**
      * One line saying what went wrong, without a stack trace.
      *
      * @param ex what was thrown.

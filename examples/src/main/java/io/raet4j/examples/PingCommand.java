@@ -72,7 +72,7 @@ final class PingCommand implements Command, DeliveryHandler
             "One message in flight at a time. Prints last\n" +
             "{\"count\",\"rttP50Us\",\"rttP90Us\",\"rttP99Us\",\"rttP999Us\",\"rttMaxUs\",\"rttMeanUs\"," +
             "\"estateId\",\"signingKey\"},\n" +
-            "times in microseconds (estateId: this estate's id in decimal, as a string; signingKey: its Ed25519\n" +
+            "times in microseconds (estateId: this estate's id, 16 hex digits; signingKey: its Ed25519\n" +
             "public key in hex). Exit status 0 if every round trip completed, else 1 (also when the join fails).\n";
     }
 
@@ -81,6 +81,7 @@ final class PingCommand implements Command, DeliveryHandler
      */
     public int run(final Args args, final PrintStream out, final PrintStream err)
     {
+        args.require("--peer");
         final String peer = args.address("--peer", null, false);
         final String name = args.string("--name", "ping");
         final String bind = args.address("--bind", "0.0.0.0:0", true);
@@ -157,7 +158,7 @@ final class PingCommand implements Command, DeliveryHandler
             .put("rttP999Us", us(histogram, 99.9))
             .put("rttMaxUs", histogram.getMaxValue() / 1e3)
             .put("rttMeanUs", histogram.getMean() / 1e3)
-            .put("estateId", Long.toString(estateId))
+            .put("estateId", Main.id(estateId))
             .put("signingKey", signingKey));
         return null == problem && 0 == mismatched ? Main.EXIT_OK : Main.EXIT_FAILED;
     }

@@ -56,8 +56,8 @@ final class PongCommand implements Command
                 "idle strategy of the invoker loop (default spin)") +
             StackOptions.USAGE +
             "Prints \"listening on HOST:PORT\" once bound and last\n" +
-            "{\"echoed\",\"bytes\",\"dropped\",\"estates\",\"estateId\",\"signingKey\"} (estateId: this estate's id\n" +
-            "in decimal, as a string; signingKey: its Ed25519 public key in hex, what a ping's --pin takes).\n";
+            "{\"echoed\",\"bytes\",\"dropped\",\"estates\",\"estateId\",\"signingKey\"} (estateId: this estate's id,\n" +
+            "16 hex digits; signingKey: its Ed25519 public key in hex, what a ping's --pin takes).\n";
     }
 
     /**
@@ -65,6 +65,7 @@ final class PongCommand implements Command
      */
     public int run(final Args args, final PrintStream out, final PrintStream err)
     {
+        args.require("--bind");
         final String bind = args.address("--bind", null, true);
         final String name = args.string("--name", "pong");
         final long idleTimeoutNs = args.has("--idle-seconds") ?
@@ -88,7 +89,7 @@ final class PongCommand implements Command
             signingKey = StackOptions.hex(stack.signingKey());
             stack.presenceHandler(presence);
             out.println("listening on " + Main.format(stack.localAddress()) + " as " + name + " (estate " +
-                Long.toHexString(estateId) + ")");
+                Main.id(estateId) + ")");
             out.println(stackOptions.describe(stack));
             out.println("idle strategy: " + Main.describe(idle));
             out.flush();
@@ -134,7 +135,7 @@ final class PongCommand implements Command
             .put("bytes", bytes)
             .put("dropped", dropped)
             .put("estates", presence.everJoinedCount())
-            .put("estateId", Long.toString(estateId))
+            .put("estateId", Main.id(estateId))
             .put("signingKey", signingKey));
         return Main.EXIT_OK;
     }

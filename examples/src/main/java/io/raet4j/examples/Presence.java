@@ -1,5 +1,7 @@
 package io.raet4j.examples;
 
+import io.raet4j.transactions.JoinFailure;
+import io.raet4j.transactions.JoinHandler;
 import io.raet4j.transactions.PresenceEvent;
 import io.raet4j.transactions.PresenceHandler;
 import io.raet4j.transactions.Stack;
@@ -14,9 +16,10 @@ import java.io.PrintStream;
  * <p>
  * NOT thread safe: called on the duty-cycle thread, which in invoker mode is the command's thread.
  */
-final class Presence implements PresenceHandler
+final class Presence implements PresenceHandler, JoinHandler
 {
     private final PrintStream out;
+    private JoinFailure joinFailure;
     private final LongHashSet joined = new LongHashSet();
     private final LongHashSet everJoined = new LongHashSet();
     private long firstJoinedId;
@@ -54,13 +57,48 @@ final class Presence implements PresenceHandler
             case REAPED:
                 joined.remove(estateId);
                 break;
+            case UNREACHABLE:
+            case REACHABLE:
+            case RENEWED:
+                break;
             case JOIN_FAILED:
                 isJoinFailed = true;
                 break;
             default:
                 break;
         }
-        out.println("estate " + name + " (" + Long.toHexString(estateId) + ") " + event);
+        if (PresenceEvent.JOIN_FAILED != event)
+        {
+            out.println("estate " + name + " (" + Main.id(estateId) + ") " + event);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onJoinFailed(final long correlationId, final JoinFailure failure)
+    {
+        joinFailure = failure;
+        isJoinFailed = true;
+        out.println("join to " + failure.address() + " failed (" + failure.reason() + "): " + failure.message());
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onJoinRefused(final JoinFailure refusal)
+    {
+        out.println("join from " + refusal.address() + " refused (" + refusal.reason() + "): " + refusal.message());
+    }
+
+    /**
+     * Why the last join this stack started failed.
+     *
+     * @return the failure, or null if none failed.
+     */
+    JoinFailure joinFailure()
+    {
+        return joinFailure;
     }
 
     /**
@@ -75,9 +113,30 @@ final class Presence implements PresenceHandler
      */
     long join(final Stack stack, final String address, final byte[] pinnedSigningKey, final IdleStrategy idle)
     {
+        return join(stack, address, pinnedSigningKey, idle, Long.MAX_VALUE);
+    }
+
+    /**
+     * Join as {@link #join(Stack, String, byte[], IdleStrategy)}, giving up at a deadline.
+     *
+     * @param stack            to join from; its presence and join handlers become this.
+     * @param address          of the estate.
+     * @param pinnedSigningKey the Ed25519 public key the estate must sign with, or null for any.
+     * @param idle             strategy between duty cycles.
+     * @param deadlineNs       {@link System#nanoTime()} after which to stop waiting.
+     * @return the id of the joined estate, or 0 if the join failed, was stopped or ran out of time.
+     */
+    long join(
+        final Stack stack,
+        final String address,
+        final byte[] pinnedSigningKey,
+        final IdleStrategy idle,
+        final long deadlineNs)
+    {
         stack.presenceHandler(this);
+        stack.joinHandler(this);
         stack.join(address, pinnedSigningKey);
-        while (0 == firstJoinedId && !isJoinFailed && !StopSignal.isStopRequested())
+        while (0 == firstJoinedId && !isJoinFailed && !StopSignal.isStopRequested() && System.nanoTime() < deadlineNs)
         {
             idle.idle(stack.doWork());
         }

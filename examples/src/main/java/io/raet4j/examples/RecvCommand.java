@@ -30,10 +30,13 @@ final class RecvCommand implements Command
     private static final int POLL_LIMIT = 256;
     private static final long PROGRESS_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long LINGER_NS = TimeUnit.SECONDS.toNanos(2);
+    /** Sequence numbers a record file holds: 256 Mi, a 256 MiB sparse file. */
+    private static final long RECORD_CAPACITY = 1L << 28;
 
     private final Payload payload = new Payload();
     private final Long2ObjectHashMap<Stream[]> streamsByEstate = new Long2ObjectHashMap<>();
     private final MessageHandler handler = this::onMessage;
+    private Ledger record;
     private long received;
     private long bytes;
     private long duplicates;
@@ -66,6 +69,10 @@ final class RecvCommand implements Command
             "  --bind HOST:PORT     address to listen on (port 0: any free port)\n" +
             "  --count N            exit after N messages (default 0: no limit)\n" +
             "  --idle-seconds S     exit after S seconds without a message (default 10)\n" +
+            "  --record FILE        mark each message the application gets, one byte per sequence number in a\n" +
+            "                       memory-mapped file (5 = received, after a 64-byte header whose long at offset 8\n" +
+            "                       counts messages received twice); kept if this process is killed, and continued\n" +
+            "                       by a restarted recv given the same file; for checking against send --outcomes\n" +
             Main.COMMON_OPTIONS +
             StackOptions.USAGE +
             "Each message is checked: bytes 0-7 sequence number, 8-11 CRC32C of the rest, body derived from\n" +
@@ -76,7 +83,7 @@ final class RecvCommand implements Command
             "Prints \"listening on HOST:PORT\" once bound, \"received N ...\" every second,\n" +
             "and last {\"received\",\"bytes\",\"duplicates\",\"outOfOrder\",\"corrupt\",\"estates\",\"estateId\"," +
             "\"signingKey\"}\n" +
-            "(estates: distinct senders; estateId: this estate's id in decimal, as a string; signingKey: its\n" +
+            "(estates: distinct senders; estateId: this estate's id, 16 hex digits; signingKey: its\n" +
             "Ed25519 public key in hex, what a sender's --pin takes).\n";
     }
 
@@ -85,6 +92,7 @@ final class RecvCommand implements Command
      */
     public int run(final Args args, final PrintStream out, final PrintStream err)
     {
+        args.require("--bind");
         final String name = args.string("--name", "recv");
         final String bind = args.address("--bind", null, true);
         final long count = args.number("--count", 0L, 0, Long.MAX_VALUE);
@@ -92,7 +100,9 @@ final class RecvCommand implements Command
         final Path statusParent = Main.statusParent(args);
         final IdleStrategy idle = Main.idleStrategy(args, "backoff");
         final StackOptions stackOptions = StackOptions.read(args, false);
+        final Path recordFile = args.has("--record") ? Path.of(args.string("--record", null)) : null;
         args.requireAllUsed();
+        record = null == recordFile ? null : Ledger.open(recordFile, RECORD_CAPACITY);
 
         StopSignal.install();
         final Context ctx = Main.cliContext(name, bind, statusParent, stackOptions);
@@ -106,8 +116,9 @@ final class RecvCommand implements Command
             estateId = stack.estateId();
             signingKey = StackOptions.hex(stack.signingKey());
             stack.presenceHandler(presence);
+            stack.joinHandler(presence);
             out.println("listening on " + Main.format(stack.localAddress()) + " as " + name + " (estate " +
-                Long.toHexString(estateId) + "), status " + stack.statusFile());
+                Main.id(estateId) + "), status " + stack.statusFile());
             out.println(stackOptions.describe(stack));
             out.println("idle strategy: " + Main.describe(idle));
             out.flush();
@@ -159,8 +170,12 @@ final class RecvCommand implements Command
             .put("outOfOrder", outOfOrder)
             .put("corrupt", corrupt)
             .put("estates", streamsByEstate.size())
-            .put("estateId", Long.toString(estateId))
+            .put("estateId", Main.id(estateId))
             .put("signingKey", signingKey));
+        if (null != record)
+        {
+            record.close();
+        }
         return Main.EXIT_OK;
     }
 
@@ -223,6 +238,10 @@ final class RecvCommand implements Command
         if (null == stream)
         {
             stream = stream(estateId, channel);
+        }
+        if (null != record)
+        {
+            record.mark(sequence, Ledger.RECEIVED);
         }
         final int index = (int)sequence;
         if (stream.seen.get(index))

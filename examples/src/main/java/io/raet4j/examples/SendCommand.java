@@ -32,6 +32,7 @@ final class SendCommand implements Command, DeliveryHandler
     private long delivered;
     private long failed;
     private long uncertain;
+    private Ledger outcomes;
     private long lastOutcomeNs;
 
     /**
@@ -56,7 +57,8 @@ final class SendCommand implements Command, DeliveryHandler
     public String usage()
     {
         return "usage: java -jar raet4j.jar send --peer HOST:PORT --count N --size BYTES|MIN-MAX|mixed [options]\n" +
-            "  --name NAME          estate name (default send)\n" +
+            "  --name NAME          estate name (default send-PID with a temporary keep, a new identity each run,\n" +
+            "                       so that each run is a new estate to the receiver; send with --keep)\n" +
             "  --bind HOST:PORT     local address (default 0.0.0.0:0)\n" +
             "  --peer HOST:PORT     address of the receiving estate (recv)\n" +
             "  --count N            number of messages, 1.." + Integer.MAX_VALUE + "\n" +
@@ -74,17 +76,25 @@ final class SendCommand implements Command, DeliveryHandler
             "                       which recv checks against the one it expects next.\n" +
             "  --channel C          channel 0..255 (default 0, reliable ordered)\n" +
             "  --seed N             seed of the random and mixed sizes (default 1)\n" +
-            "  --timeout-seconds S  give up after S seconds, failing what is in flight (default 300)\n" +
+            "  --timeout-seconds S  give up after S seconds, joining included, ending what is in flight (default 300)\n" +
+            "  --outcomes FILE      record each message's outcome, one byte per sequence number in a memory-mapped\n" +
+            "                       file (1 offered, 2 delivered, 3 failed, 4 uncertain after a 64-byte header),\n" +
+            "                       kept if this process is killed; for checking against recv --record\n" +
             Main.COMMON_OPTIONS +
             StackOptions.PIN_USAGE +
             StackOptions.USAGE +
-            "The peer is declared dead after " + TimeUnit.NANOSECONDS.toSeconds(Main.CLI_LIVENESS_TIMEOUT_NS) +
-            " s of silence, which fails its messages and ends the run.\n" +
+            "A peer silent for the liveness timeout is reported UNREACHABLE and sending goes on (what it cannot take\n" +
+            "waits); heard again, it is REACHABLE and nothing is lost. Silent for the session timeout, it is DEAD:\n" +
+            "what is in flight ends and the run ends.\n" +
+            "Every message offered ends in one outcome: delivered (the receiving application got it), failed (it\n" +
+            "certainly did not), or uncertain (sent whole, then the session ended before it was confirmed).\n" +
             "Prints progress every second and last\n" +
-            "{\"sent\",\"delivered\",\"failed\",\"bytes\",\"seconds\",\"msgsPerSec\",\"backPressured\",\"estateId\",\"signingKey\"}\n" +
-            "(estateId: this estate's id in decimal, as a string; signingKey: its Ed25519 public key in hex);\n" +
-            "sent == delivered + failed. Exit status 0 if every message was delivered, else 1 (also when the join\n" +
-            "fails: refused, never accepted, not signed by the --pin key, or timed out).\n";
+            "{\"sent\",\"delivered\",\"failed\",\"uncertain\",\"bytes\",\"seconds\",\"msgsPerSec\",\"backPressured\"," +
+            "\"estateId\",\"signingKey\"[,\"error\"]}\n" +
+            "(estateId: 16 hex digits; signingKey: this estate's Ed25519 public key in hex; error: why the run\n" +
+            "stopped early, e.g. why the join failed); sent == delivered + failed + uncertain. Exit status 0 if every\n" +
+            "message was delivered, else 1 (also when the join fails: no answer, pending acceptance, refused and\n" +
+            "why, not signed by the --pin key, another version or encryption setting).\n";
     }
 
     /**
@@ -92,7 +102,9 @@ final class SendCommand implements Command, DeliveryHandler
      */
     public int run(final Args args, final PrintStream out, final PrintStream err)
     {
-        final String name = args.string("--name", "send");
+        args.require("--peer", "--count", "--size");
+        final String name = args.string("--name",
+            args.has("--keep") ? "send" : "send-" + ProcessHandle.current().pid());
         final String bind = args.address("--bind", "0.0.0.0:0", true);
         final String peer = args.address("--peer", null, false);
         final long count = args.number("--count", null, 1, Integer.MAX_VALUE);
@@ -103,9 +115,11 @@ final class SendCommand implements Command, DeliveryHandler
         final Path statusParent = Main.statusParent(args);
         final IdleStrategy idle = Main.idleStrategy(args, "backoff");
         final StackOptions stackOptions = StackOptions.read(args, true);
+        final Path outcomesFile = args.has("--outcomes") ? Path.of(args.string("--outcomes", null)) : null;
         args.requireAllUsed();
 
         StopSignal.install();
+        outcomes = null == outcomesFile ? null : Ledger.open(outcomesFile, count);
         final Context ctx = Main.cliContext(name, bind, statusParent, stackOptions);
         final Presence presence = new Presence(out);
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[sizes.maxLength()]);
@@ -126,11 +140,16 @@ final class SendCommand implements Command, DeliveryHandler
             out.println("bound to " + Main.format(stack.localAddress()) + " as " + name + ", joining " + peer);
             out.println(stackOptions.describe(stack));
             out.println("idle strategy: " + Main.describe(idle));
-            final long peerId = presence.join(stack, peer, stackOptions.pinnedSigningKey(), idle);
+            out.flush();
+            final long peerId = presence.join(stack, peer, stackOptions.pinnedSigningKey(), idle, deadlineNs);
             if (0 == peerId)
             {
-                problem = StopSignal.isStopRequested() ? "stopped before the join completed" : "join to " + peer +
-                    " failed";
+                problem = StopSignal.isStopRequested() ? "stopped before the join completed" :
+                    null != presence.joinFailure() ? "join to " + peer + " failed (" +
+                    presence.joinFailure().reason() + "): " + presence.joinFailure().message() :
+                    "gave up joining " + peer + " after --timeout-seconds " +
+                    StackOptions.seconds(timeoutNs) + " (the join timeout is --join-timeout-seconds " +
+                    StackOptions.seconds(stackOptions.joinTimeoutNs()) + ")";
             }
             else
             {
@@ -155,6 +174,14 @@ final class SendCommand implements Command, DeliveryHandler
                         final long result = stack.offer(peerId, channel, buffer, 0, length);
                         if (result >= 0)
                         {
+                            if (result != sent)
+                            {
+                                throw new IllegalStateException("message id " + result + " for message " + sent);
+                            }
+                            if (null != outcomes)
+                            {
+                                outcomes.mark(sent, Ledger.OFFERED);
+                            }
                             sent++;
                             bytes += length;
                             length = -1;
@@ -212,7 +239,11 @@ final class SendCommand implements Command, DeliveryHandler
             }
         }
 
-        // Closing the stack failed whatever was still in flight, so every message offered has its outcome now.
+        // Closing the stack ended whatever was still in flight, so every message offered has its outcome now.
+        if (null != outcomes)
+        {
+            outcomes.close();
+        }
         final double seconds = 0 == startNs ? 0 : (lastOutcomeNs - startNs) / 1e9;
         final double msgsPerSec = seconds > 0 ? delivered / seconds : 0;
         out.printf("done: sent %d messages (%d bytes), delivered %d, failed %d%s, uncertain %d%s in %.3f s, " +
@@ -222,7 +253,12 @@ final class SendCommand implements Command, DeliveryHandler
         {
             err.println("raet4j send: error: " + problem);
         }
-        out.println(new Json()
+        final Json result = new Json();
+        if (null != problem)
+        {
+            result.put("error", problem);
+        }
+        out.println(result
             .put("sent", sent)
             .put("delivered", delivered)
             .put("failed", failed)
@@ -231,9 +267,9 @@ final class SendCommand implements Command, DeliveryHandler
             .put("seconds", seconds)
             .put("msgsPerSec", msgsPerSec)
             .put("backPressured", backPressured)
-            .put("estateId", Long.toString(estateId))
+            .put("estateId", Main.id(estateId))
             .put("signingKey", signingKey));
-        return null == problem && 0 == failed && sent == count ? Main.EXIT_OK : Main.EXIT_FAILED;
+        return null == problem && 0 == failed && 0 == uncertain && sent == count ? Main.EXIT_OK : Main.EXIT_FAILED;
     }
 
     /**
@@ -242,6 +278,10 @@ final class SendCommand implements Command, DeliveryHandler
     public void onDelivered(final long estateId, final int channel, final long messageId)
     {
         delivered++;
+        if (null != outcomes)
+        {
+            outcomes.mark(messageId, Ledger.DELIVERED);
+        }
         lastOutcomeNs = System.nanoTime();
     }
 
@@ -251,6 +291,10 @@ final class SendCommand implements Command, DeliveryHandler
     public void onFailed(final long estateId, final int channel, final long messageId, final FailureReason reason)
     {
         failed++;
+        if (null != outcomes)
+        {
+            outcomes.mark(messageId, Ledger.FAILED);
+        }
         lastOutcomeNs = System.nanoTime();
         failuresByReason.merge(reason, 1L, Long::sum);
     }
@@ -261,6 +305,10 @@ final class SendCommand implements Command, DeliveryHandler
     public void onUncertain(final long estateId, final int channel, final long messageId, final FailureReason reason)
     {
         uncertain++;
+        if (null != outcomes)
+        {
+            outcomes.mark(messageId, Ledger.UNCERTAIN);
+        }
         lastOutcomeNs = System.nanoTime();
         uncertainByReason.merge(reason, 1L, Long::sum);
     }

@@ -215,7 +215,7 @@ final class StackOptions
     String describe(final Stack stack)
     {
         final Context ctx = stack.context();
-        return "identity: estate " + stack.estateId() + " (" + Long.toHexString(stack.estateId()) + "), signing key " +
+        return "identity: estate " + Main.id(stack.estateId()) + ", signing key " +
             hex(stack.signingKey()) + ", keep " + stack.keepDir() +
             (null == ctx.keepDir() ? " (temporary, deleted on exit)" : "") + ", accept " + ctx.acceptPolicy() +
             ", encryption " + (ctx.encryption() ? "on" : "OFF (benchmarks only)") +

@@ -81,8 +81,8 @@ class KeepProcessIT
 
         assertEquals(first.get("estateId"), second.get("estateId"), "the estate id survives a restart");
         assertEquals(first.get("signingKey"), second.get("signingKey"), "the signing key survives a restart");
-        assertEquals(keepFile(sendKeep.resolve("local").resolve("identity.estate")).get("id"), first.get("estateId"),
-            "the estate id is the keep's");
+        assertEquals(Main.id(Long.parseLong(keepFile(sendKeep.resolve("local").resolve("identity.estate")).get("id"))),
+            first.get("estateId"), "the estate id is the keep's (which writes it in decimal, KEEP.md)");
         assertEquals("accepted", remoteRecord(recvKeep, SENDER_NAME).get("status"));
 
         assertEquals(0, recv.awaitExit(RUN), recv::transcript);
@@ -245,7 +245,7 @@ class KeepProcessIT
     private static String signKeyOf(final JarProcess keygen)
     {
         assertEquals(0, keygen.awaitExit(RUN), keygen::transcript);
-        final Object key = keygen.lastJson().get("signKey");
+        final Object key = keygen.lastJson().get("signingKey");
         assertNotNull(key, keygen::transcript);
         return (String)key;
     }

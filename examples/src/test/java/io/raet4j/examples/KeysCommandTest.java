@@ -61,16 +61,16 @@ class KeysCommandTest
         assertEquals("alice", first.get("name"));
         assertEquals(Boolean.TRUE, first.get("created"));
         assertEquals(16, ((String)first.get("id")).length());
-        assertEquals(64, ((String)first.get("signKey")).length());
-        assertEquals(64, ((String)first.get("agreeKey")).length());
-        assertTrue(out().contains((String)first.get("signKey")), this::transcript);
+        assertEquals(64, ((String)first.get("signingKey")).length());
+        assertEquals(64, ((String)first.get("agreementKey")).length());
+        assertTrue(out().contains((String)first.get("signingKey")), this::transcript);
 
         assertEquals(Main.EXIT_OK, run("keygen", "--keep", keepDir.toString(), "--name", "alice"), this::transcript);
         final Map<String, Object> second = lastJson();
         assertEquals(Boolean.FALSE, second.get("created"));
         assertEquals(first.get("id"), second.get("id"));
-        assertEquals(first.get("signKey"), second.get("signKey"));
-        assertEquals(first.get("agreeKey"), second.get("agreeKey"));
+        assertEquals(first.get("signingKey"), second.get("signingKey"));
+        assertEquals(first.get("agreementKey"), second.get("agreementKey"));
         assertEquals(String.format("%016x", stackKeep.local().orElseThrow().id()), second.get("id"));
     }
 

@@ -45,9 +45,8 @@ class SeparateProcessIT
         // The receiver tolerates a long silence; the sender has the command line's 3 s liveness timeout and is
         // stopped (SIGSTOP) for 6 s mid-stream, as a long GC pause or a debugger would stop it.
         final String recvAddress = JarProcess.freeLoopbackAddress();
-        final JarProcess recv = JarProcess.startWithJvmOptions(List.of("-Draet4j.liveness.timeout.ns=60000000000"),
-            "recv", "--name", "it-patient", "--bind", recvAddress, "--count", "20000", "--idle-seconds", "60",
-            "--dir", statusParent.toString());
+        final JarProcess recv = start("recv", "--name", "it-patient", "--bind", recvAddress, "--count", "20000",
+            "--idle-seconds", "60", "--liveness-timeout-seconds", "60", "--dir", statusParent.toString());
         recv.awaitLine((line) -> line.startsWith("listening on " + recvAddress), START);
         final JarProcess send = start("send", "--name", "it-sleeper", "--bind", "127.0.0.1:0", "--peer", recvAddress,
             "--count", "20000", "--size", "1000-20000", "--timeout-seconds", "100", "--dir", statusParent.toString());

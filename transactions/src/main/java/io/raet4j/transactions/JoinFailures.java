@@ -178,16 +178,18 @@ final class JoinFailures
      * @param address  joined.
      * @param peerName the acceptor's name.
      * @param refusal  why.
+     * @param keepDir  this stack's keep directory, for the command that undoes it.
      * @return the failure.
      */
-    static JoinFailure refusedLocally(final String address, final String peerName, final JoinRefusal refusal)
+    static JoinFailure refusedLocally(
+        final String address, final String peerName, final JoinRefusal refusal, final String keepDir)
     {
         if (JoinRefusal.KEYS_CHANGED == refusal)
         {
             return new JoinFailure(JoinFailure.Reason.KEYS_CHANGED, false, address, peerName, "'" + peerName +
                 "' at " + address + " answered with keys other than those this keep accepted for that name " +
                 "(policy once): its identity changed, or an impostor answers; if the change is expected, run " +
-                "java -jar raet4j.jar keys delete " + peerName + " --keep <this keep dir>");
+                "java -jar raet4j.jar keys delete " + peerName + " --keep " + keepDir);
         }
         return new JoinFailure(JoinFailure.Reason.REJECTED_BY_OPERATOR, false, address, peerName, "this keep " +
             "records '" + peerName + "' (at " + address + ") as rejected by an operator; keys accept " + peerName +
@@ -214,6 +216,7 @@ final class JoinFailures
      * @param refusal  the reason given to it.
      * @param peer     its limits.
      * @param own      this stack's limits.
+     * @param keepDir  this stack's keep directory, for the commands that change its decision.
      * @return the refusal, as this end reports it.
      */
     static JoinFailure refusedHere(
@@ -221,7 +224,8 @@ final class JoinFailures
         final String peerName,
         final JoinRefusal refusal,
         final JoinLimits peer,
-        final JoinLimits own)
+        final JoinLimits own,
+        final String keepDir)
     {
         final String who = "'" + peerName + "' at " + address;
         switch (refusal)
@@ -229,11 +233,11 @@ final class JoinFailures
             case PENDING_ACCEPTANCE:
                 return new JoinFailure(JoinFailure.Reason.PENDING_ACCEPTANCE, false, address, peerName, who +
                     " waits for acceptance (policy never): java -jar raet4j.jar keys accept " + peerName +
-                    " --keep <this keep dir>, or Stack.accept(\"" + peerName + "\")");
+                    " --keep " + keepDir + ", or Stack.accept(\"" + peerName + "\")");
             case KEYS_CHANGED:
                 return new JoinFailure(JoinFailure.Reason.KEYS_CHANGED, false, address, peerName, "refused " + who +
                     ": this keep accepted that name with other keys (policy once); if its identity changed on " +
-                    "purpose, run java -jar raet4j.jar keys delete " + peerName + " --keep <this keep dir>");
+                    "purpose, run java -jar raet4j.jar keys delete " + peerName + " --keep " + keepDir);
             case REJECTED_BY_OPERATOR:
                 return new JoinFailure(JoinFailure.Reason.REJECTED_BY_OPERATOR, false, address, peerName,
                     "refused " + who + ": an operator rejected it (keys accept " + peerName + " undoes it)");

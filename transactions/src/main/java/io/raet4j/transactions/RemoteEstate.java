@@ -59,6 +59,8 @@ final class RemoteEstate extends Estate
     int peerMaxMessage;
     /** Credit this estate grants each channel before its first ack. */
     int peerCredit;
+    /** Its counters in the status file, or null beyond {@code Context.estateCountersMax()}. */
+    EstateCounters counters;
 
     byte[] pinnedSigningKey;
     byte[] joinEphemeralPrivate;

@@ -15,6 +15,7 @@ import io.raet4j.transport.media.Media;
 import io.raet4j.transport.media.CompositeMedia;
 import io.raet4j.transport.media.MediaProvider;
 import io.raet4j.transport.status.CountingErrorHandler;
+import io.raet4j.transport.status.EstateCounterDescriptor;
 import io.raet4j.transport.status.StatusFile;
 import io.raet4j.transport.status.SystemCounterDescriptor;
 import io.raet4j.transport.status.SystemCounters;
@@ -71,6 +72,8 @@ public final class Stack implements AutoCloseable
 
     /** How often the stack looks for changes other processes (the keys command) made to a configured keep. */
     static final long KEEP_WATCH_INTERVAL_MS = 250;
+    /** Counters kept for the stack's totals, with room for those added in later versions. */
+    private static final int SYSTEM_COUNTERS_ROOM = 128;
     /**
      * The same for a temporary keep (no {@link Context#keepDir()}): it holds an identity that lives as long as the
      * stack, and only {@link #keepDir()} tells anyone where it is, so an operator accepting an estate in it by hand is
@@ -109,8 +112,9 @@ public final class Stack implements AutoCloseable
         Path temporaryKeepDir = null;
         try
         {
-            statusFile = StatusFile.create(
-                ctx.statusDir(), statusName(ctx.name()), 1024, 1024 * 1024, ctx.epochClock(), ctx.deleteStatusDirOnClose());
+            statusFile = StatusFile.create(ctx.statusDir(), statusName(ctx.name()),
+                SYSTEM_COUNTERS_ROOM + ctx.estateCountersMax() * EstateCounterDescriptor.values().length, 1024 * 1024,
+                ctx.epochClock(), ctx.deleteStatusDirOnClose());
             counters = new SystemCounters(statusFile.countersManager());
             final ErrorHandler userHandler = ctx.errorHandler();
             final CountingErrorHandler counting = new CountingErrorHandler(
@@ -142,7 +146,7 @@ public final class Stack implements AutoCloseable
             final StatusFile status = statusFile;
             this.agent = new StackAgent(
                 ctx, media, counters, errorHandler, () -> status.heartbeat(ctx.epochClock().time()), ctx.estateId(),
-                trust, keepWriter);
+                trust, keepWriter, statusFile.countersManager(), keepDir.toString());
             this.invoker = new AgentInvoker(errorHandler, null, agent);
             this.signingKey = identity.signPublicKey();
         }

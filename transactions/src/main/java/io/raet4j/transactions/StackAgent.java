@@ -44,6 +44,7 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
 import org.agrona.DeadlineTimerWheel;
 
 import java.net.SocketAddress;
@@ -88,6 +89,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private static final long PENDING_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final Context ctx;
+    private final CountersManager countersManager;
+    private final String keepDir;
+    private int estateCountersAllocated;
+    private RemoteEstate outcomeEstate;
     private final Media media;
     private final NanoClock clock;
     private final SystemCounters counters;
@@ -201,9 +206,13 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         final Runnable heartbeat,
         final long estateId,
         final Trust trust,
-        final KeepWriter keepWriter)
+        final KeepWriter keepWriter,
+        final CountersManager countersManager,
+        final String keepDir)
     {
         this.ctx = ctx;
+        this.keepDir = keepDir;
+        this.countersManager = countersManager;
         this.trust = trust;
         this.keepWriter = keepWriter;
         this.isEncrypted = ctx.encryption();
@@ -648,6 +657,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return Stack.BACK_PRESSURED;
         }
         counters.get(SystemCounterDescriptor.MESSAGES_OFFERED).incrementRelease();
+        if (null != estate.counters)
+        {
+            estate.counters.offered.incrementRelease();
+        }
         activate(estate);
         return result;
     }
@@ -670,7 +683,12 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 {
                     if (count < limit)
                     {
-                        count += channel.poll(this, estate.id(), limit - count);
+                        final int polled = channel.poll(this, estate.id(), limit - count);
+                        count += polled;
+                        if (polled > 0 && null != estate.counters)
+                        {
+                            estate.counters.received.getAndAddRelease(polled);
+                        }
                     }
                     if (channel.isAckPending())
                     {
@@ -1071,6 +1089,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 congestionEvents.incrementRelease();
             }
         }
+        outcomeEstate = estate;
         if (sendChannel.onDelivered(deliveredSeq, this, estate.id()) > 0)
         {
             // A confirmed delivery is progress too: the peer answers. Without this, the backoff of delivery probes
@@ -1238,7 +1257,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             if (isFirstReport(nonce))
             {
                 reportRefused(JoinFailures.refusedHere(
-                    format(source), joinerName, JoinRefusal.PENDING_ACCEPTANCE, peerLimits, ownLimits));
+                    format(source), joinerName, JoinRefusal.PENDING_ACCEPTANCE, peerLimits, ownLimits, keepDir));
             }
             return;
         }
@@ -1351,7 +1370,8 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         sendSignedJoinAck(source, srcId, srcSession, JoinStatus.REJECTED, refusal, nonce, joinSignature, ownLimits);
         if (isFirstReport(nonce))
         {
-            reportRefused(JoinFailures.refusedHere(format(source), joinerName, refusal, peerLimits, ownLimits));
+            reportRefused(
+                JoinFailures.refusedHere(format(source), joinerName, refusal, peerLimits, ownLimits, keepDir));
         }
     }
 
@@ -1622,7 +1642,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 {
                     counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
                     joinFailed(estate, FailureReason.REJECTED.ordinal(), JoinFailures.refusedHere(
-                        format(source), acceptorName, JoinRefusal.LIMITS_MISMATCH, peerLimits, ownLimits));
+                        format(source), acceptorName, JoinRefusal.LIMITS_MISMATCH, peerLimits, ownLimits, keepDir));
                     return;
                 }
                 final JoinRefusal localRefusal =
@@ -1632,7 +1652,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                     counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
                     accountKeepWrites();
                     joinFailed(estate, FailureReason.REJECTED.ordinal(),
-                        JoinFailures.refusedLocally(format(source), acceptorName, localRefusal));
+                        JoinFailures.refusedLocally(format(source), acceptorName, localRefusal, keepDir));
                     return;
                 }
                 accountKeepWrites();
@@ -1658,7 +1678,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                     // An id this stack holds answered under another name: refuse it, as a Join would be refused.
                     counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
                     joinFailed(estate, FailureReason.REJECTED.ordinal(), JoinFailures.refusedHere(format(source),
-                        acceptorName, JoinRefusal.ID_IN_USE, peerLimits, ownLimits));
+                        acceptorName, JoinRefusal.ID_IN_USE, peerLimits, ownLimits, keepDir));
                     return;
                 }
                 if (null != known && known != estate)
@@ -1906,6 +1926,13 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         estate.state = RemoteEstate.State.JOINED;
         estate.hasJoinedOnce = true;
         estate.lastHeardLiveNs = liveNs;
+        if (null == estate.counters && estateCountersAllocated < ctx.estateCountersMax())
+        {
+            estate.counters = EstateCounters.allocate(countersManager, estate.id(), estate.name(),
+                format(estate.address()));
+            estateCountersAllocated += null == estate.counters ? 0 : 1;
+        }
+        updateState(estate);
         counters.get(SystemCounterDescriptor.JOINS).incrementRelease();
         schedule(estate, nowNs + peerTickNs);
         activate(estate);
@@ -1955,6 +1982,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private void becomeUnreachable(final RemoteEstate estate)
     {
         estate.state = RemoteEstate.State.UNREACHABLE;
+        updateState(estate);
         estatesUnreachable.incrementRelease();
         presence(estate.id(), estate.name(), PresenceEvent.UNREACHABLE);
     }
@@ -1967,6 +1995,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private void becomeReachable(final RemoteEstate estate)
     {
         estate.state = RemoteEstate.State.JOINED;
+        updateState(estate);
         sessionsResumed.incrementRelease();
         estate.path.onProgress();
         for (final SendChannel channel : estate.usedSend)
@@ -1997,6 +2026,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return;
         }
         estate.state = RemoteEstate.State.DEAD;
+        updateState(estate);
         estate.deadSinceLiveNs = liveNs;
         estate.hasBlocked = false;
         counters.get(SystemCounterDescriptor.ESTATES_DEAD).incrementRelease();
@@ -2063,10 +2093,28 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         clearJoinSecrets(estate);
         installKeys(estate, null, true);
         estate.lastJoinAck = null;
+        if (null != estate.counters)
+        {
+            estate.counters.close();
+            estate.counters = null;
+            estateCountersAllocated--;
+        }
+        if (outcomeEstate == estate)
+        {
+            outcomeEstate = null;
+        }
         if (estate.hasJoinedOnce)
         {
             counters.get(SystemCounterDescriptor.ESTATES_REAPED).incrementRelease();
             presence(estate.id(), estate.name(), PresenceEvent.REAPED);
+        }
+    }
+
+    private static void updateState(final RemoteEstate estate)
+    {
+        if (null != estate.counters)
+        {
+            estate.counters.state(estate.state);
         }
     }
 
@@ -2097,6 +2145,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     private void onEstateTimer(final RemoteEstate estate)
     {
+        if (null != estate.counters)
+        {
+            estate.counters.silentMs.setRelease((liveNs - estate.lastHeardLiveNs) / 1_000_000);
+            estate.counters.rttUs.setRelease(estate.path.srttNs() / 1_000);
+        }
         if (0 != estate.joinNonce)
         {
             if (liveNs >= estate.joinDeadlineLiveNs)
@@ -2390,6 +2443,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                         continue;
                     }
                     retransmits.incrementRelease();
+                    if (null != estate.counters)
+                    {
+                        estate.counters.retransmits.incrementRelease();
+                    }
                     workCount++;
                 }
                 while (!estate.hasBlocked && channel.hasNew() && channel.isWithinPeerWindow() &&
@@ -2627,6 +2684,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     public void onDelivered(final long toEstateId, final int channel, final long messageId)
     {
         messagesDelivered.incrementRelease();
+        final EstateCounters estateCounters = estateCounters(toEstateId);
+        if (null != estateCounters)
+        {
+            estateCounters.delivered.incrementRelease();
+        }
         if (null != deliveryHandler)
         {
             try
@@ -2646,6 +2708,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     public void onFailed(final long toEstateId, final int channel, final long messageId, final int reason)
     {
         messagesFailed.incrementRelease();
+        final EstateCounters estateCounters = estateCounters(toEstateId);
+        if (null != estateCounters)
+        {
+            estateCounters.failed.incrementRelease();
+        }
         if (null != deliveryHandler)
         {
             try
@@ -2665,6 +2732,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     public void onUncertain(final long toEstateId, final int channel, final long messageId, final int reason)
     {
         messagesUncertain.incrementRelease();
+        final EstateCounters estateCounters = estateCounters(toEstateId);
+        if (null != estateCounters)
+        {
+            estateCounters.uncertain.incrementRelease();
+        }
         if (null != deliveryHandler)
         {
             try
@@ -2676,6 +2748,17 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 errorHandler.onError(ex);
             }
         }
+    }
+
+    /**
+     * The counters of the estate whose messages are ending: the one the agent is working on (set around the channel
+     * calls that report outcomes), else looked up.
+     */
+    private EstateCounters estateCounters(final long id)
+    {
+        final RemoteEstate estate = null != outcomeEstate && outcomeEstate.id() == id ? outcomeEstate :
+            registry.byId(id);
+        return null == estate ? null : estate.counters;
     }
 
     private void presence(final long id, final String estateName, final PresenceEvent event)
