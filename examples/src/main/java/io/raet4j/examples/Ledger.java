@@ -89,7 +89,7 @@ final class Ledger implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot map the ledger " + file, ex);
+            throw new UncheckedIOException("cannot map the ledger " + file + ": " + ex, ex);
         }
     }
 
