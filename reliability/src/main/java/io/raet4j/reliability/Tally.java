@@ -14,14 +14,22 @@ import java.util.List;
  *
  * @param sent       messages the sender offered.
  * @param delivered  messages the sender was told were delivered.
- * @param failed     messages the sender was told failed.
+ * @param failed     messages the sender was told failed (certainly not delivered).
+ * @param uncertain  messages the sender was told are uncertain (sent whole, the session ended unconfirmed).
  * @param received   messages the receivers' applications got, duplicates included.
  * @param duplicates messages the receivers got more than once.
  * @param outOfOrder messages that came after a later one.
  * @param corrupt    messages whose content did not check.
  */
 public record Tally(
-    long sent, long delivered, long failed, long received, long duplicates, long outOfOrder, long corrupt)
+    long sent,
+    long delivered,
+    long failed,
+    long uncertain,
+    long received,
+    long duplicates,
+    long outOfOrder,
+    long corrupt)
 {
     /**
      * Add up a sender's result and its receivers' results.
@@ -44,6 +52,7 @@ public record Tally(
             corrupt += result.getLong("corrupt");
         }
         return new Tally(sendResult.getLong("sent"), sendResult.getLong("delivered"), sendResult.getLong("failed"),
+            sendResult.has("uncertain") ? sendResult.getLong("uncertain") : 0,
             received, duplicates, outOfOrder, corrupt);
     }
 
@@ -55,7 +64,7 @@ public record Tally(
      */
     public Tally plusReceived(final long messages)
     {
-        return new Tally(sent, delivered, failed, received + messages, duplicates, outOfOrder, corrupt);
+        return new Tally(sent, delivered, failed, uncertain, received + messages, duplicates, outOfOrder, corrupt);
     }
 
     /**
@@ -88,10 +97,10 @@ public record Tally(
     public List<String> violations()
     {
         final List<String> violations = new ArrayList<>();
-        if (sent != delivered + failed)
+        if (sent != delivered + failed + uncertain)
         {
-            violations.add((sent - delivered - failed) + " messages sent without an outcome (sent " + sent +
-                ", delivered " + delivered + ", failed " + failed + ")");
+            violations.add((sent - delivered - failed - uncertain) + " messages sent without an outcome (sent " +
+                sent + ", delivered " + delivered + ", failed " + failed + ", uncertain " + uncertain + ")");
         }
         if (delivered > distinctReceived())
         {

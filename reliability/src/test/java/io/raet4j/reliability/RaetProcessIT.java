@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class RaetProcessIT
 {
-    private static final Pattern IDENTITY = Pattern.compile("identity: estate (\\d+) ");
+    private static final Pattern IDENTITY = Pattern.compile("identity: estate ([0-9a-f]{16}), ");
 
     @Test
     void shouldPauseResumeKillAndRestartAReceiverWithTheSameIdentity() throws Exception

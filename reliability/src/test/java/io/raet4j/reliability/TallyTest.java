@@ -35,7 +35,7 @@ class TallyTest
         final Tally tally = Tally.of(send(300, 290, 0), recv(280, 2)).plusReceived(0);
 
         assertEquals(List.of(
-            "10 messages sent without an outcome (sent 300, delivered 290, failed 0)",
+            "10 messages sent without an outcome (sent 300, delivered 290, failed 0, uncertain 0)",
             "12 messages reported delivered that no receiver got (delivered 290, received 278 distinct)",
             "2 duplicates handed to the application"), tally.violations());
     }

@@ -250,7 +250,7 @@ public final class Stack implements AutoCloseable
 
     /**
      * Run one duty cycle. Invoker mode only. The first call claims the stack for the calling thread: from then on
-     * only that thread may run it and call its data API.
+     * only that thread may run it and call its data API, until it {@link #handOver() hands it over} or ends.
      *
      * @return the amount of work done, 0 if idle.
      * @throws IllegalStateException if another thread owns the stack.
@@ -259,6 +259,18 @@ public final class Stack implements AutoCloseable
     {
         agent.claimOrRefuse("doWork");
         return invoker.invoke();
+    }
+
+    /**
+     * Give the stack up from the thread that runs it, so that the next call from another thread takes it over: for
+     * an application that moves its duty-cycle loop between threads. Calls are never concurrent: the owner stops
+     * calling before it hands over. A stack whose owner thread has ended is taken over the same way without it.
+     *
+     * @throws IllegalStateException if called from a thread that does not own the stack.
+     */
+    public void handOver()
+    {
+        agent.handOver();
     }
 
     /**

@@ -474,22 +474,39 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     }
 
     /**
-     * The first duty cycle claims the stack for its thread (an application may launch a stack on one thread and run
-     * it on another); later, a duty cycle on another thread is refused like any other call.
+     * A call from a thread that is not the owner. It takes the stack over when nobody holds it: before the first duty
+     * cycle (an application may launch a stack on one thread and run it on another), after {@link #handOver()}, or
+     * once the owner thread has ended. Otherwise it is refused. Off the hot path: the owner's calls only compare.
      */
     void claimOrRefuse(final String call)
     {
-        if (Thread.currentThread() == owner)
+        final Thread current = Thread.currentThread();
+        final Thread running = owner;
+        if (current == running)
         {
             hasOwnerRun = true;
             return;
         }
-        if (hasOwnerRun)
+        if (null == running || !hasOwnerRun || !running.isAlive())
         {
-            refuse(call);
+            owner = current;
+            hasOwnerRun = true;
+            return;
         }
-        owner = Thread.currentThread();
-        hasOwnerRun = true;
+        refuse(call);
+    }
+
+    /**
+     * The owner gives the stack up, so that another thread's next call takes it over: for an application that moves
+     * its loop between threads (a pool, a framework's event loop).
+     */
+    void handOver()
+    {
+        if (Thread.currentThread() != owner)
+        {
+            claimOrRefuse("handOver");
+        }
+        owner = null;
     }
 
     /**
@@ -536,7 +553,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     {
         if (Thread.currentThread() != owner)
         {
-            refuse("join");
+            claimOrRefuse("join");
         }
         RemoteEstate estate = registry.byAddress(address);
         final long correlationId = nextCorrelationId++;
@@ -567,7 +584,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     {
         if (Thread.currentThread() != owner)
         {
-            refuse("offer");
+            claimOrRefuse("offer");
         }
         final SendChannel sendChannel = sendChannelFor(toEstateId, channel, length);
         if (null == sendChannel)
@@ -582,7 +599,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     {
         if (Thread.currentThread() != owner)
         {
-            refuse("tryClaim");
+            claimOrRefuse("tryClaim");
         }
         final SendChannel sendChannel = sendChannelFor(toEstateId, channel, length);
         if (null == sendChannel)
@@ -607,7 +624,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     {
         if (Thread.currentThread() != owner)
         {
-            refuse("BufferClaim.commit");
+            claimOrRefuse("BufferClaim.commit");
         }
         if (isClosed || !estate.isSessionUp() || !estate.isRegistered())
         {
@@ -669,7 +686,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     {
         if (Thread.currentThread() != owner)
         {
-            refuse("poll");
+            claimOrRefuse("poll");
         }
         int count = 0;
         messageHandler = handler;
@@ -732,7 +749,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     {
         if (Thread.currentThread() != owner)
         {
-            refuse("isJoined");
+            claimOrRefuse("isJoined");
         }
         final RemoteEstate estate = registry.byId(id);
         return null != estate && estate.isSessionUp();
@@ -742,7 +759,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     {
         if (Thread.currentThread() != owner)
         {
-            refuse("estateIdByName");
+            claimOrRefuse("estateIdByName");
         }
         for (int i = 0, size = registry.size(); i < size; i++)
         {
@@ -759,7 +776,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     {
         if (Thread.currentThread() != owner)
         {
-            refuse("outstandingMessages");
+            claimOrRefuse("outstandingMessages");
         }
         final RemoteEstate estate = registry.byId(id);
         long count = 0;
@@ -777,7 +794,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     {
         if (Thread.currentThread() != owner)
         {
-            refuse("estateCount");
+            claimOrRefuse("estateCount");
         }
         return registry.size();
     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -65,20 +66,60 @@ class ThreadOwnershipTest
     {
         stack = Stack.launch(new Context().name("handed").statusDir(tempDir.resolve("s")));
         final Thread launcher = Thread.currentThread();
-        final CompletableFuture<Object> runner = new CompletableFuture<>();
+        final CompletableFuture<Object> running = new CompletableFuture<>();
+        final CountDownLatch release = new CountDownLatch(1);
         final Thread worker = new Thread(() ->
         {
             stack.doWork();
             stack.doWork();
-            runner.complete(stack.estateCount());
+            running.complete(stack.estateCount());
+            awaitQuietly(release);
         }, "worker");
         worker.start();
-        assertEquals(0, runner.get(10, TimeUnit.SECONDS));
-        worker.join();
+        assertEquals(0, running.get(10, TimeUnit.SECONDS));
 
         final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> stack.estateCount());
         assertTrue(refused.getMessage().contains("on thread '" + launcher.getName() + "'") &&
             refused.getMessage().contains("run by thread 'worker'"), refused.getMessage());
+        release.countDown();
+        worker.join();
+
+        assertEquals(0, stack.estateCount(), "the worker ended: the stack is free to take over");
+        stack.doWork();
+    }
+
+    @Test
+    void shouldPassTheStackOnWhenItsOwnerHandsItOver() throws Exception
+    {
+        stack = Stack.launch(new Context().name("passed").statusDir(tempDir.resolve("s")));
+        stack.doWork();
+        assertInstanceOf(IllegalStateException.class, onOtherThread(() -> stack.doWork()));
+        stack.handOver();
+        final CompletableFuture<Object> taken = new CompletableFuture<>();
+        final CountDownLatch release = new CountDownLatch(1);
+        final Thread next = new Thread(() ->
+        {
+            stack.doWork();
+            taken.complete(stack.estateCount());
+            awaitQuietly(release);
+        }, "next");
+        next.start();
+        assertEquals(0, taken.get(10, TimeUnit.SECONDS));
+        assertThrows(IllegalStateException.class, () -> stack.doWork(), "the new owner holds it");
+        release.countDown();
+        next.join();
+    }
+
+    private static void awaitQuietly(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await(30, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -895,6 +895,9 @@ public final class RaetSystem implements SystemUnderTest
                 alpha.doWork();
                 beta.doWork();
             }
+            // Each measurement runs the stacks on threads of its own: this thread gives them up.
+            alpha.handOver();
+            beta.handOver();
         }
 
         String counters()

@@ -176,7 +176,7 @@ public final class SessionKeys
         else if ((future = futureIndex(keyId)) >= 0)
         {
             aead = trialAead;
-            aead.init(keyOf(futureSecrets[future]));
+            aead.init(keyOf(futureSecrets[future]), keyId);
         }
         else
         {
@@ -312,8 +312,9 @@ public final class SessionKeys
     private static int keyInto(final PacketAead aead, final byte[] secret)
     {
         final byte[] material = HandshakeCrypto.hkdfExpand(secret, KEY_INFO, 36);
-        aead.init(Arrays.copyOf(material, 32));
         final int id = idOf(material);
+        // The nonce is the key id then the packet counter (spec/SECURITY.md section 4).
+        aead.init(Arrays.copyOf(material, 32), id);
         Arrays.fill(material, (byte)0);
         return id;
     }
