@@ -286,14 +286,18 @@ final class StatCommand implements Command
             }
         }
 
-        void writeEstates(final Json json, final Path file)
+        private Json beginStack(final Json json, final Path file)
         {
-            json.beginObject(null)
+            return json.beginObject(null)
                 .put("name", name)
                 .put("pid", pid)
                 .put("running", running)
-                .put("file", file.toString())
-                .beginArray("estates");
+                .put("file", file.toString());
+        }
+
+        void writeEstates(final Json json, final Path file)
+        {
+            beginStack(json, file).beginArray("estates");
             for (final EstateRow row : estates.values())
             {
                 json.beginObject(null)
@@ -316,12 +320,7 @@ final class StatCommand implements Command
 
         void write(final Json json, final Path file)
         {
-            json.beginObject(null)
-                .put("name", name)
-                .put("pid", pid)
-                .put("running", running)
-                .put("file", file.toString())
-                .beginObject("counters");
+            beginStack(json, file).beginObject("counters");
             for (int i = 0; i < labels.size(); i++)
             {
                 json.put(labels.get(i), values.get(i));
