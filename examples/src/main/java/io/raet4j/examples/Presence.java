@@ -22,6 +22,7 @@ final class Presence implements PresenceHandler, JoinHandler
     private JoinFailure joinFailure;
     private final LongHashSet joined = new LongHashSet();
     private final LongHashSet everJoined = new LongHashSet();
+    private final LongHashSet unreachable = new LongHashSet();
     private long firstJoinedId;
     private String firstJoinedName;
     private boolean isJoinFailed;
@@ -56,10 +57,14 @@ final class Presence implements PresenceHandler, JoinHandler
             case DEAD:
             case REAPED:
                 joined.remove(estateId);
+                unreachable.remove(estateId);
                 break;
             case UNREACHABLE:
+                unreachable.add(estateId);
+                break;
             case REACHABLE:
             case RENEWED:
+                unreachable.remove(estateId);
                 break;
             case JOIN_FAILED:
                 isJoinFailed = true;
@@ -152,6 +157,16 @@ final class Presence implements PresenceHandler, JoinHandler
     boolean isAlive(final long estateId)
     {
         return joined.contains(estateId);
+    }
+
+    /**
+     * Number of estates silent past the liveness timeout whose sessions are still open: they may come back.
+     *
+     * @return the count.
+     */
+    int unreachableCount()
+    {
+        return unreachable.size();
     }
 
     /**

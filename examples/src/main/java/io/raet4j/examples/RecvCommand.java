@@ -68,7 +68,8 @@ final class RecvCommand implements Command
             "  --name NAME          estate name (default recv)\n" +
             "  --bind HOST:PORT     address to listen on (port 0: any free port)\n" +
             "  --count N            exit after N messages (default 0: no limit)\n" +
-            "  --idle-seconds S     exit after S seconds without a message (default 10)\n" +
+            "  --idle-seconds S     exit after S seconds without a message, not counting time while a sender is\n" +
+            "                       UNREACHABLE with its session open (default 10)\n" +
             "  --record FILE        mark each message the application gets, one byte per sequence number in a\n" +
             "                       memory-mapped file (5 = received, after a 64-byte header whose long at offset 8\n" +
             "                       counts messages received twice); kept if this process is killed, and continued\n" +
@@ -131,8 +132,9 @@ final class RecvCommand implements Command
                 final int messages = stack.poll(handler, POLL_LIMIT);
                 final int work = stack.doWork() + messages;
                 final long nowNs = System.nanoTime();
-                if (messages > 0)
+                if (messages > 0 || presence.unreachableCount() > 0)
                 {
+                    // A sender that fell silent keeps its session until the session timeout: wait for it, idle or not.
                     lastMessageNs = nowNs;
                 }
                 if (nowNs - lastProgressNs >= PROGRESS_INTERVAL_NS)
