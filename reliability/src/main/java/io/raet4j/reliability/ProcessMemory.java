@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * The memory of a running JVM, read from outside without attaching to it, so that a process stopped by SIGSTOP can
  * be read as well as a running one, and nothing is started for a sample: the resident set size from
- * {@code /proc/PID/status} ({@code VmRSS}), and the Java heap in use and committed from the JVM's own performance
+ * {@code /proc/PID/status} ({@code VmRSS}, and its anonymous part {@code RssAnon}, which leaves out the pages of mapped
+ * files such as the command line's ledgers and status file), and the Java heap in use and committed from the JVM's own performance
  * counters ({@code hsperfdata}, the memory-mapped file {@code jstat} reads: the sum of the {@code used} and
  * {@code capacity} counters of every space of every heap generation, as {@code jstat -gc} adds them up). The file is
  * looked for through {@code /proc/PID/root}, so a JVM in another mount namespace (as {@code ip netns exec} makes) is
@@ -30,10 +31,11 @@ import java.util.List;
  * </pre>
  *
  * @param rssBytes           resident set size, -1 if unknown.
+ * @param rssAnonBytes       anonymous part of the resident set (heap, stacks, direct buffers), -1 if unknown.
  * @param heapUsedBytes      Java heap in use, -1 if unknown.
  * @param heapCommittedBytes Java heap committed (capacity of the spaces), -1 if unknown.
  */
-public record ProcessMemory(long rssBytes, long heapUsedBytes, long heapCommittedBytes)
+public record ProcessMemory(long rssBytes, long rssAnonBytes, long heapUsedBytes, long heapCommittedBytes)
 {
     private static final int MAGIC = 0xCAFEC0C0;
     private static final int BYTE_ORDER_OFFSET = 4;
@@ -56,19 +58,20 @@ public record ProcessMemory(long rssBytes, long heapUsedBytes, long heapCommitte
      */
     public static ProcessMemory of(final long pid)
     {
-        final long rss = rssBytes(pid);
+        final long[] rss = rssBytes(pid);
         final long[] heap = heapBytes(pid);
-        return new ProcessMemory(rss, heap[0], heap[1]);
+        return new ProcessMemory(rss[0], rss[1], heap[0], heap[1]);
     }
 
     /**
-     * The resident set size of a process.
+     * The resident set size of a process, whole and its anonymous part.
      *
      * @param pid of any process.
-     * @return bytes, or -1 if the process is gone.
+     * @return {VmRSS, RssAnon} in bytes, each -1 if unknown (the process is gone).
      */
-    public static long rssBytes(final long pid)
+    public static long[] rssBytes(final long pid)
     {
+        final long[] rss = {-1, -1};
         try
         {
             final List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"),
@@ -77,15 +80,18 @@ public record ProcessMemory(long rssBytes, long heapUsedBytes, long heapCommitte
             {
                 if (line.startsWith("VmRSS:"))
                 {
-                    final String[] parts = line.substring("VmRSS:".length()).trim().split("\\s+");
-                    return Long.parseLong(parts[0]) * 1024L;
+                    rss[0] = kibibytes(line);
+                }
+                else if (line.startsWith("RssAnon:"))
+                {
+                    rss[1] = kibibytes(line);
                 }
             }
-            return -1;
+            return rss;
         }
         catch (final IOException | RuntimeException ex)
         {
-            return -1;
+            return new long[]{-1, -1};
         }
     }
 
@@ -152,6 +158,12 @@ public record ProcessMemory(long rssBytes, long heapUsedBytes, long heapCommitte
         {
             return new long[]{-1, -1};
         }
+    }
+
+    private static long kibibytes(final String statusLine)
+    {
+        final String[] parts = statusLine.substring(statusLine.indexOf(':') + 1).trim().split("\\s+");
+        return Long.parseLong(parts[0]) * 1024L;
     }
 
     private static Path perfDataFile(final long pid)

@@ -733,8 +733,8 @@ public final class Soak implements AutoCloseable
         {
             return "not running";
         }
-        return String.format(Locale.ROOT, "RSS %.0f MiB heap %.0f/%.0f MiB", memory.rssBytes() / MIB,
-            memory.heapUsedBytes() / MIB, memory.heapCommittedBytes() / MIB);
+        return String.format(Locale.ROOT, "RSS %.0f MiB (anon %.0f) heap %.0f/%.0f MiB", memory.rssBytes() / MIB,
+            memory.rssAnonBytes() / MIB, memory.heapUsedBytes() / MIB, memory.heapCommittedBytes() / MIB);
     }
 
     private void event(final String text)
@@ -902,6 +902,7 @@ public final class Soak implements AutoCloseable
         private long[] first;
         private long[] last;
         private long maxRss = -1;
+        private long maxRssAnon = -1;
         private long maxHeap = -1;
         private int samples;
 
@@ -916,7 +917,8 @@ public final class Soak implements AutoCloseable
             {
                 return;
             }
-            final long[] values = {memory.rssBytes(), memory.heapUsedBytes(), memory.heapCommittedBytes()};
+            final long[] values = {memory.rssBytes(), memory.heapUsedBytes(), memory.heapCommittedBytes(),
+                memory.rssAnonBytes()};
             samples++;
             if (null == first)
             {
@@ -927,6 +929,7 @@ public final class Soak implements AutoCloseable
             lastByPid.put(pid, values);
             spanByPid.computeIfAbsent(pid, (key) -> new double[]{atSeconds, atSeconds})[1] = atSeconds;
             maxRss = Math.max(maxRss, memory.rssBytes());
+            maxRssAnon = Math.max(maxRssAnon, memory.rssAnonBytes());
             maxHeap = Math.max(maxHeap, memory.heapUsedBytes());
         }
 
@@ -949,11 +952,13 @@ public final class Soak implements AutoCloseable
             }
             final long[] from = firstByPid.get(longestPid);
             final long[] to = lastByPid.get(longestPid);
-            return String.format(Locale.ROOT, "memory %-8s RSS start %.0f MiB end %.0f MiB max %.0f MiB; heap used " +
-                "start %.0f MiB end %.0f MiB max %.0f MiB (committed at end %.0f MiB); %d samples of %d processes; " +
-                "longest-lived (pid %d, %.0f s): RSS %.0f -> %.0f MiB, heap %.0f -> %.0f MiB", role, first[0] / MIB,
-                last[0] / MIB, maxRss / MIB, first[1] / MIB, last[1] / MIB, maxHeap / MIB, last[2] / MIB, samples,
-                firstByPid.size(), longestPid, longest, from[0] / MIB, to[0] / MIB, from[1] / MIB, to[1] / MIB);
+            return String.format(Locale.ROOT, "memory %-8s RSS start %.0f MiB end %.0f MiB max %.0f MiB (anonymous " +
+                "start %.0f end %.0f max %.0f); heap used start %.0f MiB end %.0f MiB max %.0f MiB (committed at end " +
+                "%.0f MiB); %d samples of %d processes; longest-lived (pid %d, %.0f s): RSS %.0f -> %.0f MiB " +
+                "(anonymous %.0f -> %.0f), heap %.0f -> %.0f MiB", role, first[0] / MIB, last[0] / MIB, maxRss / MIB,
+                first[3] / MIB, last[3] / MIB, maxRssAnon / MIB, first[1] / MIB, last[1] / MIB, maxHeap / MIB,
+                last[2] / MIB, samples, firstByPid.size(), longestPid, longest, from[0] / MIB, to[0] / MIB,
+                from[3] / MIB, to[3] / MIB, from[1] / MIB, to[1] / MIB);
         }
 
         void write(final JsonWriter json)
@@ -965,6 +970,9 @@ public final class Soak implements AutoCloseable
             json.put(role + ".rssStartBytes", first[0])
                 .put(role + ".rssEndBytes", last[0])
                 .put(role + ".rssMaxBytes", maxRss)
+                .put(role + ".rssAnonStartBytes", first[3])
+                .put(role + ".rssAnonEndBytes", last[3])
+                .put(role + ".rssAnonMaxBytes", maxRssAnon)
                 .put(role + ".heapUsedStartBytes", first[1])
                 .put(role + ".heapUsedEndBytes", last[1])
                 .put(role + ".heapUsedMaxBytes", maxHeap)

@@ -16,6 +16,7 @@ class ProcessMemoryTest
         final ProcessMemory memory = ProcessMemory.of(ProcessHandle.current().pid());
 
         assertTrue(memory.rssBytes() > 1024 * 1024, memory::toString);
+        assertTrue(memory.rssAnonBytes() > 0 && memory.rssAnonBytes() <= memory.rssBytes(), memory::toString);
         assertTrue(memory.heapUsedBytes() > 0, memory::toString);
         assertTrue(memory.heapCommittedBytes() >= memory.heapUsedBytes(), memory::toString);
         assertTrue(memory.heapCommittedBytes() <= Runtime.getRuntime().maxMemory() + 64L * 1024 * 1024,
@@ -27,6 +28,6 @@ class ProcessMemoryTest
     {
         final ProcessMemory memory = ProcessMemory.of(Integer.MAX_VALUE);
 
-        assertEquals(new ProcessMemory(-1, -1, -1), memory);
+        assertEquals(new ProcessMemory(-1, -1, -1, -1), memory);
     }
 }
