@@ -801,7 +801,7 @@ public final class Soak implements AutoCloseable
         KILL_RECV("SIGKILL recv + restart", "sigkillRecv", 15),
         KILL_SEND("SIGKILL send + new send", "sigkillSend", 5);
 
-        static final int TOTAL_WEIGHT = 95;
+        static final int TOTAL_WEIGHT = totalWeight();
 
         private final String words;
         private final String key;
@@ -812,6 +812,16 @@ public final class Soak implements AutoCloseable
             this.words = words;
             this.key = key;
             this.weight = weight;
+        }
+
+        private static int totalWeight()
+        {
+            int total = 0;
+            for (final Chaos chaos : values())
+            {
+                total += chaos.weight;
+            }
+            return total;
         }
     }
 
