@@ -187,21 +187,28 @@ public final class Soak implements AutoCloseable
             "                         target/soak-TIMESTAMP)\n" +
             "  --epoch-messages N     messages a sender offers before a new sender takes over (default 20000000)\n" +
             "  --sample-seconds S     memory and counters sampled every S seconds (default 10)\n" +
+            "  --rekey-seconds S      session keys renewed every S seconds (-Draet4j.rekey.interval.ns for both\n" +
+            "                         processes; default 60, so that key updates meet the chaos; 0: the stack's\n" +
+            "                         default of 10 minutes)\n" +
             "  --netns                send and recv in two network namespaces (needs root) instead of loopback\n" +
             "                         through a UDP proxy; no loss bursts there\n" +
             "  --keep-ledgers         keep every epoch's ledgers (default: only those of epochs with a violation)\n" +
-            "Chaos, one fault at a time, 3-20 s apart, from the seed: partition 1-20 s, one direction dropped\n" +
-            "1-20 s, loss burst 5-40% 2-20 s, SIGSTOP recv or send 1-15 s, SIGKILL recv and restart after 0-5 s\n" +
-            "(same keep and record), now and then SIGKILL send and a new send (same keep, new ledgers). The last\n" +
-            "30 s are quiet; then send is stopped with SIGTERM. The command line's defaults apply: unreachable\n" +
-            "after 3 s of silence, sessions ended after 60 s, which no fault reaches.\n" +
+            "Chaos, one fault at a time, 3-20 s apart, drawn from the seed (kinds and lengths; when an epoch ends\n" +
+            "depends on the processes' speed, so two runs of one seed can part ways): partition 1-20 s, one\n" +
+            "direction dropped 1-20 s, loss burst 5-40% 2-20 s, SIGSTOP recv or send 1-15 s, SIGKILL recv and\n" +
+            "restart after 0-5 s (same keep and record), now and then SIGKILL send and a new send (same keep,\n" +
+            "new ledgers). The last 30 s are quiet; then send is stopped with SIGTERM. The command line's\n" +
+            "timeouts are left at their defaults: unreachable after 3 s of silence, sessions ended after 60 s,\n" +
+            "which no fault reaches.\n" +
             "Prints events and samples as they happen, a report, and last one JSON line. Exit status 0 if every\n" +
             "message's outcome was true and no process died on its own, 1 otherwise, 2 on a usage error.\n";
     }
 
     private int soak()
     {
-        out.printf("soak: %.1f min, seed %d, jar %s%n", options.minutes, options.seed, RaetJar.path());
+        out.printf(Locale.ROOT, "soak: %.1f min, seed %d, rekey %s, jar %s%n", options.minutes, options.seed,
+            0 == options.rekeyNs ? "the stack's default" : "every " + options.rekeyNs / 1_000_000_000.0 + " s",
+            RaetJar.path());
         out.println("soak: dir " + options.dir);
         out.println("soak: " + network.describe());
         out.flush();
@@ -266,13 +273,15 @@ public final class Soak implements AutoCloseable
         outcomes = ledgers.resolve("epoch-" + epoch + "-outcomes.ledger");
         record = ledgers.resolve("epoch-" + epoch + "-received.ledger");
         final String longSeconds = Long.toString(Math.min(86_400L, (long)(options.minutes * 120) + 600));
-        recv = network.place(fleet.raet("recv").label("recv").args("--name", "recv", "--bind", network.recvBind(),
+        final String[] jvmOptions = 0 == options.rekeyNs ? new String[0] :
+            new String[]{"-Draet4j.rekey.interval.ns=" + options.rekeyNs};
+        recv = network.place(fleet.raet("recv").label("recv").jvmOptions(jvmOptions).args("--name", "recv", "--bind", network.recvBind(),
             "--idle-seconds", longSeconds, "--keep", options.dir.resolve("keep-recv").toString(), "--record",
             record.toString(), "--dir", status.toString()), false).start();
         recvStarts++;
         recv.awaitMatch(LISTENING, 0, START);
         roleByPid.put(recv.pid(), "recv");
-        send = network.place(fleet.raet("send").label("send").args("--name", "send", "--bind", network.sendBind(),
+        send = network.place(fleet.raet("send").label("send").jvmOptions(jvmOptions).args("--name", "send", "--bind", network.sendBind(),
             "--peer", network.sendPeer(), "--count", Long.toString(options.epochMessages), "--size", "100",
             "--timeout-seconds", longSeconds, "--keep", options.dir.resolve("keep-send").toString(), "--outcomes",
             outcomes.toString(), "--dir", status.toString()), true).start();
@@ -1003,6 +1012,7 @@ public final class Soak implements AutoCloseable
         private Path dir;
         private long epochMessages = 20_000_000;
         private long sampleNs = TimeUnit.SECONDS.toNanos(10);
+        private long rekeyNs = TimeUnit.SECONDS.toNanos(60);
         private boolean isNetns;
         private boolean isKeepLedgers;
         private boolean isHelp;
@@ -1046,6 +1056,16 @@ public final class Soak implements AutoCloseable
                             throw new IllegalArgumentException("--sample-seconds must be 1..3600");
                         }
                         options.sampleNs = (long)(seconds * 1e9);
+                        break;
+                    }
+                    case "--rekey-seconds":
+                    {
+                        final double seconds = decimal(args, ++i, arg);
+                        if (!(0 == seconds || (seconds >= 1 && seconds <= 86_400)))
+                        {
+                            throw new IllegalArgumentException("--rekey-seconds must be 0 or 1..86400");
+                        }
+                        options.rekeyNs = (long)(seconds * 1e9);
                         break;
                     }
                     case "--netns":
