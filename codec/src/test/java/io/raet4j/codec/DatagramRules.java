@@ -271,9 +271,13 @@ final class DatagramRules
             {
                 // A frame of version 1 is a version-1 Join, whatever its block length: its decoder would not show
                 // the version-2 fields (cookie, keys, signature) that a version-2 receiver needs.
+                if (version < 2 || blockLength < JOIN_BLOCK_V2)
+                {
+                    return false;
+                }
                 final int minVersion = u16(buffer, block + 2);
-                return version >= 2 && blockLength >= JOIN_BLOCK_V2 && minVersion >= 1 &&
-                    minVersion <= u16(buffer, block + 4) && name(buffer, blockEnd, frameEnd, exact);
+                return minVersion >= 1 && minVersion <= u16(buffer, block + 4) &&
+                    name(buffer, blockEnd, frameEnd, exact);
             }
 
             case JOIN_ACK:

@@ -248,7 +248,7 @@ final class FuzzedPackets
         final int channel = data.consumeInt(0, 0xFF);
         final DeliveryMode mode = data.pickValue(MODES);
         final long seq = data.consumeLong();
-        final int segmentIndex = data.consumeInt(0, Integer.MAX_VALUE);
+        final int segmentIndex = intIn(data, 0, Integer.MAX_VALUE);
         final int length = data.consumeInt(0, room);
         final int segmentOffset;
         final int messageLength;
@@ -259,9 +259,9 @@ final class FuzzedPackets
         }
         else
         {
-            segmentOffset = data.consumeBoolean() ? 0 : data.consumeInt(1, Integer.MAX_VALUE - length);
+            segmentOffset = data.consumeBoolean() ? 0 : intIn(data, 1, Integer.MAX_VALUE - length);
             final int maxRest = Integer.MAX_VALUE - length - segmentOffset;
-            final int rest = 0 == maxRest || data.consumeBoolean() ? 0 : data.consumeInt(1, maxRest);
+            final int rest = 0 == maxRest || data.consumeBoolean() ? 0 : intIn(data, 1, maxRest);
             messageLength = segmentOffset + length + rest;
         }
         final byte[] bytes = data.consumeBytes(length);
@@ -289,9 +289,9 @@ final class FuzzedPackets
         final int count = data.consumeInt(0, isAck ? PacketWriter.MAX_ACK_RANGES : PacketWriter.MAX_NACK_RANGES);
         for (int i = 0; i < count; i++)
         {
-            final long start = data.consumeLong(Long.MIN_VALUE, Long.MAX_VALUE - 1);
+            final long start = longIn(data, Long.MIN_VALUE, Long.MAX_VALUE - 1);
             starts[i] = start;
-            ends[i] = data.consumeLong(start + 1, Long.MAX_VALUE);
+            ends[i] = longIn(data, start + 1, Long.MAX_VALUE);
         }
         if (isAck)
         {
@@ -303,6 +303,31 @@ final class FuzzedPackets
 
         return added(
             writer.appendNack(channel, starts, ends, count), expected, FrameText.nack(channel, starts, ends, count));
+    }
+
+    /**
+     * {@link FuzzedDataProvider#consumeInt(int, int)} held to its range: jazzer 0.24.0 skips the reduction when
+     * {@code max - min} is exactly {@code Integer.MAX_VALUE}, and then returns values outside [min, max] (fixed
+     * upstream after 0.24.0, "make sure ConsumeIntegralInRange is always in range").
+     */
+    static int intIn(final FuzzedDataProvider data, final int min, final int max)
+    {
+        final int value = data.consumeInt(min, max);
+
+        // Only ever out of range when max - min is Integer.MAX_VALUE: then this folds it back into [min, max].
+        return value >= min && value <= max ? value : min + ((value - min) & Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@link FuzzedDataProvider#consumeLong(long, long)} held to its range, for the same jazzer 0.24.0 defect as
+     * {@link #intIn} (there when {@code max - min} is exactly {@code Long.MAX_VALUE}).
+     */
+    static long longIn(final FuzzedDataProvider data, final long min, final long max)
+    {
+        final long value = data.consumeLong(min, max);
+
+        // Only ever out of range when max - min is Long.MAX_VALUE: then this folds it back into [min, max].
+        return value >= min && value <= max ? value : min + ((value - min) & Long.MAX_VALUE);
     }
 
     private static boolean added(final boolean appended, final List<String> expected, final String text)

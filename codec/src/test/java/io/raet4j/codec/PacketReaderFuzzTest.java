@@ -55,7 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PacketReaderFuzzTest
 {
-    /** Large enough for the largest Data frame and for a sealed packet past the AEAD's scratch length. */
+    /** Large enough for the largest Data frame, and for a sealed packet past the AEAD's scratch length. */
     static final int WRITER_CAPACITY = 66_000;
     /** Fixed key of the sealed target; what matters is that the fuzzer does not have it. */
     static final byte[] KEY = keyBytes();
@@ -64,7 +64,8 @@ class PacketReaderFuzzTest
     private final PacketReader reader = new PacketReader();
     private final DatagramRules rules = new DatagramRules();
     private final FuzzedPackets packets = new FuzzedPackets();
-    private final PacketWriter writer = new PacketWriter(WRITER_CAPACITY);
+    private final PacketWriter mtuWriter = new PacketWriter(SamplePackets.MTU);
+    private final PacketWriter jumboWriter = new PacketWriter(WRITER_CAPACITY);
     private final PacketAead sealAead = new BcChaCha20Poly1305();
     private final PacketAead openAead = new BcChaCha20Poly1305();
     private ByteBuffer direct = BufferUtil.allocateDirectAligned(1 << 17, BitUtil.CACHE_LINE_LENGTH);
@@ -117,6 +118,7 @@ class PacketReaderFuzzTest
     @FuzzTest(maxDuration = "3m")
     void writerPacketsReadBackAndTheirMutationsAreJudgedByTheSpecRules(final FuzzedDataProvider data)
     {
+        final PacketWriter writer = writer(data);
         writer.begin(data.consumeLong(), data.consumeLong(), data.consumeInt(), data.consumeInt());
         writer.flags(data.consumeInt(0, 0xFF) & ~PacketWriter.FLAG_SEALED);
         expected.clear();
@@ -200,6 +202,7 @@ class PacketReaderFuzzTest
 
     private byte[] sealWriterPacket(final FuzzedDataProvider data, final int keyId, final long counter)
     {
+        final PacketWriter writer = writer(data);
         writer.beginSealed(data.consumeLong(), data.consumeLong(), data.consumeInt(), data.consumeInt());
         writer.flags(data.consumeInt(0, 0xFF));
         expected.clear();
@@ -233,6 +236,14 @@ class PacketReaderFuzzTest
             counter, buffer, 0, PacketWriter.SEALED_FRAMES_OFFSET, PacketWriter.SEALED_FRAMES_OFFSET, plaintext.length);
 
         return buffer.byteArray();
+    }
+
+    /**
+     * Mostly packets of the default MTU; one in eight up to the largest Data frame, past the AEAD's scratch length.
+     */
+    private PacketWriter writer(final FuzzedDataProvider data)
+    {
+        return 0 == data.consumeInt(0, 7) ? jumboWriter : mtuWriter;
     }
 
     private void receiveAsTheStackDoes(final UnsafeBuffer buffer, final int offset, final int length)
