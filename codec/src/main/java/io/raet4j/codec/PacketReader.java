@@ -34,7 +34,10 @@ import java.nio.ByteOrder;
  * <b>Compatibility:</b> SBE acting-version rules apply to the header and to every frame: a block longer than ours
  * (a newer version) is skipped over by its blockLength, a frame kind we do not know is skipped by its frameLength and
  * counted in {@link #unknownFrames()}, and a known frame of a version newer than ours may carry bytes after the
- * fields we know, up to its frameLength. A frame of our own version must end exactly at its frameLength.
+ * fields we know, up to its frameLength. A frame of our own version must end exactly at its frameLength. A Join or
+ * JoinAck frame must be of version 2 or later: the decoder would hide its version-2 fields (cookie, keys,
+ * signature) from an older frame whatever its block length, so such a frame is a version-1 Join, which version 2
+ * drops.
  * <p>
  * <b>Layout:</b> all fields little endian; offsets in bytes from the start of the datagram.
  * <pre>
@@ -138,6 +141,10 @@ public final class PacketReader
     private static final int MAX_DATA_PAYLOAD_LENGTH = VarDataEncodingDecoder.lengthMaxValue();
     private static final int DATA_FLAG_BEGIN = 1;
     private static final int DATA_FLAG_END = 1 << 1;
+    // The decoders hide a field from a frame of a version before the field's sinceVersion, even when the block holds
+    // it; these are the versions from which every field of the block the reader requires is shown.
+    private static final int JOIN_MIN_FRAME_VERSION = JoinDecoder.signatureSinceVersion();
+    private static final int JOIN_ACK_MIN_FRAME_VERSION = JoinAckDecoder.signatureSinceVersion();
     private static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final boolean[] VALID_DELIVERY_MODE = new boolean[256];
     private static final boolean[] VALID_JOIN_STATUS = new boolean[256];
@@ -882,7 +889,7 @@ public final class PacketReader
         final int frameEnd,
         final boolean exact)
     {
-        if (blockLength < JoinDecoder.BLOCK_LENGTH)
+        if (blockLength < JoinDecoder.BLOCK_LENGTH || actingVersion < JOIN_MIN_FRAME_VERSION)
         {
             return false;
         }
@@ -908,7 +915,7 @@ public final class PacketReader
         final int frameEnd,
         final boolean exact)
     {
-        if (blockLength < JoinAckDecoder.BLOCK_LENGTH)
+        if (blockLength < JoinAckDecoder.BLOCK_LENGTH || actingVersion < JOIN_ACK_MIN_FRAME_VERSION)
         {
             return false;
         }
