@@ -23,8 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (frames in plain text, tag left behind), which is the form that target hands to {@code wrapOpened}.
  * <p>
  * Not part of the normal run: it writes into the source tree, so it runs only when asked, from the codec directory:
- * {@code mvn -B -pl codec test -Dtest=FuzzSeedCorpusTest -Draet4j.fuzz.writeSeeds=true}. The seeds of the
- * structured (FuzzedDataProvider) targets cannot be written like this; they are chosen from a campaign's corpus.
+ * {@code mvn -B -pl codec test -Dtest=FuzzSeedCorpusTest -Draet4j.fuzz.writeSeeds=true}.
+ * <p>
+ * The seeds of the two FuzzedDataProvider targets ({@code campaign-*}) cannot be written like this: they were picked
+ * from a campaign's {@code .cifuzz-corpus}, a handful that together build every frame kind, a jumbo packet, an
+ * untouched and an edited packet, and each status (clear text) or both sealing modes (sealed). They are read through
+ * {@link FuzzedPackets} in the order it consumes its input, so a change to that order turns them into other packets:
+ * harmless, but pick them again then.
  */
 class FuzzSeedCorpusTest
 {
