@@ -97,6 +97,15 @@ public class StackPathsBenchmark
         /**
          * {@inheritDoc}
          */
+        public void onUncertain(
+            final long estateId, final int channel, final long messageId, final FailureReason reason)
+        {
+            failed++;
+        }
+
+        /**
+         * {@inheritDoc}
+         */
         public void onMessage(
             final long estateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
         {

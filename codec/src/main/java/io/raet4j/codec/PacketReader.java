@@ -8,6 +8,7 @@ import io.raet4j.codec.sbe.DeliveryMode;
 import io.raet4j.codec.sbe.JoinAckDecoder;
 import io.raet4j.codec.sbe.JoinCookieDecoder;
 import io.raet4j.codec.sbe.JoinDecoder;
+import io.raet4j.codec.sbe.JoinRefusal;
 import io.raet4j.codec.sbe.JoinStatus;
 import io.raet4j.codec.sbe.LeaveDecoder;
 import io.raet4j.codec.sbe.MessageHeaderDecoder;
@@ -34,10 +35,12 @@ import java.nio.ByteOrder;
  * <b>Compatibility:</b> SBE acting-version rules apply to the header and to every frame: a block longer than ours
  * (a newer version) is skipped over by its blockLength, a frame kind we do not know is skipped by its frameLength and
  * counted in {@link #unknownFrames()}, and a known frame of a version newer than ours may carry bytes after the
- * fields we know, up to its frameLength. A frame of our own version must end exactly at its frameLength. A Join or
- * JoinAck frame must be of version 2 or later: the decoder would hide its version-2 fields (cookie, keys,
- * signature) from an older frame whatever its block length, so such a frame is a version-1 Join, which version 2
- * drops.
+ * fields we know, up to its frameLength. A frame of our own version must end exactly at its frameLength. The decoder
+ * hides a field from a frame of a version before the field's, whatever its block length, so a Join or JoinAck frame
+ * must be of version 2 or later. A Join offering version 3 or later, and a JoinAck other than VERSION_UNSUPPORTED,
+ * must be a version 3 frame with the whole version 3 block (a JoinAck also a valid refusal); a Join offering only
+ * older versions, or a VERSION_UNSUPPORTED JoinAck, needs only the version 1 block, enough to answer or to report it:
+ * of such a frame only the version 1 fields and the name may be read.
  * <p>
  * <b>Layout:</b> all fields little endian; offsets in bytes from the start of the datagram.
  * <pre>
@@ -142,19 +145,30 @@ public final class PacketReader
     private static final int DATA_FLAG_BEGIN = 1;
     private static final int DATA_FLAG_END = 1 << 1;
     // The decoders hide a field from a frame of a version before the field's sinceVersion, even when the block holds
-    // it; these are the versions from which every field of the block the reader requires is shown.
-    private static final int JOIN_MIN_FRAME_VERSION = JoinDecoder.signatureSinceVersion();
-    private static final int JOIN_ACK_MIN_FRAME_VERSION = JoinAckDecoder.signatureSinceVersion();
+    // it (it reads as its null value, or an array as nothing): a Join or JoinAck frame before version 2 hides the
+    // cookie, keys and signature, one before version 3 the limits (options() is null) and the refusal.
+    private static final int HANDSHAKE_MIN_FRAME_VERSION = JoinDecoder.signatureSinceVersion();
+    private static final int JOIN_LIMITS_FRAME_VERSION = JoinDecoder.optionsSinceVersion();
+    private static final int JOIN_ACK_LIMITS_FRAME_VERSION = JoinAckDecoder.refusalSinceVersion();
     private static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final boolean[] VALID_DELIVERY_MODE = new boolean[256];
     private static final boolean[] VALID_JOIN_STATUS = new boolean[256];
     private static final boolean[] VALID_RENEW_REASON = new boolean[256];
+    private static final boolean[] VALID_JOIN_REFUSAL = new boolean[256];
+    /** Block length of a version-1 Join: frameLength, minVersion, maxVersion, nonce. */
+    private static final int JOIN_V1_BLOCK_LENGTH = 14;
+    /** Block length of a version-1 JoinAck: frameLength, status, version, nonce. */
+    private static final int JOIN_ACK_V1_BLOCK_LENGTH = 13;
 
     static
     {
         for (final DeliveryMode mode : DeliveryMode.values())
         {
             VALID_DELIVERY_MODE[mode.value()] = DeliveryMode.NULL_VAL != mode;
+        }
+        for (final JoinRefusal refusal : JoinRefusal.values())
+        {
+            VALID_JOIN_REFUSAL[refusal.value()] = JoinRefusal.NULL_VAL != refusal;
         }
         for (final JoinStatus status : JoinStatus.values())
         {
@@ -889,7 +903,7 @@ public final class PacketReader
         final int frameEnd,
         final boolean exact)
     {
-        if (blockLength < JoinDecoder.BLOCK_LENGTH || actingVersion < JOIN_MIN_FRAME_VERSION)
+        if (blockLength < JOIN_V1_BLOCK_LENGTH || actingVersion < HANDSHAKE_MIN_FRAME_VERSION)
         {
             return false;
         }
@@ -897,6 +911,13 @@ public final class PacketReader
         final JoinDecoder decoder = joinDecoder.wrap(buffer, blockOffset, blockLength, actingVersion);
         final int minVersion = decoder.minVersion();
         if (minVersion < 1 || minVersion > decoder.maxVersion())
+        {
+            return false;
+        }
+        // A joiner that offers version 3 or later sends all of its block in a frame that shows it; an older one is
+        // read far enough (versions, nonce, name) to be told that its versions are not supported.
+        if (decoder.maxVersion() >= JOIN_LIMITS_FRAME_VERSION &&
+            (actingVersion < JOIN_LIMITS_FRAME_VERSION || blockLength < JoinDecoder.BLOCK_LENGTH))
         {
             return false;
         }
@@ -915,13 +936,20 @@ public final class PacketReader
         final int frameEnd,
         final boolean exact)
     {
-        if (blockLength < JoinAckDecoder.BLOCK_LENGTH || actingVersion < JOIN_ACK_MIN_FRAME_VERSION)
+        if (blockLength < JOIN_ACK_V1_BLOCK_LENGTH || actingVersion < HANDSHAKE_MIN_FRAME_VERSION)
         {
             return false;
         }
 
         final JoinAckDecoder decoder = joinAckDecoder.wrap(buffer, blockOffset, blockLength, actingVersion);
         if (!VALID_JOIN_STATUS[decoder.statusRaw()] || decoder.version() < 1)
+        {
+            return false;
+        }
+        // Only a refusal for version may come from an older acceptor, with a shorter block or an older frame.
+        if (JoinStatus.VERSION_UNSUPPORTED != decoder.status() &&
+            (actingVersion < JOIN_ACK_LIMITS_FRAME_VERSION || blockLength < JoinAckDecoder.BLOCK_LENGTH ||
+            !VALID_JOIN_REFUSAL[decoder.refusalRaw()]))
         {
             return false;
         }

@@ -9,6 +9,7 @@ import io.raet4j.codec.crypto.PacketAead;
 import io.raet4j.codec.sbe.JoinAckEncoder;
 import io.raet4j.codec.sbe.JoinCookieEncoder;
 import io.raet4j.codec.sbe.JoinEncoder;
+import io.raet4j.codec.sbe.JoinRefusal;
 import io.raet4j.codec.sbe.JoinStatus;
 import io.raet4j.codec.sbe.LeaveEncoder;
 import io.raet4j.codec.sbe.MessageHeaderEncoder;
@@ -376,6 +377,22 @@ public final class PacketWriter
     }
 
     /**
+     * Cap the current packet at a datagram length below the writer's capacity, for a peer whose MTU is smaller: appends
+     * that would make the datagram longer return false. Call after {@link #begin} or {@link #beginSealed}; the next
+     * begin lifts the cap.
+     *
+     * @param maxDatagramLength the longest datagram, tag included when sealed; at most {@link #capacity()}.
+     */
+    public void limitLength(final int maxDatagramLength)
+    {
+        ensureBegun();
+        if (maxDatagramLength < capacity)
+        {
+            limit = Math.min(limit, maxDatagramLength - (isSealed ? SEALED_TAG_LENGTH : 0));
+        }
+    }
+
+    /**
      * Whether the current packet was begun with {@link #beginSealed}.
      *
      * @return true if it is to be sealed.
@@ -415,12 +432,11 @@ public final class PacketWriter
      */
     public boolean appendJoin(final int minVersion, final int maxVersion, final long nonce, final String name)
     {
-        return appendJoin(minVersion, maxVersion, nonce, name, null, null, null, null, null);
+        return appendJoin(minVersion, maxVersion, nonce, name, null, null, null, null, null, JoinLimits.NONE);
     }
 
     /**
-     * Append a version 2 Join frame. Control plane: encodes the name into a new array. A null array is sent as
-     * zeros.
+     * Append a version 2 Join frame, with no limits announced (zeros). Control plane.
      *
      * @param minVersion   lowest protocol version the joiner speaks, at least 1.
      * @param maxVersion   highest protocol version the joiner speaks, at least minVersion.
@@ -444,6 +460,38 @@ public final class PacketWriter
         final byte[] ephemeralKey,
         final byte[] signature)
     {
+        return appendJoin(minVersion, maxVersion, nonce, name, cookie, signingKey, agreementKey, ephemeralKey,
+            signature, JoinLimits.NONE);
+    }
+
+    /**
+     * Append a version 2 Join frame. Control plane: encodes the name into a new array. A null array is sent as
+     * zeros.
+     *
+     * @param minVersion   lowest protocol version the joiner speaks, at least 1.
+     * @param maxVersion   highest protocol version the joiner speaks, at least minVersion.
+     * @param nonce        echoed by the JoinAck.
+     * @param name         of the joiner, 1 to {@link #MAX_NAME_LENGTH} bytes in UTF-8.
+     * @param cookie       {@link #COOKIE_LENGTH} bytes echoed from a JoinCookie, or null.
+     * @param signingKey   {@link #KEY_LENGTH} bytes, or null.
+     * @param agreementKey {@link #KEY_LENGTH} bytes, or null.
+     * @param ephemeralKey {@link #KEY_LENGTH} bytes, or null.
+     * @param signature    {@link #SIGNATURE_LENGTH} bytes, or null.
+     * @param limits       the joiner's limits (version 3).
+     * @return true if the frame was appended, false if it did not fit.
+     */
+    public boolean appendJoin(
+        final int minVersion,
+        final int maxVersion,
+        final long nonce,
+        final String name,
+        final byte[] cookie,
+        final byte[] signingKey,
+        final byte[] agreementKey,
+        final byte[] ephemeralKey,
+        final byte[] signature,
+        final JoinLimits limits)
+    {
         checkVersion(minVersion);
         checkVersion(maxVersion);
         if (minVersion > maxVersion)
@@ -462,7 +510,11 @@ public final class PacketWriter
             .frameLength(frameLength)
             .minVersion(minVersion)
             .maxVersion(maxVersion)
-            .nonce(nonce);
+            .nonce(nonce)
+            .mtu(limits.mtu())
+            .maxMessageLength(limits.maxMessageLength())
+            .receiveCredit(limits.receiveCredit())
+            .options().clear().encrypted(limits.isEncrypted());
         putBytes(length + FRAME_HEADER_LENGTH + JoinEncoder.cookieEncodingOffset(), cookie, COOKIE_LENGTH);
         putBytes(length + FRAME_HEADER_LENGTH + JoinEncoder.signingKeyEncodingOffset(), signingKey, KEY_LENGTH);
         putBytes(length + FRAME_HEADER_LENGTH + JoinEncoder.agreementKeyEncodingOffset(), agreementKey, KEY_LENGTH);
@@ -484,7 +536,7 @@ public final class PacketWriter
      */
     public boolean appendJoinAck(final JoinStatus status, final int version, final long nonce, final String name)
     {
-        return appendJoinAck(status, version, nonce, name, null, null, null, null);
+        return appendJoinAck(status, version, nonce, name, null, null, null, null, JoinLimits.NONE, JoinRefusal.NONE);
     }
 
     /**
@@ -499,6 +551,8 @@ public final class PacketWriter
      * @param agreementKey {@link #KEY_LENGTH} bytes, or null.
      * @param ephemeralKey {@link #KEY_LENGTH} bytes, or null.
      * @param signature    {@link #SIGNATURE_LENGTH} bytes, or null.
+     * @param limits       the acceptor's limits (version 3).
+     * @param refusal      why the status is REJECTED or PENDING, {@link JoinRefusal#NONE} otherwise.
      * @return true if the frame was appended, false if it did not fit.
      */
     public boolean appendJoinAck(
@@ -509,8 +563,14 @@ public final class PacketWriter
         final byte[] signingKey,
         final byte[] agreementKey,
         final byte[] ephemeralKey,
-        final byte[] signature)
+        final byte[] signature,
+        final JoinLimits limits,
+        final JoinRefusal refusal)
     {
+        if (null == refusal || JoinRefusal.NULL_VAL == refusal)
+        {
+            throw new IllegalArgumentException("refusal=" + refusal);
+        }
         if (null == status || JoinStatus.NULL_VAL == status)
         {
             throw new IllegalArgumentException("status=" + status);
@@ -528,7 +588,12 @@ public final class PacketWriter
             .frameLength(frameLength)
             .status(status)
             .version(version)
-            .nonce(nonce);
+            .nonce(nonce)
+            .mtu(limits.mtu())
+            .maxMessageLength(limits.maxMessageLength())
+            .receiveCredit(limits.receiveCredit())
+            .refusal(refusal)
+            .options().clear().encrypted(limits.isEncrypted());
         putBytes(length + FRAME_HEADER_LENGTH + JoinAckEncoder.signingKeyEncodingOffset(), signingKey, KEY_LENGTH);
         putBytes(length + FRAME_HEADER_LENGTH + JoinAckEncoder.agreementKeyEncodingOffset(), agreementKey, KEY_LENGTH);
         putBytes(length + FRAME_HEADER_LENGTH + JoinAckEncoder.ephemeralKeyEncodingOffset(), ephemeralKey, KEY_LENGTH);
@@ -776,13 +841,26 @@ public final class PacketWriter
      */
     public boolean appendLeave()
     {
+        return appendLeave(false);
+    }
+
+    /**
+     * Append a notice that the sender is closing.
+     *
+     * @param hasFinalAcks true if this packet already holds the sender's final Ack of every channel it received on
+     *                     from the receiver, so that whatever they do not confirm was not delivered.
+     * @return true if the frame was appended, false if it did not fit.
+     */
+    public boolean appendLeave(final boolean hasFinalAcks)
+    {
         if (!hasRoomFor(LEAVE_FRAME_LENGTH))
         {
             return false;
         }
 
         leaveEncoder.wrapAndApplyHeader(buffer, length, messageHeaderEncoder)
-            .frameLength(LEAVE_FRAME_LENGTH);
+            .frameLength(LEAVE_FRAME_LENGTH)
+            .flags().clear().finalAcks(hasFinalAcks);
 
         return commit(LEAVE_FRAME_LENGTH);
     }

@@ -57,7 +57,7 @@ class PacketWriterTest
         assertEquals(8 + 23 + 4 + 32 * 16, PacketWriter.ackFrameLength(PacketWriter.MAX_ACK_RANGES));
         assertEquals(8 + 3 + 4 + 2 * 16, PacketWriter.nackFrameLength(2));
         assertEquals(4242, PacketReader.SCHEMA_ID);
-        assertEquals(2, PacketReader.SCHEMA_VERSION);
+        assertEquals(3, PacketReader.SCHEMA_VERSION);
         assertEquals(MTU, writer.capacity());
         assertEquals(0, writer.length());
         assertEquals("BAD_CHECKSUM", PacketReader.statusName(PacketReader.BAD_CHECKSUM));
@@ -311,7 +311,7 @@ class PacketWriterTest
         for (final Runnable append : appends)
         {
             begin(writer);
-            // Fill with Data until exactly 9 bytes remain: less than the smallest frame (Leave, 10 bytes).
+            // Fill with Data until exactly 9 bytes remain: less than the smallest frame (Leave, 11 bytes).
             final int fill = writer.remaining() - 9;
             assertTrue(appendData(writer, 0, 1L, fill - PacketWriter.DATA_FRAME_OVERHEAD, 0, 0,
                 fill - PacketWriter.DATA_FRAME_OVERHEAD));
@@ -357,7 +357,7 @@ class PacketWriterTest
         assertFalse(big.appendAlive(1L, 1L));
         assertEquals(255, big.frameCount());
         final int length = big.finish();
-        assertEquals(40 + 255 * 10, length);
+        assertEquals(40 + 255 * 11, length);
         assertEquals(PacketReader.OK, reader.wrap(big.buffer(), 0, length));
         assertEquals(255, reader.frameCount());
         int frames = 0;

@@ -44,6 +44,7 @@ final class DemoCommand implements Command, DeliveryHandler
     private long corrupt;
     private long delivered;
     private long failed;
+    private long uncertain;
     private boolean hasEcho;
     private int echoLength;
     private long echoedSequence = -1;
@@ -77,7 +78,7 @@ final class DemoCommand implements Command, DeliveryHandler
             "  --seed N             seed of the sizes (default 7)\n" +
             Main.COMMON_OPTIONS.replace("idle strategy of the invoker loop",
                 "idle strategy of the one loop driving both stacks (default spin)") +
-            "Prints last {\"joined\",\"messages\",\"bytes\",\"delivered\",\"failed\",\"corrupt\",\"seconds\"," +
+            "Prints last {\"joined\",\"messages\",\"bytes\",\"delivered\",\"failed\",\"uncertain\",\"corrupt\",\"seconds\"," +
             "\"msgsPerSec\",\"rttP50Us\",\"rttP99Us\",\"rttMaxUs\"}.\n";
     }
 
@@ -128,7 +129,7 @@ final class DemoCommand implements Command, DeliveryHandler
                 final long startNs = System.nanoTime();
                 bytes = burst(alpha, beta, betaId, count, seed, idle);
                 seconds = (System.nanoTime() - startNs) / 1e9;
-                if (delivered + failed < count)
+                if (delivered + failed + uncertain < count)
                 {
                     problem = "burst did not complete in time";
                 }
@@ -151,7 +152,7 @@ final class DemoCommand implements Command, DeliveryHandler
             CloseHelper.quietCloseAll(alpha, beta);
         }
 
-        final boolean ok = null == problem && 0 == failed && 0 == corrupt && received == count;
+        final boolean ok = null == problem && 0 == failed && 0 == uncertain && 0 == corrupt && received == count;
         out.printf("summary: joined %b, %d messages (%d bytes) verified, %d failed, %d corrupt; rtt p50 %.1f us%n",
             joined, received, bytes, failed, corrupt, us(histogram, 50));
         if (null != problem)
@@ -164,6 +165,7 @@ final class DemoCommand implements Command, DeliveryHandler
             .put("bytes", bytes)
             .put("delivered", delivered)
             .put("failed", failed)
+            .put("uncertain", uncertain)
             .put("corrupt", corrupt)
             .put("seconds", seconds)
             .put("msgsPerSec", rate(delivered, seconds))
@@ -205,7 +207,7 @@ final class DemoCommand implements Command, DeliveryHandler
         long sent = 0;
         long bytes = 0;
         int length = -1;
-        while (delivered + failed < count && System.nanoTime() < deadlineNs)
+        while (delivered + failed + uncertain < count && System.nanoTime() < deadlineNs)
         {
             int work = 0;
             while (sent < count)
@@ -333,6 +335,14 @@ final class DemoCommand implements Command, DeliveryHandler
     public void onFailed(final long estateId, final int channel, final long messageId, final FailureReason reason)
     {
         failed++;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onUncertain(final long estateId, final int channel, final long messageId, final FailureReason reason)
+    {
+        uncertain++;
     }
 
     private static double rate(final double amount, final double seconds)

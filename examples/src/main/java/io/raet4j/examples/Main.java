@@ -1,6 +1,7 @@
 package io.raet4j.examples;
 
 import io.raet4j.transport.Context;
+import io.raet4j.transport.JvmFlags;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -33,7 +34,7 @@ public final class Main
     /** Exit status of bad arguments. */
     public static final int EXIT_USAGE = 2;
 
-    /** Liveness timeout of the command-line stacks: a dead peer ends a send within this. */
+    /** Liveness timeout of the command-line stacks: a silent peer is reported unreachable after this. */
     static final long CLI_LIVENESS_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(3);
     /** Keepalive interval of the command-line stacks. */
     static final long CLI_KEEPALIVE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(500);
@@ -59,6 +60,15 @@ public final class Main
      */
     public static void main(final String[] args)
     {
+        try
+        {
+            JvmFlags.check();
+        }
+        catch (final IllegalStateException ex)
+        {
+            System.err.println("raet4j: error: " + ex.getMessage());
+            System.exit(EXIT_FAILED);
+        }
         final int status = run(args, System.out, System.err);
         System.out.flush();
         StopSignal.finished();
@@ -158,8 +168,8 @@ public final class Main
         final Context ctx = new Context()
             .name(name)
             .bindAddress(bindAddress)
-            .livenessTimeoutNs(Long.getLong(Context.LIVENESS_TIMEOUT_PROP_NAME, CLI_LIVENESS_TIMEOUT_NS))
-            .keepaliveIntervalNs(Long.getLong(Context.KEEPALIVE_INTERVAL_PROP_NAME, CLI_KEEPALIVE_INTERVAL_NS));
+            .livenessTimeoutNs(CLI_LIVENESS_TIMEOUT_NS)
+            .keepaliveIntervalNs(CLI_KEEPALIVE_INTERVAL_NS);
         if (null != statusParent)
         {
             ctx.statusDir(statusParent.resolve(name + "-" + ProcessHandle.current().pid()));

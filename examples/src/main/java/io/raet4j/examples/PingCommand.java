@@ -243,4 +243,12 @@ final class PingCommand implements Command, DeliveryHandler
     {
         failure = reason;
     }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onUncertain(final long estateId, final int channel, final long messageId, final FailureReason reason)
+    {
+        failure = reason;
+    }
 }

@@ -28,8 +28,10 @@ final class SendCommand implements Command, DeliveryHandler
     private static final long PROGRESS_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final Map<FailureReason, Long> failuresByReason = new EnumMap<>(FailureReason.class);
+    private final Map<FailureReason, Long> uncertainByReason = new EnumMap<>(FailureReason.class);
     private long delivered;
     private long failed;
+    private long uncertain;
     private long lastOutcomeNs;
 
     /**
@@ -191,7 +193,7 @@ final class SendCommand implements Command, DeliveryHandler
                             stack.counter(SystemCounterDescriptor.NACKS_RECEIVED));
                         out.flush();
                     }
-                    if ((sent == count || !isSending) && delivered + failed == sent)
+                    if ((sent == count || !isSending) && delivered + failed + uncertain == sent)
                     {
                         break;
                     }
@@ -202,7 +204,7 @@ final class SendCommand implements Command, DeliveryHandler
                     }
                     if (nowNs >= deadlineNs)
                     {
-                        problem = "timed out with " + (sent - delivered - failed) + " messages in flight";
+                        problem = "timed out with " + (sent - delivered - failed - uncertain) + " messages in flight";
                         break;
                     }
                     idle.idle(work);
@@ -213,8 +215,9 @@ final class SendCommand implements Command, DeliveryHandler
         // Closing the stack failed whatever was still in flight, so every message offered has its outcome now.
         final double seconds = 0 == startNs ? 0 : (lastOutcomeNs - startNs) / 1e9;
         final double msgsPerSec = seconds > 0 ? delivered / seconds : 0;
-        out.printf("done: sent %d messages (%d bytes), delivered %d, failed %d%s in %.3f s, %.0f msgs/s%n",
-            sent, bytes, delivered, failed, failed > 0 ? " " + failuresByReason : "", seconds, msgsPerSec);
+        out.printf("done: sent %d messages (%d bytes), delivered %d, failed %d%s, uncertain %d%s in %.3f s, " +
+            "%.0f msgs/s%n", sent, bytes, delivered, failed, failed > 0 ? " " + failuresByReason : "", uncertain,
+            uncertain > 0 ? " " + uncertainByReason : "", seconds, msgsPerSec);
         if (null != problem)
         {
             err.println("raet4j send: error: " + problem);
@@ -223,6 +226,7 @@ final class SendCommand implements Command, DeliveryHandler
             .put("sent", sent)
             .put("delivered", delivered)
             .put("failed", failed)
+            .put("uncertain", uncertain)
             .put("bytes", bytes)
             .put("seconds", seconds)
             .put("msgsPerSec", msgsPerSec)
@@ -249,6 +253,16 @@ final class SendCommand implements Command, DeliveryHandler
         failed++;
         lastOutcomeNs = System.nanoTime();
         failuresByReason.merge(reason, 1L, Long::sum);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onUncertain(final long estateId, final int channel, final long messageId, final FailureReason reason)
+    {
+        uncertain++;
+        lastOutcomeNs = System.nanoTime();
+        uncertainByReason.merge(reason, 1L, Long::sum);
     }
 
     /**

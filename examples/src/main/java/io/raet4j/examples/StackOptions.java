@@ -31,7 +31,20 @@ final class StackOptions
         "                       must say it\n" +
         "  --lane unix:PATH     also bind a yard on a lane (Unix-domain datagram socket PATH), beside --bind:\n" +
         "                       one stack reaches yards (unix:PATH) and estates (HOST:PORT) alike\n" +
-        "  --lane-encryption    seal lane packets too (default: clear, the kernel is the only carrier)\n";
+        "  --lane-encryption    seal lane packets too (default: clear, the kernel is the only carrier)\n" +
+        "Timeouts (seconds; time this process itself is stopped or paused does not count):\n" +
+        "  --keepalive-seconds S         send an alive probe after S s without sending to a peer (default " +
+        seconds(Main.CLI_KEEPALIVE_INTERVAL_NS) + ")\n" +
+        "  --liveness-timeout-seconds S  a peer silent this long is reported UNREACHABLE; its session and the\n" +
+        "                                messages in flight are kept (default " + seconds(Main.CLI_LIVENESS_TIMEOUT_NS) +
+        ")\n" +
+        "  --session-timeout-seconds S   a peer silent this long is DEAD: its session ends, and each message in\n" +
+        "                                flight ends failed if it was never sent whole, else uncertain (default " +
+        seconds(Context.SESSION_TIMEOUT_DEFAULT_NS) + ")\n" +
+        "  --message-timeout-seconds S   a message not confirmed delivered this long after its offer ends the\n" +
+        "                                peer's session (default " + seconds(Context.MESSAGE_TIMEOUT_DEFAULT_NS) + ")\n" +
+        "  --join-timeout-seconds S      a join not answered this long fails, saying why (default " +
+        seconds(Context.JOIN_TIMEOUT_DEFAULT_NS) + ")\n";
 
     /** Usage line of {@code --pin}, for the joining commands. */
     static final String PIN_USAGE =
@@ -46,6 +59,11 @@ final class StackOptions
     private final byte[] pinnedSigningKey;
     private String laneAddress;
     private boolean laneEncryption;
+    private long keepaliveIntervalNs = Main.CLI_KEEPALIVE_INTERVAL_NS;
+    private long livenessTimeoutNs = Main.CLI_LIVENESS_TIMEOUT_NS;
+    private long sessionTimeoutNs = Context.SESSION_TIMEOUT_DEFAULT_NS;
+    private long messageTimeoutNs = Context.MESSAGE_TIMEOUT_DEFAULT_NS;
+    private long joinTimeoutNs = Context.JOIN_TIMEOUT_DEFAULT_NS;
 
     private StackOptions(
         final Path keepDir, final String acceptPolicy, final boolean encryption, final byte[] pinnedSigningKey)
@@ -81,6 +99,34 @@ final class StackOptions
             }
         }
         options.laneEncryption = args.flag("--lane-encryption");
+        options.keepaliveIntervalNs = args.seconds(
+            "--keepalive-seconds", Main.CLI_KEEPALIVE_INTERVAL_NS / 1e9, 0.001, 3600);
+        options.livenessTimeoutNs = args.seconds(
+            "--liveness-timeout-seconds", Main.CLI_LIVENESS_TIMEOUT_NS / 1e9, 0.002, 86_400);
+        options.sessionTimeoutNs = args.seconds(
+            "--session-timeout-seconds", Context.SESSION_TIMEOUT_DEFAULT_NS / 1e9, 0.002, 86_400);
+        options.messageTimeoutNs = args.seconds(
+            "--message-timeout-seconds", Context.MESSAGE_TIMEOUT_DEFAULT_NS / 1e9, 0.001, 86_400);
+        options.joinTimeoutNs = args.seconds(
+            "--join-timeout-seconds", Context.JOIN_TIMEOUT_DEFAULT_NS / 1e9, 0.001, 86_400);
+        if (options.livenessTimeoutNs <= options.keepaliveIntervalNs)
+        {
+            throw new Args.UsageException(args.command(), "--liveness-timeout-seconds (" +
+                seconds(options.livenessTimeoutNs) + ") must exceed --keepalive-seconds (" +
+                seconds(options.keepaliveIntervalNs) + ")");
+        }
+        if (options.sessionTimeoutNs < options.livenessTimeoutNs)
+        {
+            // A session timeout given alone below the default liveness timeout brings the liveness timeout down.
+            if (args.has("--liveness-timeout-seconds"))
+            {
+                throw new Args.UsageException(args.command(), "--session-timeout-seconds (" +
+                    seconds(options.sessionTimeoutNs) + ") must be at least --liveness-timeout-seconds (" +
+                    seconds(options.livenessTimeoutNs) + ")");
+            }
+            options.livenessTimeoutNs = options.sessionTimeoutNs;
+            options.keepaliveIntervalNs = Math.min(options.keepaliveIntervalNs, options.livenessTimeoutNs / 2);
+        }
         return options;
     }
 
@@ -112,7 +158,12 @@ final class StackOptions
         {
             ctx.laneEncryption(true);
         }
-        return ctx;
+        return ctx
+            .keepaliveIntervalNs(keepaliveIntervalNs)
+            .livenessTimeoutNs(livenessTimeoutNs)
+            .sessionTimeoutNs(sessionTimeoutNs)
+            .messageTimeoutNs(messageTimeoutNs)
+            .joinTimeoutNs(joinTimeoutNs);
     }
 
     /**
@@ -169,6 +220,28 @@ final class StackOptions
             (null == ctx.keepDir() ? " (temporary, deleted on exit)" : "") + ", accept " + ctx.acceptPolicy() +
             ", encryption " + (ctx.encryption() ? "on" : "OFF (benchmarks only)") +
             (null == pinnedSigningKey ? "" : ", peer pinned to " + hex(pinnedSigningKey));
+    }
+
+    /**
+     * The join timeout, {@code --join-timeout-seconds}.
+     *
+     * @return nanoseconds.
+     */
+    long joinTimeoutNs()
+    {
+        return joinTimeoutNs;
+    }
+
+    /**
+     * A duration in seconds, for usage lines and messages.
+     *
+     * @param ns the duration.
+     * @return seconds, without a trailing ".0" for whole seconds.
+     */
+    static String seconds(final long ns)
+    {
+        final double seconds = ns / 1e9;
+        return seconds == Math.rint(seconds) ? String.valueOf((long)seconds) : String.valueOf(seconds);
     }
 
     /**

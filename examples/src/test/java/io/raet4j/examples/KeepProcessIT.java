@@ -231,6 +231,7 @@ class KeepProcessIT
         assertEquals(MESSAGE_COUNT, result.get("sent"), send::transcript);
         assertEquals(MESSAGE_COUNT, result.get("delivered"), send::transcript);
         assertEquals(0.0, result.get("failed"), send::transcript);
+        assertEquals(0.0, result.get("uncertain"), send::transcript);
         return result;
     }
 

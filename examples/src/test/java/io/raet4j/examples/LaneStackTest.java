@@ -86,6 +86,12 @@ class LaneStackTest
         {
             failed++;
         }
+
+        public void onUncertain(
+            final long estateId, final int channel, final long messageId, final FailureReason reason)
+        {
+            failed++;
+        }
     }
 
     static final class Verifier

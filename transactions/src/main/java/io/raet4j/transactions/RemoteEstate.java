@@ -16,10 +16,15 @@ import java.net.SocketAddress;
  */
 final class RemoteEstate extends Estate
 {
+    /**
+     * The one state of an estate: JOINING until its first join completes; then JOINED while it is heard from,
+     * UNREACHABLE when it has been silent for the liveness timeout (the session is kept), DEAD once the session ended.
+     */
     enum State
     {
         JOINING,
         JOINED,
+        UNREACHABLE,
         DEAD
     }
 
@@ -39,6 +44,21 @@ final class RemoteEstate extends Estate
     boolean isRenewRequested;
     boolean sentRenewFlag;
     boolean isRenewedEarly;
+    /** The application asked for the join now outstanding: its failure is reported with the reason. */
+    boolean isAppJoin;
+    int joinsSent;
+    boolean hasJoinCookie;
+    boolean isJoinPending;
+    String pendingPeerName;
+
+    /** The pair's MTU: the smaller of the two announced in the join. */
+    int pairMtu;
+    /** Largest segment payload sent to this estate. */
+    int maxPayload;
+    /** Largest message this estate accepts. */
+    int peerMaxMessage;
+    /** Credit this estate grants each channel before its first ack. */
+    int peerCredit;
 
     byte[] pinnedSigningKey;
     byte[] joinEphemeralPrivate;
@@ -78,6 +98,16 @@ final class RemoteEstate extends Estate
     {
         super(id, name, address);
         this.path = path;
+    }
+
+    /**
+     * Whether the estate has a session: joined, reachable or not. Messages may be offered to it.
+     *
+     * @return true if JOINED or UNREACHABLE after a completed join.
+     */
+    boolean isSessionUp()
+    {
+        return hasJoinedOnce && (State.JOINED == state || State.UNREACHABLE == state);
     }
 
     boolean isPlaceholder()

@@ -10,6 +10,7 @@ import io.raet4j.transactions.keep.KeepWriter;
 import io.raet4j.transactions.keep.LocalIdentity;
 import io.raet4j.transactions.keep.RemoteEstateRecord;
 import io.raet4j.transport.Context;
+import io.raet4j.transport.JvmFlags;
 import io.raet4j.transport.media.Media;
 import io.raet4j.transport.media.CompositeMedia;
 import io.raet4j.transport.media.MediaProvider;
@@ -182,9 +183,12 @@ public final class Stack implements AutoCloseable
      *
      * @param ctx configuration.
      * @return the stack.
+     * @throws IllegalStateException if the JVM lacks {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED},
+     *                               which Agrona's buffers need: the message says where to add it.
      */
     public static Stack launch(final Context ctx)
     {
+        JvmFlags.check();
         if (!ctx.isConcluded())
         {
             ctx.conclude();
@@ -225,7 +229,13 @@ public final class Stack implements AutoCloseable
         };
         final Agent toRun = null == application ? stackAgent : new CompositeAgent(stackAgent, application);
         runner = new AgentRunner(ctx.idleStrategy(), this::onAgentError, null, toRun);
-        AgentRunner.startOnThread(runner);
+        // The runner's thread owns the stack from its first instruction: no other thread can slip in before it.
+        AgentRunner.startOnThread(runner, (runnable) ->
+        {
+            final Thread thread = new Thread(runnable);
+            agent.owner(thread);
+            return thread;
+        });
         return this;
     }
 
@@ -235,12 +245,15 @@ public final class Stack implements AutoCloseable
     }
 
     /**
-     * Run one duty cycle. Invoker mode only.
+     * Run one duty cycle. Invoker mode only. The first call claims the stack for the calling thread: from then on
+     * only that thread may run it and call its data API.
      *
      * @return the amount of work done, 0 if idle.
+     * @throws IllegalStateException if another thread owns the stack.
      */
     public int doWork()
     {
+        agent.claimOrRefuse("doWork");
         return invoker.invoke();
     }
 
@@ -292,8 +305,22 @@ public final class Stack implements AutoCloseable
     }
 
     /**
+     * Set who learns why joins fail: those this stack started, with the returned correlation id, and those it refused
+     * or keeps pending. Each comes with a {@link JoinFailure} whose message says what happened and what to do.
+     *
+     * @param handler to call on the duty-cycle thread.
+     * @return this for a fluent API.
+     */
+    public Stack joinHandler(final JoinHandler handler)
+    {
+        agent.joinHandler(handler);
+        return this;
+    }
+
+    /**
      * Join an estate at an address. The outcome arrives as a presence event: {@link PresenceEvent#JOINED} with the
-     * estate's id, or {@link PresenceEvent#JOIN_FAILED} with the returned correlation id.
+     * estate's id, or {@link PresenceEvent#JOIN_FAILED} with the returned correlation id, and then the reason at the
+     * {@link JoinHandler}. A refusal is learnt as soon as the other end answers; silence fails after the join timeout.
      *
      * @param address of the estate, in the media's notation ({@code host:port}).
      * @return a correlation id for the join.
@@ -305,9 +332,9 @@ public final class Stack implements AutoCloseable
     }
 
     /**
-     * Join an estate at an address, trusting its answer only if it is signed by the given key: a man in the middle
-     * answering for the estate is refused (counted as {@link SystemCounterDescriptor#PINNED_KEY_MISMATCH}) and the
-     * join fails after the join timeout unless the real estate answers.
+     * Join an estate at an address, trusting its answer only if it is signed by the given key: an answer signed by
+     * another key is refused (counted as {@link SystemCounterDescriptor#PINNED_KEY_MISMATCH}) and the join fails at
+     * once with {@link JoinFailure.Reason#PINNED_KEY_MISMATCH}.
      *
      * @param address          of the estate, in the media's notation ({@code host:port}).
      * @param pinnedSigningKey the estate's 32-byte Ed25519 public key, or null to accept whatever key the keep allows.

@@ -1,5 +1,6 @@
 package io.raet4j.transactions;
 
+import io.raet4j.codec.JoinLimits;
 import io.raet4j.codec.PacketReader;
 import io.raet4j.codec.PacketWriter;
 import io.raet4j.codec.sbe.AckDecoder;
@@ -10,6 +11,7 @@ import io.raet4j.codec.sbe.DeliveryMode;
 import io.raet4j.codec.sbe.JoinAckDecoder;
 import io.raet4j.codec.sbe.JoinCookieDecoder;
 import io.raet4j.codec.sbe.JoinDecoder;
+import io.raet4j.codec.sbe.JoinRefusal;
 import io.raet4j.codec.sbe.JoinStatus;
 import io.raet4j.codec.sbe.LeaveDecoder;
 import io.raet4j.codec.sbe.NackDecoder;
@@ -61,8 +63,9 @@ import java.util.function.Consumer;
  */
 final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener, ChannelMessageHandler
 {
-    static final int PROTOCOL_VERSION = 2;
-    static final int MIN_PROTOCOL_VERSION = 2;
+    static final int PROTOCOL_VERSION = 3;
+    static final int MIN_PROTOCOL_VERSION = 3;
+    private static final int REPORTED_REFUSALS_MAX = 4096;
     private static final FailureReason[] REASONS = FailureReason.values();
     private static final int RECEIVE_LIMIT = 64;
     private static final int DATAGRAM_OVERHEAD_BYTES = 320;
@@ -99,7 +102,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private final long[] rangeStarts = new long[Math.max(PacketWriter.MAX_ACK_RANGES, PacketWriter.MAX_NACK_RANGES)];
     private final long[] rangeEnds = new long[rangeStarts.length];
     private final int maxPayload;
+    private final int receivePayload;
     private final int receiveCreditSegments;
+    private final JoinLimits roadLimits;
+    private final JoinLimits laneLimits;
+    private final org.agrona.collections.LongHashSet reportedRefusals = new org.agrona.collections.LongHashSet();
     private final long estateId;
     private final String name;
     private final int session;
@@ -155,6 +162,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private final AtomicCounter congestionEvents;
     private final AtomicCounter lossesDetected;
     private final AtomicCounter tailProbes;
+    private final AtomicCounter messagesUncertain;
+    private final AtomicCounter estatesUnreachable;
+    private final AtomicCounter sessionsResumed;
+    private final AtomicCounter joinsFailed;
 
     private RemoteEstate[] active = new RemoteEstate[16];
     private int activeCount;
@@ -163,6 +174,8 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     private long nowNs;
     private long earliestDeadlineBoundNs = Long.MAX_VALUE;
+    private volatile Thread owner = Thread.currentThread();
+    private boolean hasOwnerRun;
     private long lastKeepRetryNs;
     private long timerWheelPolls;
     private long cycle;
@@ -177,6 +190,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     private DeliveryHandler deliveryHandler;
     private PresenceHandler presenceHandler;
+    private JoinHandler joinHandler;
     private MessageHandler messageHandler;
 
     StackAgent(
@@ -204,6 +218,12 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             ctx.mtuBytes() - (ctx.encryption() || ctx.laneEncryption() ? PacketWriter.SEALED_OVERHEAD : 0));
         this.receiveCreditSegments = receiveCredit(
             media.receiveBufferBytes(), ctx.mtuBytes(), ctx.receiveWindowSegments());
+        // A peer may seal less than this stack does, so its segments may be as long as the unsealed maximum.
+        this.receivePayload = PacketWriter.maxDataPayload(ctx.mtuBytes());
+        this.roadLimits = new JoinLimits(
+            ctx.mtuBytes(), ctx.maxMessageBytes(), receiveCreditSegments, ctx.encryption());
+        this.laneLimits = new JoinLimits(
+            ctx.mtuBytes(), ctx.maxMessageBytes(), receiveCreditSegments, ctx.laneEncryption());
         this.estateId = estateId;
         this.name = ctx.name();
         int s = 0;
@@ -248,6 +268,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         congestionEvents = counters.get(SystemCounterDescriptor.CONGESTION_EVENTS);
         lossesDetected = counters.get(SystemCounterDescriptor.LOSSES_DETECTED);
         tailProbes = counters.get(SystemCounterDescriptor.TAIL_PROBES);
+        messagesUncertain = counters.get(SystemCounterDescriptor.MESSAGES_UNCERTAIN);
+        estatesUnreachable = counters.get(SystemCounterDescriptor.ESTATES_UNREACHABLE);
+        sessionsResumed = counters.get(SystemCounterDescriptor.SESSIONS_RESUMED);
+        joinsFailed = counters.get(SystemCounterDescriptor.JOINS_FAILED);
         joinCookiesSent = counters.get(SystemCounterDescriptor.JOIN_COOKIES_SENT);
         badCookies = counters.get(SystemCounterDescriptor.BAD_COOKIES);
         joinsRateLimited = counters.get(SystemCounterDescriptor.JOINS_RATE_LIMITED);
@@ -405,7 +429,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         for (int i = 0, size = registry.size(); i < size; i++)
         {
             final RemoteEstate estate = registry.get(i);
-            if (RemoteEstate.State.JOINED == estate.state)
+            if (estate.isSessionUp())
             {
                 requestAlive(estate);
             }
@@ -421,6 +445,67 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     {
         this.deliveryHandler = deliveryHandler;
         this.presenceHandler = presenceHandler;
+    }
+
+    void joinHandler(final JoinHandler joinHandler)
+    {
+        this.joinHandler = joinHandler;
+    }
+
+    /**
+     * Give the stack to a thread: from now on only it may run the duty cycle and call the data API. Dedicated mode
+     * gives it to the runner's thread before that thread starts.
+     *
+     * @param thread the new owner.
+     */
+    void owner(final Thread thread)
+    {
+        owner = thread;
+        hasOwnerRun = true;
+    }
+
+    /**
+     * The first duty cycle claims the stack for its thread (an application may launch a stack on one thread and run
+     * it on another); later, a duty cycle on another thread is refused like any other call.
+     */
+    void claimOrRefuse(final String call)
+    {
+        if (Thread.currentThread() == owner)
+        {
+            hasOwnerRun = true;
+            return;
+        }
+        if (hasOwnerRun)
+        {
+            refuse(call);
+        }
+        owner = Thread.currentThread();
+        hasOwnerRun = true;
+    }
+
+    /**
+     * A call from a thread that does not own the stack: the single-threaded API would corrupt state silently, so it
+     * is refused loudly instead. Costs a thread comparison on the hot path.
+     */
+    private void refuse(final String call)
+    {
+        counters.get(SystemCounterDescriptor.API_MISUSE).incrementRelease();
+        final Thread current = Thread.currentThread();
+        final Thread running = owner;
+        throw new IllegalStateException("Stack." + call + " called on thread '" + current.getName() +
+            "', but stack '" + name + "' is run by thread '" + (null == running ? "?" : running.getName()) +
+            "': the duty cycle and the data API (doWork, offer, tryClaim, poll, join) are single-threaded; call " +
+            "them from that thread (in dedicated mode, from the application agent given to start), or hand work " +
+            "over to it through a queue");
+    }
+
+    /**
+     * The limits this stack announces to an estate at an address: the lane's sealing setting on host-local media,
+     * else the road's.
+     */
+    private JoinLimits ownLimits(final SocketAddress address)
+    {
+        return media.isHostLocal(address) ? laneLimits : roadLimits;
     }
 
     long estateId()
@@ -440,6 +525,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     long join(final SocketAddress address, final byte[] pinnedSigningKey)
     {
+        if (Thread.currentThread() != owner)
+        {
+            refuse("join");
+        }
         RemoteEstate estate = registry.byAddress(address);
         final long correlationId = nextCorrelationId++;
         if (null == estate)
@@ -449,6 +538,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             registry.add(estate);
         }
         estate.isInitiator = true;
+        estate.isAppJoin = true;
         estate.joinCorrelationId = correlationId;
         estate.pinnedSigningKey = null == pinnedSigningKey ? null : pinnedSigningKey.clone();
         if (null == pinnedSigningKey)
@@ -466,6 +556,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     long offer(final long toEstateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
     {
+        if (Thread.currentThread() != owner)
+        {
+            refuse("offer");
+        }
         final SendChannel sendChannel = sendChannelFor(toEstateId, channel, length);
         if (null == sendChannel)
         {
@@ -477,14 +571,18 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     long tryClaim(final long toEstateId, final int channel, final int length, final BufferClaim claim)
     {
-        if (length > maxPayload)
+        if (Thread.currentThread() != owner)
         {
-            return Stack.MESSAGE_TOO_LARGE;
+            refuse("tryClaim");
         }
         final SendChannel sendChannel = sendChannelFor(toEstateId, channel, length);
         if (null == sendChannel)
         {
             return lastOfferStatus;
+        }
+        if (length > sendChannel.maxPayload())
+        {
+            return Stack.MESSAGE_TOO_LARGE;
         }
         final long position = sendChannel.claim(length);
         if (position < 0)
@@ -498,7 +596,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     long commitClaim(final RemoteEstate estate, final SendChannel sendChannel, final long position, final int length)
     {
-        if (isClosed || RemoteEstate.State.DEAD == estate.state || !estate.isRegistered())
+        if (Thread.currentThread() != owner)
+        {
+            refuse("BufferClaim.commit");
+        }
+        if (isClosed || !estate.isSessionUp() || !estate.isRegistered())
         {
             return Stack.NOT_CONNECTED;
         }
@@ -524,9 +626,15 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return null;
         }
         final RemoteEstate estate = registry.byId(toEstateId);
-        if (null == estate || !estate.hasJoinedOnce || RemoteEstate.State.JOINED != estate.state)
+        if (null == estate || !estate.isSessionUp())
         {
             lastOfferStatus = Stack.NOT_CONNECTED;
+            return null;
+        }
+        if (length > estate.peerMaxMessage)
+        {
+            // The receiver said in the join that it takes no longer message.
+            lastOfferStatus = Stack.MESSAGE_TOO_LARGE;
             return null;
         }
         return sendChannel(estate, channel);
@@ -546,6 +654,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     int poll(final MessageHandler handler, final int limit)
     {
+        if (Thread.currentThread() != owner)
+        {
+            refuse("poll");
+        }
         int count = 0;
         messageHandler = handler;
         try
@@ -600,12 +712,20 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     boolean isJoined(final long id)
     {
+        if (Thread.currentThread() != owner)
+        {
+            refuse("isJoined");
+        }
         final RemoteEstate estate = registry.byId(id);
-        return null != estate && RemoteEstate.State.JOINED == estate.state && estate.hasJoinedOnce;
+        return null != estate && estate.isSessionUp();
     }
 
     long estateIdByName(final String estateName)
     {
+        if (Thread.currentThread() != owner)
+        {
+            refuse("estateIdByName");
+        }
         for (int i = 0, size = registry.size(); i < size; i++)
         {
             final RemoteEstate estate = registry.get(i);
@@ -619,6 +739,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     long outstandingMessages(final long id)
     {
+        if (Thread.currentThread() != owner)
+        {
+            refuse("outstandingMessages");
+        }
         final RemoteEstate estate = registry.byId(id);
         long count = 0;
         if (null != estate)
@@ -633,6 +757,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     int estateCount()
     {
+        if (Thread.currentThread() != owner)
+        {
+            refuse("estateCount");
+        }
         return registry.size();
     }
 
@@ -794,7 +922,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return null;
         }
         if (reader.dstEstateId() != estateId || reader.dstSession() != session ||
-            reader.srcSession() != estate.session || RemoteEstate.State.JOINED != estate.state)
+            reader.srcSession() != estate.session || !estate.isSessionUp())
         {
             staleSession.incrementRelease();
             sendRenew(source, srcId, reader.srcSession(), RenewReason.STALE_SESSION);
@@ -814,6 +942,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private void onEstateFrames(final RemoteEstate estate)
     {
         estate.lastHeardLiveNs = liveNs;
+        if (RemoteEstate.State.UNREACHABLE == estate.state)
+        {
+            becomeReachable(estate);
+        }
         do
         {
             switch (reader.templateId())
@@ -846,7 +978,9 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                     break;
                 }
                 case LeaveDecoder.TEMPLATE_ID:
-                    declareDead(estate, -1);
+                    // With final acks, the frames before it confirmed everything the peer's application got: the
+                    // rest certainly was not delivered.
+                    declareDead(estate, -1, FailureReason.PEER_LEFT.ordinal(), reader.leave().flags().finalAcks());
                     return;
                 default:
                     malformed.incrementRelease();
@@ -994,19 +1128,25 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             staleSession.incrementRelease();
             return;
         }
+        // No state before the joiner proves it receives at its address: a cookie, made and checked at a bounded rate.
+        // The rate also bounds answers and reports to joiners of another version.
+        if (!cookieJar.tryAcquire(nowNs))
+        {
+            joinsRateLimited.incrementRelease();
+            return;
+        }
         if (minVersion > PROTOCOL_VERSION || maxVersion < MIN_PROTOCOL_VERSION)
         {
             counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
             writer.begin(estateId, srcId, session, srcSession);
             writer.appendJoinAck(JoinStatus.VERSION_UNSUPPORTED, PROTOCOL_VERSION, nonce, name);
             sendTo(source);
-            return;
-        }
-
-        // No state before the joiner proves it receives at its address: a cookie, made and checked at a bounded rate.
-        if (!cookieJar.tryAcquire(nowNs))
-        {
-            joinsRateLimited.incrementRelease();
+            if (isFirstReport(nonce))
+            {
+                // Unauthenticated (no cookie yet) and so possibly spoofed; reported once per join all the same.
+                reportRefused(JoinFailures.versionMismatch(
+                    format(source), reader.joinName(), minVersion, maxVersion, PROTOCOL_VERSION, false));
+            }
             return;
         }
         join.getCookie(cookieIn, 0, CookieJar.COOKIE_LENGTH);
@@ -1042,26 +1182,43 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         join.getSigningKey(signKey, 0, signKey.length);
         join.getAgreementKey(agreeKey, 0, agreeKey.length);
         join.getEphemeralKey(ephemeralKey, 0, ephemeralKey.length);
+        final JoinLimits peerLimits = new JoinLimits(
+            join.mtu(), join.maxMessageLength(), join.receiveCredit(), join.options().encrypted());
         final String joinerName = reader.joinName();
-        final byte[] transcript = Transcripts.join(
-            reader.flags(), srcId, srcSession, minVersion, maxVersion, nonce, cookieIn, signKey, agreeKey, ephemeralKey, joinerName);
+        final byte[] transcript = Transcripts.join(reader.flags(), srcId, srcSession, minVersion, maxVersion, nonce,
+            cookieIn, signKey, agreeKey, ephemeralKey, peerLimits, joinerName);
         if (!HandshakeCrypto.verify(signKey, transcript, signature))
         {
             badSignatures.incrementRelease();
             return;
         }
+        final JoinLimits ownLimits = ownLimits(source);
         final byte[] pinned = pinnedKeys.get(null != estate ? estate.address() : source);
         if (null != pinned && !Arrays.equals(pinned, signKey))
         {
             // This stack pinned the key of the estate at this address or with this id: no other key gets in, not
             // by answering our join and not by joining us.
             pinnedKeyMismatch.incrementRelease();
+            refuseJoin(source, srcId, srcSession, joinerName, nonce, signature, JoinRefusal.PINNED_KEY_MISMATCH,
+                peerLimits, ownLimits);
             return;
         }
         if (srcId == estateId || (null != estate && !joinerName.equals(estate.name())))
         {
-            counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
-            sendSignedJoinAck(source, srcId, srcSession, JoinStatus.REJECTED, nonce, signature, null);
+            refuseJoin(source, srcId, srcSession, joinerName, nonce, signature, JoinRefusal.ID_IN_USE, peerLimits,
+                ownLimits);
+            return;
+        }
+        if (peerLimits.isEncrypted() != ownLimits.isEncrypted())
+        {
+            refuseJoin(source, srcId, srcSession, joinerName, nonce, signature, JoinRefusal.ENCRYPTION_MISMATCH,
+                peerLimits, ownLimits);
+            return;
+        }
+        if (!isUsable(peerLimits))
+        {
+            refuseJoin(source, srcId, srcSession, joinerName, nonce, signature, JoinRefusal.LIMITS_MISMATCH,
+                peerLimits, ownLimits);
             return;
         }
 
@@ -1069,14 +1226,20 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         accountKeepWrites();
         if (Acceptance.REJECTED == decision)
         {
-            counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
-            sendSignedJoinAck(source, srcId, srcSession, JoinStatus.REJECTED, nonce, signature, null);
+            refuseJoin(source, srcId, srcSession, joinerName, nonce, signature,
+                trust.refusalOf(joinerName, signKey, agreeKey), peerLimits, ownLimits);
             return;
         }
         if (Acceptance.PENDING == decision)
         {
             joinsPending.incrementRelease();
-            sendSignedJoinAck(source, srcId, srcSession, JoinStatus.PENDING, nonce, signature, null);
+            sendSignedJoinAck(source, srcId, srcSession, JoinStatus.PENDING, JoinRefusal.PENDING_ACCEPTANCE, nonce,
+                signature, ownLimits);
+            if (isFirstReport(nonce))
+            {
+                reportRefused(JoinFailures.refusedHere(
+                    format(source), joinerName, JoinRefusal.PENDING_ACCEPTANCE, peerLimits, ownLimits));
+            }
             return;
         }
 
@@ -1099,8 +1262,8 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             (RemoteEstate.State.DEAD == estate.state || srcSession != estate.session || isRenewFlagged);
         final boolean isFresh = null == estate || !estate.hasJoinedOnce || isRenewal;
         final int ackFlags = isFresh ? HEADER_FLAG_RENEW : 0;
-        final byte[] ackSignature = signJoinAck(
-            signature, ackFlags, srcId, srcSession, JoinStatus.ACCEPTED, nonce, ephemeralPublic);
+        final byte[] ackSignature = signJoinAck(signature, ackFlags, srcId, srcSession, JoinStatus.ACCEPTED,
+            JoinRefusal.NONE, nonce, ephemeralPublic, ownLimits);
         final SessionKeys keys = SessionKeys.derive(
             ephemeralShared, staticShared, signature, ackSignature, false, ctx.rekeyAfterPackets(),
             ctx.rekeyAfterNs(), nowNs);
@@ -1120,7 +1283,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             {
                 if (null != atAddress)
                 {
-                    forget(atAddress);
+                    forget(atAddress, FailureReason.PEER_RESTARTED.ordinal());
                 }
                 estate = newEstate(srcId, joinerName, source);
                 registry.add(estate);
@@ -1128,6 +1291,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             estate.session = srcSession;
             estate.lastJoinNonceSeen = nonce;
             installKeys(estate, keys, true);
+            applyPeerLimits(estate, peerLimits);
             becomeJoined(estate, false);
         }
         else
@@ -1141,24 +1305,104 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             estate.session = srcSession;
             estate.lastJoinNonceSeen = nonce;
             installKeys(estate, keys, isRenewal || isSessionChange);
-            if (!estate.hasJoinedOnce || RemoteEstate.State.JOINED != estate.state || isRenewal)
+            if (!estate.isSessionUp() || isRenewal)
             {
+                if (!estate.hasJoinedOnce || isRenewal)
+                {
+                    applyPeerLimits(estate, peerLimits);
+                }
                 becomeJoined(estate, isRenewal);
             }
             else
             {
                 estate.lastHeardLiveNs = liveNs;
+                if (RemoteEstate.State.UNREACHABLE == estate.state)
+                {
+                    becomeReachable(estate);
+                }
             }
         }
         estate.peerSigningKey = signKey;
         writer.begin(estateId, srcId, session, srcSession);
         writer.flags(ackFlags);
         writer.appendJoinAck(JoinStatus.ACCEPTED, PROTOCOL_VERSION, nonce, name, trust.signPublic(),
-            trust.agreePublic(), ephemeralPublic, ackSignature);
+            trust.agreePublic(), ephemeralPublic, ackSignature, ownLimits, JoinRefusal.NONE);
         writer.finish();
         estate.lastJoinSignature = signature;
         estate.lastJoinAck = copyOut(writer);
         sendTo(source);
+    }
+
+    /**
+     * Refuse a join with a signed JoinAck REJECTED that says why, and tell this stack's application once per join.
+     */
+    private void refuseJoin(
+        final SocketAddress source,
+        final long srcId,
+        final int srcSession,
+        final String joinerName,
+        final long nonce,
+        final byte[] joinSignature,
+        final JoinRefusal refusal,
+        final JoinLimits peerLimits,
+        final JoinLimits ownLimits)
+    {
+        counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
+        sendSignedJoinAck(source, srcId, srcSession, JoinStatus.REJECTED, refusal, nonce, joinSignature, ownLimits);
+        if (isFirstReport(nonce))
+        {
+            reportRefused(JoinFailures.refusedHere(format(source), joinerName, refusal, peerLimits, ownLimits));
+        }
+    }
+
+    /**
+     * Whether a refusal of this join (nonce) is new to the application: a joiner resends its Join until answered,
+     * and asks again every 250 ms while pending, so each join is reported once. Bounded: forgotten past a few
+     * thousand joins, at worst reported again.
+     */
+    private boolean isFirstReport(final long nonce)
+    {
+        if (reportedRefusals.size() >= REPORTED_REFUSALS_MAX)
+        {
+            reportedRefusals.clear();
+        }
+        return reportedRefusals.add(nonce);
+    }
+
+    private void reportRefused(final JoinFailure refusal)
+    {
+        if (null != joinHandler)
+        {
+            try
+            {
+                joinHandler.onJoinRefused(refusal);
+            }
+            catch (final Throwable ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
+    }
+
+    /**
+     * Limits this stack can work with: a datagram of at least the smallest MTU, messages of a byte or more, credit.
+     */
+    private static boolean isUsable(final JoinLimits limits)
+    {
+        return limits.mtu() >= Context.MTU_MIN && limits.maxMessageLength() >= 1 && limits.receiveCredit() >= 1;
+    }
+
+    /**
+     * The pair's limits from what the peer announced: the smaller MTU, the peer's message limit and credit. Applied
+     * only when the pair's channels are new or renewed, never under channels in use.
+     */
+    private void applyPeerLimits(final RemoteEstate estate, final JoinLimits peer)
+    {
+        estate.pairMtu = Math.min(ctx.mtuBytes(), peer.mtu());
+        estate.maxPayload = PacketWriter.maxDataPayload(
+            estate.pairMtu - (estate.isSealed ? PacketWriter.SEALED_OVERHEAD : 0));
+        estate.peerMaxMessage = peer.maxMessageLength();
+        estate.peerCredit = Math.max(1, Math.min(peer.receiveCredit(), ctx.maxUnackedSegments()));
     }
 
     private static byte[] copyOut(final PacketWriter writer)
@@ -1184,12 +1428,15 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         final long toId,
         final int toSession,
         final JoinStatus status,
+        final JoinRefusal refusal,
         final long nonce,
-        final byte[] ephemeralPublic)
+        final byte[] ephemeralPublic,
+        final JoinLimits ownLimits)
     {
         final byte[] transcript = Transcripts.joinAck(
             joinSignature, flags, estateId, session, toId, toSession, status.value(), PROTOCOL_VERSION, nonce,
-            trust.signPublic(), trust.agreePublic(), null == ephemeralPublic ? ZERO_KEY : ephemeralPublic, name);
+            trust.signPublic(), trust.agreePublic(), null == ephemeralPublic ? ZERO_KEY : ephemeralPublic, ownLimits,
+            refusal.value(), name);
         return HandshakeCrypto.sign(trust.signPrivate(), trust.signPublic(), transcript);
     }
 
@@ -1198,14 +1445,16 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         final long toId,
         final int toSession,
         final JoinStatus status,
+        final JoinRefusal refusal,
         final long nonce,
         final byte[] joinSignature,
-        final byte[] ephemeralPublic)
+        final JoinLimits ownLimits)
     {
-        final byte[] ackSignature = signJoinAck(joinSignature, 0, toId, toSession, status, nonce, ephemeralPublic);
+        final byte[] ackSignature =
+            signJoinAck(joinSignature, 0, toId, toSession, status, refusal, nonce, null, ownLimits);
         writer.begin(estateId, toId, session, toSession);
-        writer.appendJoinAck(status, PROTOCOL_VERSION, nonce, name, trust.signPublic(), trust.agreePublic(),
-            ephemeralPublic, ackSignature);
+        writer.appendJoinAck(status, PROTOCOL_VERSION, nonce, name, trust.signPublic(), trust.agreePublic(), null,
+            ackSignature, ownLimits, refusal);
         sendTo(to);
     }
 
@@ -1270,7 +1519,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             final RemoteEstate estate = registry.get(i);
             if (estate.hasJoinedOnce && change.name().equals(estate.name()))
             {
-                forget(estate);
+                forget(estate, FailureReason.REJECTED.ordinal());
             }
         }
     }
@@ -1308,8 +1557,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         }
         if (JoinStatus.VERSION_UNSUPPORTED == status)
         {
-            // Unsigned by nature (the acceptor may not speak version 2): acted on only after the join timeout.
+            // Unsigned by nature (the acceptor may not speak this version), but it echoes the join's random nonce, so
+            // only someone who saw the Join can forge it, who could as well drop it: the join fails at once.
             counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
+            joinFailed(estate, FailureReason.REJECTED.ordinal(), JoinFailures.versionMismatch(format(source),
+                acceptorName, joinAck.version(), joinAck.version(), PROTOCOL_VERSION, true));
             return;
         }
         if (null == estate.joinSignature)
@@ -1326,20 +1578,27 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         joinAck.getAgreementKey(agreeKey, 0, agreeKey.length);
         joinAck.getEphemeralKey(ephemeralKey, 0, ephemeralKey.length);
         joinAck.getSignature(ackSignature, 0, ackSignature.length);
-        if (null != estate.pinnedSigningKey && !Arrays.equals(estate.pinnedSigningKey, signKey))
-        {
-            // Someone answers for the estate with another key than the one pinned: an impostor, never trusted.
-            pinnedKeyMismatch.incrementRelease();
-            return;
-        }
-        final byte[] transcript = Transcripts.joinAck(
-            estate.joinSignature, reader.flags(), srcId, srcSession, estateId, session, status.value(), joinAck.version(), nonce,
-            signKey, agreeKey, ephemeralKey, acceptorName);
+        final JoinLimits peerLimits = new JoinLimits(
+            joinAck.mtu(), joinAck.maxMessageLength(), joinAck.receiveCredit(), joinAck.options().encrypted());
+        final JoinRefusal refusal = joinAck.refusal();
+        final byte[] transcript = Transcripts.joinAck(estate.joinSignature, reader.flags(), srcId, srcSession, estateId,
+            session, status.value(), joinAck.version(), nonce, signKey, agreeKey, ephemeralKey, peerLimits,
+            refusal.value(), acceptorName);
         if (!HandshakeCrypto.verify(signKey, transcript, ackSignature))
         {
             badSignatures.incrementRelease();
             return;
         }
+        if (null != estate.pinnedSigningKey && !Arrays.equals(estate.pinnedSigningKey, signKey))
+        {
+            // Someone answers for the estate with another key than the one pinned: an impostor, never trusted. It
+            // answered this join's random nonce, so it saw the Join and could as well drop it: the join fails now.
+            pinnedKeyMismatch.incrementRelease();
+            joinFailed(estate, FailureReason.REJECTED.ordinal(), JoinFailures.pinnedKeyMismatch(
+                format(source), acceptorName, signKey, estate.pinnedSigningKey));
+            return;
+        }
+        final JoinLimits ownLimits = ownLimits(source);
 
         switch (status)
         {
@@ -1348,14 +1607,32 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 if (joinAck.version() < MIN_PROTOCOL_VERSION || joinAck.version() > PROTOCOL_VERSION)
                 {
                     counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
-                    joinFailed(estate, FailureReason.REJECTED.ordinal());
+                    joinFailed(estate, FailureReason.REJECTED.ordinal(), JoinFailures.versionMismatch(format(source),
+                        acceptorName, joinAck.version(), joinAck.version(), PROTOCOL_VERSION, true));
                     return;
                 }
-                if (!trust.checkAcceptor(acceptorName, srcId, signKey, agreeKey, format(source)))
+                if (peerLimits.isEncrypted() != ownLimits.isEncrypted())
+                {
+                    counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
+                    joinFailed(estate, FailureReason.REJECTED.ordinal(), JoinFailures.encryptionMismatch(
+                        format(source), acceptorName, false, ownLimits.isEncrypted()));
+                    return;
+                }
+                if (!isUsable(peerLimits))
+                {
+                    counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
+                    joinFailed(estate, FailureReason.REJECTED.ordinal(), JoinFailures.refusedHere(
+                        format(source), acceptorName, JoinRefusal.LIMITS_MISMATCH, peerLimits, ownLimits));
+                    return;
+                }
+                final JoinRefusal localRefusal =
+                    trust.checkAcceptor(acceptorName, srcId, signKey, agreeKey, format(source));
+                if (JoinRefusal.NONE != localRefusal)
                 {
                     counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
                     accountKeepWrites();
-                    joinFailed(estate, FailureReason.REJECTED.ordinal());
+                    joinFailed(estate, FailureReason.REJECTED.ordinal(),
+                        JoinFailures.refusedLocally(format(source), acceptorName, localRefusal));
                     return;
                 }
                 accountKeepWrites();
@@ -1380,7 +1657,8 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 {
                     // An id this stack holds answered under another name: refuse it, as a Join would be refused.
                     counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
-                    joinFailed(estate, FailureReason.REJECTED.ordinal());
+                    joinFailed(estate, FailureReason.REJECTED.ordinal(), JoinFailures.refusedHere(format(source),
+                        acceptorName, JoinRefusal.ID_IN_USE, peerLimits, ownLimits));
                     return;
                 }
                 if (null != known && known != estate)
@@ -1395,7 +1673,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                     }
                     else
                     {
-                        forget(estate);
+                        forget(estate, FailureReason.PEER_RESTARTED.ordinal());
                     }
                     known.isInitiator = true;
                     known.isRenewRequested |= isRenewRequested;
@@ -1406,7 +1684,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 {
                     // A different estate answers at this address (the old one restarted with a new id): the old
                     // one is gone, its messages fail, and the new one is a new estate.
-                    forget(estate);
+                    forget(estate, FailureReason.PEER_RESTARTED.ordinal());
                     estate = newEstate(srcId, acceptorName, source);
                     estate.isInitiator = true;
                     registry.add(estate);
@@ -1421,22 +1699,33 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 final boolean isRenewal = estate.hasJoinedOnce && (isSessionChange || isAcceptorFresh ||
                     (!estate.isRenewedEarly && (RemoteEstate.State.DEAD == estate.state ||
                     estate.isRenewRequested || estate.sentRenewFlag)));
+                if (!estate.hasJoinedOnce || isRenewal)
+                {
+                    applyPeerLimits(estate, peerLimits);
+                }
                 installKeys(estate, keys, isRenewal || isSessionChange || estate.isRenewedEarly);
                 estate.peerSigningKey = signKey;
                 estate.session = srcSession;
                 estate.version = joinAck.version();
                 estate.joinNonce = 0;
-                final boolean wasJoined = estate.hasJoinedOnce && RemoteEstate.State.JOINED == estate.state;
-                if (!wasJoined || isRenewal)
+                if (!estate.isSessionUp() || isRenewal)
                 {
                     becomeJoined(estate, isRenewal);
+                }
+                else if (RemoteEstate.State.UNREACHABLE == estate.state)
+                {
+                    estate.lastHeardLiveNs = liveNs;
+                    becomeReachable(estate);
                 }
                 estate.isRenewRequested = false;
                 estate.sentRenewFlag = false;
                 estate.isRenewedEarly = false;
+                estate.isAppJoin = false;
                 break;
             }
             case PENDING:
+                estate.isJoinPending = true;
+                estate.pendingPeerName = acceptorName;
                 estate.lastHeardLiveNs = liveNs;
                 // Waiting for an operator: ask again soon, so that an acceptance takes effect within a second.
                 estate.joinBackoffNs = PENDING_RETRY_NS;
@@ -1444,7 +1733,8 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 break;
             default:
                 counters.get(SystemCounterDescriptor.JOINS_REFUSED).incrementRelease();
-                joinFailed(estate, FailureReason.REJECTED.ordinal());
+                joinFailed(estate, FailureReason.REJECTED.ordinal(), JoinFailures.refusedByPeer(
+                    format(source), acceptorName, name, refusal, peerLimits, ownLimits));
                 break;
         }
     }
@@ -1470,15 +1760,16 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return;
         }
         estate.joinCookie = cookie;
+        estate.hasJoinCookie = true;
         signJoin(estate);
         sendJoin(estate);
     }
 
     private void signJoin(final RemoteEstate estate)
     {
-        final byte[] transcript = Transcripts.join(
-            estate.sentRenewFlag ? HEADER_FLAG_RENEW : 0, estateId, session, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, estate.joinNonce, estate.joinCookie,
-            trust.signPublic(), trust.agreePublic(), estate.joinEphemeralPublic, name);
+        final byte[] transcript = Transcripts.join(estate.sentRenewFlag ? HEADER_FLAG_RENEW : 0, estateId, session,
+            MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, estate.joinNonce, estate.joinCookie, trust.signPublic(),
+            trust.agreePublic(), estate.joinEphemeralPublic, ownLimits(estate.address()), name);
         estate.joinSignature = HandshakeCrypto.sign(trust.signPrivate(), trust.signPublic(), transcript);
     }
 
@@ -1522,7 +1813,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             return;
         }
         estate.isRenewRequested = true;
-        if (estate.hasJoinedOnce && RemoteEstate.State.JOINED == estate.state)
+        if (estate.isSessionUp())
         {
             // The peer has no state for this pair: discard ours now, not when the JoinAck comes, so that nothing
             // received or acknowledged meanwhile is applied to sequence numbers the peer has restarted.
@@ -1549,6 +1840,8 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         estate.lastHeardLiveNs = liveNs;
         estate.lastSentLiveNs = liveNs;
         estate.isSealed = isSealedFor(address);
+        // Until the join says otherwise: this stack's own limits.
+        applyPeerLimits(estate, ownLimits(address));
         return estate;
     }
 
@@ -1566,6 +1859,9 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         estate.sentRenewFlag |= isRenew || estate.isRenewRequested;
         estate.joinDeadlineLiveNs = liveNs + ctx.joinTimeoutNs();
         estate.joinBackoffNs = JOIN_RETRY_INITIAL_NS;
+        estate.joinsSent = 0;
+        estate.hasJoinCookie = false;
+        estate.isJoinPending = false;
         sendJoin(estate);
         schedule(estate, nowNs + estate.joinBackoffNs);
     }
@@ -1579,8 +1875,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         }
         // Until the acceptor's cookie arrives, the Join carries the keys but no signature: the acceptor keeps nothing.
         writer.appendJoin(MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, estate.joinNonce, name, estate.joinCookie,
-            trust.signPublic(), trust.agreePublic(), estate.joinEphemeralPublic, estate.joinSignature);
+            trust.signPublic(), trust.agreePublic(), estate.joinEphemeralPublic, estate.joinSignature,
+            ownLimits(estate.address()));
         sendTo(estate.address());
+        estate.joinsSent++;
         estate.nextJoinSendNs = nowNs + estate.joinBackoffNs;
     }
 
@@ -1599,6 +1897,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
     private void becomeJoined(final RemoteEstate estate, final boolean isRenewal)
     {
         final boolean wasDead = RemoteEstate.State.DEAD == estate.state;
+        final boolean wasUp = estate.isSessionUp();
         final boolean isFirst = !estate.hasJoinedOnce;
         if (isRenewal)
         {
@@ -1618,14 +1917,30 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         {
             presence(estate.id(), estate.name(), PresenceEvent.ALIVE);
         }
+        else if (wasUp && isRenewal)
+        {
+            presence(estate.id(), estate.name(), PresenceEvent.RENEWED);
+        }
     }
 
+    /**
+     * Action R: the peer's state for the pair is gone or about to be (it restarted, or discarded it). Messages it may
+     * have received end uncertain, the rest are sent again from sequence 0 on the new session.
+     */
     private void renew(final RemoteEstate estate)
     {
         counters.get(SystemCounterDescriptor.SESSIONS_RENEWED).incrementRelease();
         for (final SendChannel channel : estate.usedSend)
         {
-            channel.renew(estate.path);
+            channel.renew(
+                this,
+                estate.id(),
+                FailureReason.PEER_RESTARTED.ordinal(),
+                estate.path,
+                estate.maxPayload,
+                estate.peerMaxMessage,
+                FailureReason.TOO_LARGE.ordinal(),
+                estate.peerCredit);
         }
         for (final ReceiveChannel channel : estate.usedReceive)
         {
@@ -1634,7 +1949,48 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         estate.path.reset();
     }
 
-    private void declareDead(final RemoteEstate estate, final int timedOutChannel)
+    /**
+     * Silent for the liveness timeout: reported unreachable, the session and everything in flight kept.
+     */
+    private void becomeUnreachable(final RemoteEstate estate)
+    {
+        estate.state = RemoteEstate.State.UNREACHABLE;
+        estatesUnreachable.incrementRelease();
+        presence(estate.id(), estate.name(), PresenceEvent.UNREACHABLE);
+    }
+
+    /**
+     * An unreachable estate was heard from within the session timeout: the session resumes where it stopped. The
+     * retransmission backoff built up while it was silent ends and every channel's timer fires at once, so what it
+     * missed is resent now rather than after the backed-off timeout.
+     */
+    private void becomeReachable(final RemoteEstate estate)
+    {
+        estate.state = RemoteEstate.State.JOINED;
+        sessionsResumed.incrementRelease();
+        estate.path.onProgress();
+        for (final SendChannel channel : estate.usedSend)
+        {
+            if (Long.MAX_VALUE != channel.rtoDeadlineNs())
+            {
+                channel.rearmRetransmitTimer(nowNs, 0);
+            }
+        }
+        requestAlive(estate);
+        presence(estate.id(), estate.name(), PresenceEvent.REACHABLE);
+    }
+
+    /**
+     * End the estate's session: DEAD. Every message not yet confirmed ends, failed if it certainly was not delivered
+     * and uncertain otherwise (see {@link SendChannel#failAll}); all channel state is discarded.
+     *
+     * @param estate             whose session ends.
+     * @param timedOutChannel    channel whose message deadline passed (its messages end TIMEOUT), or -1.
+     * @param reason             ordinal of the reason for the other channels' messages.
+     * @param isKnownUndelivered true if the peer left saying what it delivered, so the rest certainly was not.
+     */
+    private void declareDead(
+        final RemoteEstate estate, final int timedOutChannel, final int reason, final boolean isKnownUndelivered)
     {
         if (RemoteEstate.State.DEAD == estate.state)
         {
@@ -1646,9 +2002,8 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         counters.get(SystemCounterDescriptor.ESTATES_DEAD).incrementRelease();
         for (final SendChannel channel : estate.usedSend)
         {
-            final int reason = channel.channel() == timedOutChannel ?
-                FailureReason.TIMEOUT.ordinal() : FailureReason.PEER_DEAD.ordinal();
-            channel.failAll(this, estate.id(), reason, estate.path);
+            final int channelReason = channel.channel() == timedOutChannel ? FailureReason.TIMEOUT.ordinal() : reason;
+            channel.failAll(this, estate.id(), channelReason, estate.path, isKnownUndelivered);
         }
         for (final ReceiveChannel channel : estate.usedReceive)
         {
@@ -1659,33 +2014,48 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         presence(estate.id(), estate.name(), PresenceEvent.DEAD);
     }
 
-    private void joinFailed(final RemoteEstate estate, final int reason)
+    /**
+     * A join this stack started failed. An estate that had joined before becomes DEAD (its messages end with the
+     * reason); a placeholder is removed with presence JOIN_FAILED. A join the application asked for is reported to
+     * the join handler with why; the automatic re-joins of a dead estate only count.
+     */
+    private void joinFailed(final RemoteEstate estate, final int reason, final JoinFailure failure)
     {
         estate.joinNonce = 0;
         clearJoinSecrets(estate);
         estate.isRenewedEarly = false;
+        estate.isJoinPending = false;
+        joinsFailed.incrementRelease();
+        final boolean isReported = estate.isAppJoin;
+        estate.isAppJoin = false;
         if (estate.hasJoinedOnce)
         {
-            for (final SendChannel channel : estate.usedSend)
-            {
-                channel.failAll(this, estate.id(), reason, estate.path);
-            }
-            if (RemoteEstate.State.DEAD != estate.state)
-            {
-                declareDead(estate, -1);
-            }
-            return;
+            declareDead(estate, -1, reason, false);
         }
-        registry.remove(estate);
-        cancelTimer(estate);
-        presence(estate.joinCorrelationId, format(estate.address()), PresenceEvent.JOIN_FAILED);
+        else
+        {
+            registry.remove(estate);
+            cancelTimer(estate);
+            presence(estate.joinCorrelationId, format(estate.address()), PresenceEvent.JOIN_FAILED);
+        }
+        if (isReported && null != joinHandler)
+        {
+            try
+            {
+                joinHandler.onJoinFailed(estate.joinCorrelationId, failure);
+            }
+            catch (final Throwable ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
     }
 
-    private void forget(final RemoteEstate estate)
+    private void forget(final RemoteEstate estate, final int reason)
     {
         if (estate.hasJoinedOnce && RemoteEstate.State.DEAD != estate.state)
         {
-            declareDead(estate, -1);
+            declareDead(estate, -1, reason, false);
         }
         registry.remove(estate);
         cancelTimer(estate);
@@ -1731,7 +2101,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         {
             if (liveNs >= estate.joinDeadlineLiveNs)
             {
-                joinFailed(estate, FailureReason.PEER_DEAD.ordinal());
+                final String address = format(estate.address());
+                joinFailed(estate, FailureReason.PEER_DEAD.ordinal(), estate.isJoinPending ?
+                    JoinFailures.pending(address, estate.pendingPeerName, name) :
+                    JoinFailures.noAnswer(address, estate.joinsSent, estate.hasJoinCookie, ctx.joinTimeoutNs()));
                 if (estate.isPlaceholder() || !estate.hasJoinedOnce)
                 {
                     return;
@@ -1749,7 +2122,17 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             case JOINED:
                 if (liveNs - estate.lastHeardLiveNs >= ctx.livenessTimeoutNs())
                 {
-                    declareDead(estate, -1);
+                    becomeUnreachable(estate);
+                }
+                if (liveNs - estate.lastSentLiveNs >= ctx.keepaliveIntervalNs())
+                {
+                    requestAlive(estate);
+                }
+                break;
+            case UNREACHABLE:
+                if (liveNs - estate.lastHeardLiveNs >= ctx.sessionTimeoutNs())
+                {
+                    declareDead(estate, -1, FailureReason.PEER_DEAD.ordinal(), false);
                 }
                 else if (liveNs - estate.lastSentLiveNs >= ctx.keepaliveIntervalNs())
                 {
@@ -1759,7 +2142,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             case DEAD:
                 if (liveNs - estate.deadSinceLiveNs >= ctx.reapTimeoutNs())
                 {
-                    forget(estate);
+                    forget(estate, FailureReason.PEER_DEAD.ordinal());
                     return;
                 }
                 if (estate.isInitiator && 0 == estate.joinNonce &&
@@ -1868,7 +2251,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     private boolean isBusy(final RemoteEstate estate)
     {
-        if (RemoteEstate.State.JOINED != estate.state || !estate.hasJoinedOnce)
+        if (!estate.isSessionUp())
         {
             return false;
         }
@@ -1895,7 +2278,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
 
     private int service(final RemoteEstate estate)
     {
-        if (RemoteEstate.State.JOINED != estate.state || !estate.hasJoinedOnce)
+        if (!estate.isSessionUp())
         {
             return 0;
         }
@@ -1971,7 +2354,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 if (channel.oldestDeadlineNs() <= liveNs)
                 {
                     flush(estate);
-                    declareDead(estate, channel.channel());
+                    declareDead(estate, channel.channel(), FailureReason.PEER_DEAD.ordinal(), false);
                     return workCount + 1;
                 }
                 final int timedOut = channel.onRetransmitTimer(nowNs, path);
@@ -2049,6 +2432,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         {
             writer.begin(estateId, estate.id(), session, estate.session);
         }
+        writer.limitLength(estate.pairMtu);
     }
 
     private void flushAndBegin(final RemoteEstate estate)
@@ -2171,10 +2555,10 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             sendChannel = new SendChannel(
                 channel,
                 ctx.channelMode(channel),
-                maxPayload,
+                estate.maxPayload,
                 ctx.sendBufferMaxBytes(),
                 ctx.maxUnackedSegments(),
-                receiveCreditSegments);
+                estate.peerCredit);
             estate.sendChannels[channel] = sendChannel;
             estate.usedSend = append(estate.usedSend, sendChannel);
         }
@@ -2219,7 +2603,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         if (null == receiveChannel)
         {
             receiveChannel = new ReceiveChannel(
-                channel, ctx.receiveWindowSegments(), receiveCreditSegments, maxPayload, ctx.maxMessageBytes());
+                channel, ctx.receiveWindowSegments(), receiveCreditSegments, receivePayload, ctx.maxMessageBytes());
             estate.receiveChannels[channel] = receiveChannel;
             estate.usedReceive = append(estate.usedReceive, receiveChannel);
         }
@@ -2275,6 +2659,25 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         }
     }
 
+    /**
+     * {@inheritDoc}
+     */
+    public void onUncertain(final long toEstateId, final int channel, final long messageId, final int reason)
+    {
+        messagesUncertain.incrementRelease();
+        if (null != deliveryHandler)
+        {
+            try
+            {
+                deliveryHandler.onUncertain(toEstateId, channel, messageId, REASONS[reason]);
+            }
+            catch (final Throwable ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
+    }
+
     private void presence(final long id, final String estateName, final PresenceEvent event)
     {
         if (null != presenceHandler)
@@ -2308,13 +2711,11 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
         for (int i = 0, size = registry.size(); i < size; i++)
         {
             final RemoteEstate estate = registry.get(i);
-            if (RemoteEstate.State.JOINED == estate.state && estate.hasJoinedOnce)
+            if (estate.isSessionUp())
             {
                 try
                 {
-                    beginPacket(estate);
-                    writer.appendLeave();
-                    flush(estate);
+                    sendLeave(estate);
                 }
                 catch (final Throwable ex)
                 {
@@ -2323,10 +2724,42 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             }
             for (final SendChannel channel : estate.usedSend)
             {
-                channel.failAll(this, estate.id(), FailureReason.CLOSED.ordinal(), estate.path);
+                channel.failAll(this, estate.id(), FailureReason.CLOSED.ordinal(), estate.path, false);
             }
         }
         isClosed = true;
+    }
+
+    /**
+     * The last datagram to a peer: the final Ack of every reliable channel received on, then Leave. When all of it
+     * fits in one datagram, and no unordered channel handed a message over ahead of its confirmed prefix, the Leave
+     * says so: the peer then knows that whatever those Acks do not confirm was not delivered (its failed outcomes are
+     * certain). The datagram is opened whole or not at all, so the Acks and the Leave cannot be taken apart.
+     */
+    private void sendLeave(final RemoteEstate estate)
+    {
+        beginPacket(estate);
+        boolean isFinal = true;
+        for (final ReceiveChannel channel : estate.usedReceive)
+        {
+            if (!channel.isReliable())
+            {
+                continue;
+            }
+            isFinal &= !channel.hasDeliveredAhead();
+            if (!channel.appendAck(writer, rangeStarts, rangeEnds))
+            {
+                isFinal = false;
+                flushAndBegin(estate);
+                channel.appendAck(writer, rangeStarts, rangeEnds);
+            }
+        }
+        if (!writer.appendLeave(isFinal))
+        {
+            flushAndBegin(estate);
+            writer.appendLeave(false);
+        }
+        flush(estate);
     }
 
     static String format(final SocketAddress address)

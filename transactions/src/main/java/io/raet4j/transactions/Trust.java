@@ -1,5 +1,6 @@
 package io.raet4j.transactions;
 
+import io.raet4j.codec.sbe.JoinRefusal;
 import io.raet4j.transactions.keep.Acceptance;
 import io.raet4j.transactions.keep.AcceptancePolicy;
 import io.raet4j.transactions.keep.KeepChange;
@@ -195,10 +196,31 @@ final class Trust
     }
 
     /**
+     * Why the keep refused a joiner it just decided on: an operator's rejection, or other keys already accepted for
+     * the name. Call after {@link #decideJoiner} returned REJECTED.
+     *
+     * @param name    of the joiner.
+     * @param signKey it presented.
+     * @param agreeKey it presented.
+     * @return the refusal to tell the joiner.
+     */
+    JoinRefusal refusalOf(final String name, final byte[] signKey, final byte[] agreeKey)
+    {
+        final RemoteEstateRecord known = records.get(name);
+        if (null != known && Acceptance.REJECTED != known.status() && !known.hasKeys(signKey, agreeKey))
+        {
+            return JoinRefusal.KEYS_CHANGED;
+        }
+        return JoinRefusal.REJECTED_BY_OPERATOR;
+    }
+
+    /**
      * Check the keys an acceptor answered with, on the joiner's side: refused if the keep rejects the name, or, unless
      * the policy is {@code always}, records other keys for it as accepted. Otherwise recorded as accepted.
+     *
+     * @return {@link JoinRefusal#NONE} if accepted, else why not.
      */
-    boolean checkAcceptor(
+    JoinRefusal checkAcceptor(
         final String name, final long id, final byte[] signKey, final byte[] agreeKey, final String address)
     {
         final RemoteEstateRecord known = records.get(name);
@@ -207,12 +229,12 @@ final class Trust
         {
             if (Acceptance.REJECTED == known.status())
             {
-                return false;
+                return JoinRefusal.REJECTED_BY_OPERATOR;
             }
             if (!known.hasKeys(signKey, agreeKey) && Acceptance.ACCEPTED == known.status() &&
                 AcceptancePolicy.ALWAYS != policy)
             {
-                return false;
+                return JoinRefusal.KEYS_CHANGED;
             }
         }
         RemoteEstateRecord updated = null == known ?
@@ -226,7 +248,7 @@ final class Trust
         {
             put(updated);
         }
-        return true;
+        return JoinRefusal.NONE;
     }
 
     /**

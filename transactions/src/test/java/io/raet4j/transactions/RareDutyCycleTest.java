@@ -49,9 +49,10 @@ class RareDutyCycleTest
     }
 
     @Test
-    void shouldKeepAliveAndDeclareDeathOnTimeWithDutyCyclesOneSecondApart()
+    void shouldKeepAliveAndReportUnreachableThenDeathOnTimeWithDutyCyclesOneSecondApart()
     {
-        pair.startA(FaultProfile.none(), (ctx) -> ctx.stallThresholdNs(STALL_THRESHOLD_NS));
+        pair.startA(FaultProfile.none(), (ctx) -> ctx.stallThresholdNs(STALL_THRESHOLD_NS)
+            .sessionTimeoutNs(10 * SECOND_NS));
         pair.startB(FaultProfile.none(), (ctx) -> ctx.stallThresholdNs(STALL_THRESHOLD_NS), "127.0.0.1:0");
         pair.joinAtoB();
         final Stack a = pair.a;
@@ -71,16 +72,23 @@ class RareDutyCycleTest
         // Catching up tick by tick would take SECOND_NS / TICK_NS = 15,258 polls per cycle.
         assertTrue(polls <= 4L * cycles, polls + " timer wheel polls in " + cycles + " cycles of one second");
 
-        // B stops; A last heard from it in the next cycle, and declares it dead once the 5 s liveness timeout is up.
+        // B stops; A last heard from it in the next cycle, reports it unreachable once the 5 s liveness timeout is
+        // up, and declares it dead once the 10 s session timeout is.
         pair.isBRunning = false;
         stepBoth(SECOND_NS);
-        int cyclesToDeath = 0;
-        while (!pair.presenceA.contains("beta:DEAD") && cyclesToDeath < 20)
+        int silentCycles = 0;
+        while (!pair.presenceA.contains("beta:UNREACHABLE") && silentCycles < 20)
         {
             stepBoth(SECOND_NS);
-            cyclesToDeath++;
+            silentCycles++;
         }
-        assertEquals(5, cyclesToDeath, "declared dead after the liveness timeout: " + pair.presenceA);
+        assertEquals(5, silentCycles, "unreachable after the liveness timeout: " + pair.presenceA);
+        while (!pair.presenceA.contains("beta:DEAD") && silentCycles < 30)
+        {
+            stepBoth(SECOND_NS);
+            silentCycles++;
+        }
+        assertEquals(10, silentCycles, "dead after the session timeout: " + pair.presenceA);
     }
 
     @Test

@@ -34,6 +34,8 @@ final class StackPair implements AutoCloseable
     FaultInjectingMedia mediaA;
     FaultInjectingMedia mediaB;
     RecordingMedia recorderA;
+    int mtuA = Context.MTU_DEFAULT;
+    int mtuB = Context.MTU_DEFAULT;
     boolean isBRunning = true;
     boolean isARunning = true;
     long steps;
@@ -49,7 +51,7 @@ final class StackPair implements AutoCloseable
     Stack startA(final FaultProfile faults, final Consumer<Context> config)
     {
         mediaA = new FaultInjectingMedia(
-            UdpMedia.open("127.0.0.1:0", Context.MTU_DEFAULT, Context.SOCKET_RCVBUF_DEFAULT,
+            UdpMedia.open("127.0.0.1:0", mtuA, Context.SOCKET_RCVBUF_DEFAULT,
                 Context.SOCKET_SNDBUF_DEFAULT, mediaErrors::add), faults, clockA);
         recorderA = new RecordingMedia(mediaA);
         final Context ctx = new Context().name("alpha").estateId(0xA1).media(recorderA).nanoClock(clockA)
@@ -63,7 +65,7 @@ final class StackPair implements AutoCloseable
     Stack startB(final FaultProfile faults, final Consumer<Context> config, final String bind)
     {
         mediaB = new FaultInjectingMedia(
-            UdpMedia.open(bind, Context.MTU_DEFAULT, Context.SOCKET_RCVBUF_DEFAULT,
+            UdpMedia.open(bind, mtuB, Context.SOCKET_RCVBUF_DEFAULT,
                 Context.SOCKET_SNDBUF_DEFAULT, mediaErrors::add), faults, clockB);
         final Context ctx = new Context().name("beta").estateId(0xB2).media(mediaB).nanoClock(clockB)
             .epochClock(epochClock).statusDir(statusDir.resolve("beta-" + System.nanoTime()))
@@ -112,10 +114,21 @@ final class StackPair implements AutoCloseable
      */
     void step()
     {
+        step(STEP_NS);
+    }
+
+    /**
+     * One step of a given length: both clocks advance by it, both running stacks run a duty cycle. Long steps let a
+     * test cover minutes of protocol time (partitions, session timeouts) in a few thousand cycles.
+     *
+     * @param stepNs how far both clocks move.
+     */
+    void step(final long stepNs)
+    {
         steps++;
-        clockA.advance(STEP_NS);
-        clockB.advance(STEP_NS);
-        epochClock.advance(STEP_NS / 1_000_000 + 1);
+        clockA.advance(stepNs);
+        clockB.advance(stepNs);
+        epochClock.advance(stepNs / 1_000_000 + 1);
         if (isARunning)
         {
             a.doWork();

@@ -81,8 +81,16 @@ public final class Context
 
     /** Property for {@link #livenessTimeoutNs()}. */
     public static final String LIVENESS_TIMEOUT_PROP_NAME = "raet4j.liveness.timeout.ns";
-    /** Default time without hearing from a peer before it is declared dead. */
+    /** Default time without hearing from a peer before it is reported unreachable (its session is kept). */
     public static final long LIVENESS_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    /** Property for {@link #sessionTimeoutNs()}. */
+    public static final String SESSION_TIMEOUT_PROP_NAME = "raet4j.session.timeout.ns";
+    /**
+     * Default time without hearing from a peer before its session ends: it is declared dead and its messages end.
+     * Long enough that a 10 s GC pause, a stopped process or a network blip of tens of seconds fails nothing.
+     */
+    public static final long SESSION_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(60);
 
     /** Property for {@link #reapTimeoutNs()}. */
     public static final String REAP_TIMEOUT_PROP_NAME = "raet4j.reap.timeout.ns";
@@ -96,8 +104,12 @@ public final class Context
 
     /** Property for {@link #messageTimeoutNs()}. */
     public static final String MESSAGE_TIMEOUT_PROP_NAME = "raet4j.message.timeout.ns";
-    /** Default time a reliable message may take to be delivered before it fails. */
-    public static final long MESSAGE_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(30);
+    /**
+     * Default time a reliable message may wait for confirmation of its delivery before its peer's session ends: twice
+     * the session timeout, so that a silent peer's session limit governs, and this only catches a peer that answers
+     * but does not deliver (its application stopped polling).
+     */
+    public static final long MESSAGE_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(120);
 
     /** Property for {@link #minRtoNs()}. */
     public static final String MIN_RTO_PROP_NAME = "raet4j.rto.min.ns";
@@ -195,6 +207,7 @@ public final class Context
     private int socketSendBufferBytes = Integer.getInteger(SOCKET_SNDBUF_PROP_NAME, SOCKET_SNDBUF_DEFAULT);
     private long keepaliveIntervalNs = Long.getLong(KEEPALIVE_INTERVAL_PROP_NAME, KEEPALIVE_INTERVAL_DEFAULT_NS);
     private long livenessTimeoutNs = Long.getLong(LIVENESS_TIMEOUT_PROP_NAME, LIVENESS_TIMEOUT_DEFAULT_NS);
+    private long sessionTimeoutNs = Long.getLong(SESSION_TIMEOUT_PROP_NAME, SESSION_TIMEOUT_DEFAULT_NS);
     private long reapTimeoutNs = Long.getLong(REAP_TIMEOUT_PROP_NAME, REAP_TIMEOUT_DEFAULT_NS);
     private long joinTimeoutNs = Long.getLong(JOIN_TIMEOUT_PROP_NAME, JOIN_TIMEOUT_DEFAULT_NS);
     private long messageTimeoutNs = Long.getLong(MESSAGE_TIMEOUT_PROP_NAME, MESSAGE_TIMEOUT_DEFAULT_NS);
@@ -297,6 +310,7 @@ public final class Context
         }
         requirePositive("keepaliveIntervalNs", keepaliveIntervalNs);
         requirePositive("livenessTimeoutNs", livenessTimeoutNs);
+        requirePositive("sessionTimeoutNs", sessionTimeoutNs);
         requirePositive("reapTimeoutNs", reapTimeoutNs);
         requirePositive("joinTimeoutNs", joinTimeoutNs);
         requirePositive("messageTimeoutNs", messageTimeoutNs);
@@ -309,7 +323,15 @@ public final class Context
         }
         if (livenessTimeoutNs <= keepaliveIntervalNs)
         {
-            throw new IllegalArgumentException("livenessTimeoutNs must exceed keepaliveIntervalNs");
+            throw new IllegalArgumentException("livenessTimeoutNs (" + livenessTimeoutNs +
+                ") must exceed keepaliveIntervalNs (" + keepaliveIntervalNs + "): raise the liveness timeout or " +
+                "send keepalives more often");
+        }
+        if (sessionTimeoutNs < livenessTimeoutNs)
+        {
+            throw new IllegalArgumentException("sessionTimeoutNs (" + sessionTimeoutNs +
+                ") must be at least livenessTimeoutNs (" + livenessTimeoutNs + "): a peer is reported unreachable " +
+                "before its session ends");
         }
         requireRange("minCwndSegments", minCwndSegments, 1, 1 << 24);
         requireRange("maxCwndSegments", maxCwndSegments, minCwndSegments, 1 << 24);
@@ -716,7 +738,8 @@ public final class Context
     }
 
     /**
-     * Delete the status file and its directory when the stack closes. Default true.
+     * Delete the status file and its directory when the stack closes. Default true. The directory is deleted only if
+     * the stack created it and it is left empty; a directory that existed before is never deleted (nor chmod-ed).
      *
      * @return true if deleted on close.
      */
@@ -939,7 +962,10 @@ public final class Context
     }
 
     /**
-     * Time without hearing from a peer after which it is declared dead.
+     * Time without hearing from a peer after which it is reported {@code UNREACHABLE}. Its session, channels and
+     * messages in flight are kept: if it answers again within the {@link #sessionTimeoutNs()} it becomes
+     * {@code REACHABLE} and everything resumes, delivered exactly once. Default
+     * {@link #LIVENESS_TIMEOUT_DEFAULT_NS} (5 s).
      *
      * @return the liveness timeout in nanoseconds.
      */
@@ -949,14 +975,42 @@ public final class Context
     }
 
     /**
-     * Time without hearing from a peer after which it is declared dead.
+     * Time without hearing from a peer after which it is reported unreachable (its session is kept).
      *
      * @param livenessTimeoutNs in nanoseconds, more than the keepalive interval.
      * @return this for a fluent API.
+     * @see #livenessTimeoutNs()
      */
     public Context livenessTimeoutNs(final long livenessTimeoutNs)
     {
         this.livenessTimeoutNs = livenessTimeoutNs;
+        return this;
+    }
+
+    /**
+     * Time without hearing from a peer after which its session ends: the peer is declared {@code DEAD}, its channel
+     * state is discarded, and every message to it not yet confirmed ends: failed if it was certainly not delivered
+     * (not all of it was ever sent), uncertain otherwise. Default {@link #SESSION_TIMEOUT_DEFAULT_NS} (60 s); at least
+     * the liveness timeout. Time during which the local stack itself stalled (GC pause, stopped process) does not
+     * count.
+     *
+     * @return the session timeout in nanoseconds.
+     */
+    public long sessionTimeoutNs()
+    {
+        return sessionTimeoutNs;
+    }
+
+    /**
+     * Time without hearing from a peer after which its session ends.
+     *
+     * @param sessionTimeoutNs in nanoseconds, at least the liveness timeout.
+     * @return this for a fluent API.
+     * @see #sessionTimeoutNs()
+     */
+    public Context sessionTimeoutNs(final long sessionTimeoutNs)
+    {
+        this.sessionTimeoutNs = sessionTimeoutNs;
         return this;
     }
 
@@ -1005,7 +1059,10 @@ public final class Context
     }
 
     /**
-     * Time a reliable message may take to be delivered before it fails with a timeout.
+     * Time a reliable message may wait, from its offer, for confirmation that the receiving application got it. When
+     * the oldest message of a channel passes it, the peer's session ends (version 1 and later have no way to skip a
+     * sequence number): that channel's messages end with reason {@code TIMEOUT}, the others {@code PEER_DEAD}, each
+     * failed or uncertain as for {@link #sessionTimeoutNs()}. Default {@link #MESSAGE_TIMEOUT_DEFAULT_NS} (120 s).
      *
      * @return the message timeout in nanoseconds.
      */

@@ -631,6 +631,12 @@ public final class RaetSystem implements SystemUnderTest
             }
         }
 
+        public void onUncertain(
+            final long estateId, final int channel, final long messageId, final FailureReason reason)
+        {
+            onFailed(estateId, channel, messageId, reason);
+        }
+
         public void run()
         {
             try

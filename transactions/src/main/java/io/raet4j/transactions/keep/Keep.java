@@ -90,11 +90,15 @@ public final class Keep implements AutoCloseable
     }
 
     /**
-     * Open a keep, creating its directories (0700 where POSIX) if needed. Existing directories are restricted to
-     * 0700. Temp files left by writers that died are deleted when older than {@link #STALE_TEMP_FILE_AGE_MS}.
+     * Open a keep, creating its directories (0700 where POSIX, missing parents with the default permissions) if
+     * needed. An existing directory is never chmod-ed: it is used as it is when owned by the user running this process
+     * and not writable by group or others, and refused otherwise (spec/KEEP.md section 4). Temp files left by writers
+     * that died are deleted when older than {@link #STALE_TEMP_FILE_AGE_MS}.
      *
      * @param dir of the keep.
      * @return the open keep.
+     * @throws KeepException if the directory cannot be created, or an existing one is owned by another user or is
+     *                       writable by group or others; the message says what to do.
      */
     public static Keep open(final Path dir)
     {
@@ -102,16 +106,18 @@ public final class Keep implements AutoCloseable
     }
 
     /**
-     * Open a keep with a clock for the times it records.
+     * Open a keep with a clock for the times it records, as {@link #open(Path)} does.
      *
      * @param dir   of the keep.
      * @param clock for created, first-seen and last-changed times.
      * @return the open keep.
+     * @throws KeepException if the directory cannot be created, or an existing one is owned by another user or is
+     *                       writable by group or others.
      */
     public static Keep open(final Path dir, final EpochClock clock)
     {
         Objects.requireNonNull(clock, "clock");
-        KeepFiles.privateDirectory(dir);
+        KeepFiles.keepDirectory(dir);
         final Path realDir;
         try
         {
@@ -121,8 +127,8 @@ public final class Keep implements AutoCloseable
         {
             throw new KeepException(dir, "cannot resolve: " + ex, ex);
         }
-        KeepFiles.privateDirectory(realDir.resolve(LOCAL_DIR));
-        KeepFiles.privateDirectory(realDir.resolve(REMOTE_DIR));
+        KeepFiles.keepSubdirectory(realDir.resolve(LOCAL_DIR));
+        KeepFiles.keepSubdirectory(realDir.resolve(REMOTE_DIR));
         final long staleBeforeMs = System.currentTimeMillis() - STALE_TEMP_FILE_AGE_MS;
         KeepFiles.deleteStaleTempFiles(realDir, staleBeforeMs);
         KeepFiles.deleteStaleTempFiles(realDir.resolve(LOCAL_DIR), staleBeforeMs);

@@ -1,5 +1,7 @@
 package io.raet4j.transactions.keep;
 
+import io.raet4j.transport.PrivateDirectory;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,15 +21,15 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * File system operations of the keep: private directories, atomic replace with fsync, strict reads and permission
- * checks. POSIX permissions are applied where the file system supports them and skipped elsewhere.
+ * File system operations of the keep: private directories (created 0700, never chmod-ed once they exist), atomic
+ * replace with fsync, strict reads and permission checks. POSIX permissions are applied where the file system
+ * supports them and skipped elsewhere.
  * <p>
  * Stateless and thread safe.
  */
 final class KeepFiles
 {
     static final String TEMP_SUFFIX = ".tmp";
-    static final Set<PosixFilePermission> DIRECTORY_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
     static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(
         PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
@@ -39,43 +41,98 @@ final class KeepFiles
 
     static boolean isPosix(final Path path)
     {
-        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+        return PrivateDirectory.isPosix(path);
     }
 
     /**
-     * Create a directory 0700, or restrict an existing one to 0700.
+     * Create the keep directory 0700, or check an existing one without ever changing its mode: it is refused if it is
+     * owned by another user or writable by group or others (see {@link PrivateDirectory}). Missing parents are
+     * created with the default permissions.
      *
-     * @param dir to create or restrict.
+     * @param dir of the keep, as the user gave it.
      */
-    static void privateDirectory(final Path dir)
+    static void keepDirectory(final Path dir)
     {
+        final String problem = createOrCheck(dir);
+        if (null != problem)
+        {
+            throw new KeepException(dir, "the keep directory " + problem + ": another user could replace the keep's " +
+                "files; " + keepDirectoryFix(dir), null);
+        }
+    }
+
+    /**
+     * Create {@code local/} or {@code remote/} 0700 in an accepted keep directory, or check an existing one as
+     * {@link #keepDirectory(Path)} does.
+     *
+     * @param dir inside the keep.
+     */
+    static void keepSubdirectory(final Path dir)
+    {
+        final String problem = createOrCheck(dir);
+        if (null != problem)
+        {
+            throw new KeepException(dir, "the directory " + problem + ": another user could replace the keep's " +
+                "files; " + subdirectoryFix(dir), null);
+        }
+    }
+
+    private static String createOrCheck(final Path dir)
+    {
+        if (Files.exists(dir) && !Files.isDirectory(dir))
+        {
+            throw new KeepException(dir, "exists and is not a directory", null);
+        }
         try
         {
-            if (Files.isDirectory(dir))
-            {
-                if (isPosix(dir) && !DIRECTORY_PERMISSIONS.equals(Files.getPosixFilePermissions(dir)))
-                {
-                    Files.setPosixFilePermissions(dir, DIRECTORY_PERMISSIONS);
-                }
-                return;
-            }
-            if (Files.exists(dir))
-            {
-                throw new KeepException(dir, "exists and is not a directory", null);
-            }
-            if (isPosix(dir))
-            {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIRECTORY_PERMISSIONS));
-                Files.setPosixFilePermissions(dir, DIRECTORY_PERMISSIONS);
-            }
-            else
-            {
-                Files.createDirectories(dir);
-            }
+            return PrivateDirectory.createIfAbsent(dir) ? null : PrivateDirectory.problem(dir);
         }
         catch (final IOException ex)
         {
-            throw new KeepException(dir, "cannot create or restrict the directory to 0700: " + ex, ex);
+            throw new KeepException(dir, "cannot create or check the directory: " + ex, ex);
+        }
+    }
+
+    /**
+     * What to do about a keep directory that is not private. A directory of the user's own is made private by chmod;
+     * a shared one (such as {@code /tmp}) must not be, so another is proposed: a new one inside it if the sticky bit
+     * protects what the user creates there, else one in the user's home.
+     */
+    private static String keepDirectoryFix(final Path dir)
+    {
+        try
+        {
+            final String create = " (it is created 0700 if it does not exist)";
+            if (PrivateDirectory.isSticky(dir))
+            {
+                return "give the keep a private directory instead, e.g. --keep " +
+                    dir.resolve("raet4j-keep-" + System.getProperty("user.name")) + create;
+            }
+            if (PrivateDirectory.isOwnedByCurrentUser(dir))
+            {
+                return "if only you should write it, chmod 700 " + dir + "; else give the keep a private directory " +
+                    "instead" + create;
+            }
+            return "give the keep a directory of your own instead, e.g. --keep " +
+                Path.of(System.getProperty("user.home"), ".raet4j", "keep") + create;
+        }
+        catch (final IOException ex)
+        {
+            return "give the keep a private directory instead (it is created 0700 if it does not exist)";
+        }
+    }
+
+    private static String subdirectoryFix(final Path dir)
+    {
+        try
+        {
+            return PrivateDirectory.isOwnedByCurrentUser(dir) ?
+                "chmod 700 " + dir :
+                "this keep belongs to another user; give this process a keep of its own";
+        }
+        catch (final IOException ex)
+        {
+            return "chmod 700 " + dir;
         }
     }
 

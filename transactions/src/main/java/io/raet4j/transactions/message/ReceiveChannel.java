@@ -401,6 +401,40 @@ public final class ReceiveChannel
     }
 
     /**
+     * Whether the channel acknowledges what it receives: not best effort (a channel not yet bound to a mode counts as
+     * reliable; its ack confirms nothing).
+     *
+     * @return true unless bound to best effort.
+     */
+    public boolean isReliable()
+    {
+        return DeliveryMode.BEST_EFFORT != mode;
+    }
+
+    /**
+     * Whether an unordered channel handed a message to the application ahead of a gap, so that deliveredSeq does not
+     * yet cover it: an ack then understates what was delivered.
+     *
+     * @return true if some message was delivered beyond the confirmed prefix.
+     */
+    public boolean hasDeliveredAhead()
+    {
+        if (null == slots || DeliveryMode.RELIABLE_UNORDERED != mode)
+        {
+            return false;
+        }
+        for (long seq = consumeSeq; seq < highestSeq; seq++)
+        {
+            final int slot = (int)(seq & mask);
+            if (slotSeq[slot] == seq && slotDelivered[slot])
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Are messages waiting to be polled.
      *
      * @return true if the next segment to consume is held.

@@ -42,10 +42,10 @@ public final class SendChannel
     private final int channel;
     private final DeliveryMode mode;
     private final boolean isReliable;
-    private final int maxPayload;
+    private int maxPayload;
     private final int maxRingBytes;
     private final int maxSegments;
-    private final int defaultPeerWindow;
+    private int defaultPeerWindow;
 
     private UnsafeBuffer ring;
     private int ringMask;
@@ -816,16 +816,24 @@ public final class SendChannel
     }
 
     /**
-     * Fail every message not yet confirmed and forget all segment state; the next message starts at sequence 0.
+     * End every message not yet confirmed and forget all segment state; the next message starts at sequence 0. A
+     * message is failed if it certainly did not reach the receiving application: not all of it was ever sent (the
+     * receiver hands over only whole messages), or the receiver said so ({@code isKnownUndelivered}, from its last
+     * acknowledgement when it left). Otherwise it is uncertain: it was sent whole and never confirmed.
      *
-     * @param listener told of each failed message.
-     * @param estateId of the receiver.
-     * @param reason   for the failure.
-     * @param path     of the estate, whose in-flight count is reduced.
-     * @return number of messages failed.
+     * @param listener           told of each message's outcome.
+     * @param estateId           of the receiver.
+     * @param reason             ordinal of the failure reason.
+     * @param path               of the estate, whose in-flight count is reduced.
+     * @param isKnownUndelivered true if the receiver confirmed everything it delivered, so the rest was not.
+     * @return number of messages ended.
      */
     public int failAll(
-        final MessageOutcomeListener listener, final long estateId, final int reason, final PathState path)
+        final MessageOutcomeListener listener,
+        final long estateId,
+        final int reason,
+        final PathState path,
+        final boolean isKnownUndelivered)
     {
         int count = 0;
         path.onSegmentsDiscarded(inflightBytes());
@@ -833,11 +841,19 @@ public final class SendChannel
         {
             final int m = (int)(oldestMessageId & segMask);
             final long messageId = oldestMessageId;
+            final boolean isSentWhole = msgEndSeq[m] <= nextSendSeq;
             releaseOldest(m);
             count++;
             if (isReliable)
             {
-                listener.onFailed(estateId, channel, messageId, reason);
+                if (isSentWhole && !isKnownUndelivered)
+                {
+                    listener.onUncertain(estateId, channel, messageId, reason);
+                }
+                else
+                {
+                    listener.onFailed(estateId, channel, messageId, reason);
+                }
             }
         }
         resetSequences(0);
@@ -845,20 +861,119 @@ public final class SendChannel
     }
 
     /**
-     * Session renewal: keep every message not yet confirmed and cut them again into segments from sequence 0, to be
-     * resent from their first byte on the new session.
+     * Session renewal: the receiver's state for this channel is gone (it restarted, or discarded it). Every message
+     * sent whole and not confirmed may have reached the old receiver, so it ends uncertain, never sent again (that
+     * could deliver it twice). Every message not yet sent whole certainly did not reach the receiving application:
+     * those are kept and cut again into segments from sequence 0, to be sent from their first byte on the new
+     * session, with the segment size of the new session.
      *
-     * @param path of the estate, whose in-flight count is reduced.
+     * @param listener         told of each message that ends.
+     * @param estateId         of the receiver.
+     * @param reason           ordinal of the reason for messages that end.
+     * @param path             of the estate, whose in-flight count is reduced.
+     * @param maxPayload    largest segment payload of the new session.
+     * @param maxMessageLength largest message the new session's receiver takes; longer kept messages fail.
+     * @param tooLargeReason ordinal of the reason for kept messages now too large.
+     * @return number of messages ended.
      */
-    public void renew(final PathState path)
+    public int renew(
+        final MessageOutcomeListener listener,
+        final long estateId,
+        final int reason,
+        final PathState path,
+        final int maxPayload,
+        final int maxMessageLength,
+        final int tooLargeReason,
+        final int peerWindowSegments)
     {
         path.onSegmentsDiscarded(inflightBytes());
+        int ended = 0;
+        if (isReliable)
+        {
+            // Whole messages were first sent in offer order, so those sent whole are the oldest ones.
+            while (oldestMessageId < nextMessageId && msgEndSeq[(int)(oldestMessageId & segMask)] <= nextSendSeq)
+            {
+                final int m = (int)(oldestMessageId & segMask);
+                final long messageId = oldestMessageId;
+                releaseOldest(m);
+                ended++;
+                listener.onUncertain(estateId, channel, messageId, reason);
+            }
+            if (hasLongerThan(maxMessageLength))
+            {
+                // The new receiver takes less than a kept message. Skipping it would reorder the channel, so every
+                // kept message fails; none of them was sent whole, so none was delivered.
+                while (oldestMessageId < nextMessageId)
+                {
+                    final int m = (int)(oldestMessageId & segMask);
+                    final long messageId = oldestMessageId;
+                    final int length = msgLength[m];
+                    releaseOldest(m);
+                    ended++;
+                    listener.onFailed(estateId, channel, messageId, length > maxMessageLength ? tooLargeReason : reason);
+                }
+            }
+        }
+        else
+        {
+            // Best effort keeps only what was never sent; a message partly sent is dropped, as a lost one would be.
+            while (oldestMessageId < nextMessageId && msgFirstSeq[(int)(oldestMessageId & segMask)] < nextSendSeq)
+            {
+                releaseOldest((int)(oldestMessageId & segMask));
+            }
+        }
+        this.maxPayload = maxPayload;
+        this.defaultPeerWindow = peerWindowSegments;
         resetSequences(0);
+        long segmentsNeeded = 0;
+        for (long id = oldestMessageId; id < nextMessageId; id++)
+        {
+            segmentsNeeded += segmentCount(msgLength[(int)(id & segMask)]);
+        }
+        if (segmentsNeeded > segMask + 1 && !growSegments(segmentsNeeded))
+        {
+            // A smaller segment size cuts the kept messages into more segments than the channel may hold: they fail,
+            // none of them having been sent whole.
+            while (oldestMessageId < nextMessageId)
+            {
+                final long messageId = oldestMessageId;
+                releaseOldest((int)(oldestMessageId & segMask));
+                ended++;
+                if (isReliable)
+                {
+                    listener.onFailed(estateId, channel, messageId, reason);
+                }
+            }
+            resetSequences(0);
+        }
         for (long id = oldestMessageId; id < nextMessageId; id++)
         {
             final int m = (int)(id & segMask);
             segment(m, msgLength[m], msgPosition[m]);
         }
+        return ended;
+    }
+
+    private boolean hasLongerThan(final int maxMessageLength)
+    {
+        for (long id = oldestMessageId; id < nextMessageId; id++)
+        {
+            if (msgLength[(int)(id & segMask)] > maxMessageLength)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Largest segment payload this channel cuts messages into, for the current session.
+     *
+     * @return the payload in bytes.
+     */
+    public int maxPayload()
+    {
+        return maxPayload;
     }
 
     private long inflightBytes()

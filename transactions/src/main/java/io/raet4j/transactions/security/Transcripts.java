@@ -1,5 +1,7 @@
 package io.raet4j.transactions.security;
 
+import io.raet4j.codec.JoinLimits;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +13,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Transcripts
 {
-    private static final byte[] JOIN_LABEL = "raet4j v2 join\0".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] JOIN_ACK_LABEL = "raet4j v2 joinack\0".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] JOIN_LABEL = "raet4j v3 join\0".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] JOIN_ACK_LABEL = "raet4j v3 joinack\0".getBytes(StandardCharsets.US_ASCII);
+    private static final int LIMITS_LENGTH = 2 + 4 + 4 + 1;
 
     private Transcripts()
     {
@@ -31,6 +34,7 @@ public final class Transcripts
      * @param signingKey   joiner's Ed25519 key.
      * @param agreementKey joiner's long-term X25519 key.
      * @param ephemeralKey joiner's X25519 key for this join.
+     * @param limits       joiner's limits.
      * @param name         joiner's name.
      * @return the transcript.
      */
@@ -45,10 +49,12 @@ public final class Transcripts
         final byte[] signingKey,
         final byte[] agreementKey,
         final byte[] ephemeralKey,
+        final JoinLimits limits,
         final String name)
     {
         final byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(JOIN_LABEL.length + 1 + 8 + 4 + 2 + 2 + 8 + 16 + 32 * 3 + 2 + nameBytes.length)
+        final ByteBuffer transcript = ByteBuffer.allocate(
+            JOIN_LABEL.length + 1 + 8 + 4 + 2 + 2 + 8 + 16 + 32 * 3 + LIMITS_LENGTH + 2 + nameBytes.length)
             .order(ByteOrder.LITTLE_ENDIAN)
             .put(JOIN_LABEL)
             .put((byte)flags)
@@ -60,10 +66,20 @@ public final class Transcripts
             .put(cookie)
             .put(signingKey)
             .put(agreementKey)
-            .put(ephemeralKey)
+            .put(ephemeralKey);
+        return putLimits(transcript, limits)
             .putShort((short)nameBytes.length)
             .put(nameBytes)
             .array();
+    }
+
+    private static ByteBuffer putLimits(final ByteBuffer transcript, final JoinLimits limits)
+    {
+        return transcript
+            .putShort((short)limits.mtu())
+            .putInt(limits.maxMessageLength())
+            .putInt(limits.receiveCredit())
+            .put((byte)(limits.isEncrypted() ? 1 : 0));
     }
 
     /**
@@ -82,6 +98,8 @@ public final class Transcripts
      * @param signingKey    acceptor's Ed25519 key.
      * @param agreementKey  acceptor's long-term X25519 key.
      * @param ephemeralKey  acceptor's X25519 key for this join, zeros unless accepted.
+     * @param limits        acceptor's limits.
+     * @param refusal       wire value of the refusal reason, 0 when accepted.
      * @param name          acceptor's name.
      * @return the transcript.
      */
@@ -98,11 +116,13 @@ public final class Transcripts
         final byte[] signingKey,
         final byte[] agreementKey,
         final byte[] ephemeralKey,
+        final JoinLimits limits,
+        final int refusal,
         final String name)
     {
         final byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(JOIN_ACK_LABEL.length + 64 + 1 + 8 + 4 + 8 + 4 + 1 + 2 + 8 + 32 * 3 + 2 +
-            nameBytes.length)
+        final ByteBuffer transcript = ByteBuffer.allocate(JOIN_ACK_LABEL.length + 64 + 1 + 8 + 4 + 8 + 4 + 1 + 2 + 8 +
+            32 * 3 + LIMITS_LENGTH + 1 + 2 + nameBytes.length)
             .order(ByteOrder.LITTLE_ENDIAN)
             .put(JOIN_ACK_LABEL)
             .put(joinSignature)
@@ -116,7 +136,9 @@ public final class Transcripts
             .putLong(nonce)
             .put(signingKey)
             .put(agreementKey)
-            .put(ephemeralKey)
+            .put(ephemeralKey);
+        return putLimits(transcript, limits)
+            .put((byte)refusal)
             .putShort((short)nameBytes.length)
             .put(nameBytes)
             .array();

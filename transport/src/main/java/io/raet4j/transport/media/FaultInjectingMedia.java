@@ -102,6 +102,8 @@ public final class FaultInjectingMedia implements Media
     private long inboundDuplicatedCount;
     private long inboundCorruptedCount;
     private boolean closed;
+    private volatile boolean isBlackholed;
+    private long blackholedCount;
 
     /**
      * Wrap a media with outbound faults only and {@link #DEFAULT_HOLD_SLOTS} hold slots.
@@ -243,7 +245,11 @@ public final class FaultInjectingMedia implements Media
         }
 
         int result = length;
-        if (lossRate > 0 && random.nextDouble() < lossRate)
+        if (isBlackholed)
+        {
+            blackholedCount++;
+        }
+        else if (lossRate > 0 && random.nextDouble() < lossRate)
         {
             droppedCount++;
         }
@@ -299,6 +305,27 @@ public final class FaultInjectingMedia implements Media
         }
 
         return result;
+    }
+
+    /**
+     * Drop every datagram sent from now on, until called again with false: a partition of this side's outbound path
+     * (both sides' for a full partition). The datagrams are lost silently, as a network would lose them. Any thread.
+     *
+     * @param isBlackholed true to drop everything sent, false to let it through again.
+     */
+    public void blackhole(final boolean isBlackholed)
+    {
+        this.isBlackholed = isBlackholed;
+    }
+
+    /**
+     * Datagrams dropped by {@link #blackhole(boolean)}.
+     *
+     * @return the count.
+     */
+    public long blackholedCount()
+    {
+        return blackholedCount;
     }
 
     /**

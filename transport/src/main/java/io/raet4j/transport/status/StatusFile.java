@@ -1,5 +1,6 @@
 package io.raet4j.transport.status;
 
+import io.raet4j.transport.PrivateDirectory;
 import org.agrona.BitUtil;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
@@ -20,7 +21,6 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -117,13 +117,13 @@ public final class StatusFile implements AutoCloseable
     /** Offset of the stack name field: an int length followed by the UTF-8 bytes. */
     public static final int STACK_NAME_OFFSET = 64;
 
-    private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
 
     private final Path directory;
     private final Path file;
     private final String stackName;
     private final boolean deleteOnClose;
+    private final boolean isDirectoryCreated;
     private final MappedByteBuffer mappedBuffer;
     private final UnsafeBuffer headerBuffer;
     private final CountersManager countersManager;
@@ -136,12 +136,14 @@ public final class StatusFile implements AutoCloseable
         final int countersCapacity,
         final int errorLogLength,
         final EpochClock clock,
-        final boolean deleteOnClose)
+        final boolean deleteOnClose,
+        final boolean isDirectoryCreated)
     {
         this.directory = directory;
         this.file = directory.resolve(FILE_NAME);
         this.stackName = stackName;
         this.deleteOnClose = deleteOnClose;
+        this.isDirectoryCreated = isDirectoryCreated;
 
         final int valuesLength = countersValuesLength(countersCapacity);
         final int metadataLength = valuesLength * (CountersReader.METADATA_LENGTH / CountersReader.COUNTER_LENGTH);
@@ -194,7 +196,8 @@ public final class StatusFile implements AutoCloseable
      * Create the status file of a stack that does not delete it on close. Control plane only.
      *
      * @param dir              the stack's directory; created with its parents, owner-only where POSIX permissions
-     *                         are supported.
+     *                         are supported; an existing one is used as it is if private (see
+     *                         {@link PrivateDirectory}), never chmod-ed.
      * @param stackName        written in the header, at most {@link #MAX_STACK_NAME_LENGTH} UTF-8 bytes.
      * @param countersCapacity least number of counters; rounded up to fill whole pages.
      * @param errorLogLength   least length of the error log in bytes; rounded up to a whole page.
@@ -217,17 +220,24 @@ public final class StatusFile implements AutoCloseable
      * <p>
      * A {@code status.dat} already in the directory is replaced, unless its heartbeat says its stack is still
      * running.
+     * <p>
+     * The directory is created 0700 with its missing parents (also 0700) where POSIX permissions are supported. An
+     * existing directory is never chmod-ed: it is used as it is when owned by the user running this process and not
+     * writable by group or others, and refused otherwise, since another user could replace the file in it.
      *
      * @param dir              the stack's directory; created with its parents, owner-only where POSIX permissions
-     *                         are supported.
+     *                         are supported; an existing one is used as it is if private (see
+     *                         {@link PrivateDirectory}), never chmod-ed.
      * @param stackName        written in the header, at most {@link #MAX_STACK_NAME_LENGTH} UTF-8 bytes.
      * @param countersCapacity least number of counters; rounded up to fill whole pages.
      * @param errorLogLength   least length of the error log in bytes; rounded up to a whole page.
      * @param clock            for the timestamps in the header and the error log.
-     * @param deleteOnClose    whether {@link #close()} deletes the file, and the directory if left empty.
+     * @param deleteOnClose    whether {@link #close()} deletes the file, and the directory if this call created it
+     *                         and it is left empty.
      * @return the mapped status file.
      * @throws IllegalArgumentException if the name is too long or a length is out of range.
-     * @throws IllegalStateException    if a running stack already owns the directory.
+     * @throws IllegalStateException    if a running stack already owns the directory, or an existing directory is
+     *                                  owned by another user or writable by group or others.
      * @throws UncheckedIOException     if the directory or the file cannot be created.
      */
     public static StatusFile create(
@@ -253,10 +263,11 @@ public final class StatusFile implements AutoCloseable
         }
 
         final Path directory = dir.toAbsolutePath();
-        createDirectories(directory);
+        final boolean isDirectoryCreated = createOrCheckDirectory(directory);
         removeStaleFile(directory.resolve(FILE_NAME), clock.time());
 
-        return new StatusFile(directory, stackName, countersCapacity, errorLogLength, clock, deleteOnClose);
+        return new StatusFile(
+            directory, stackName, countersCapacity, errorLogLength, clock, deleteOnClose, isDirectoryCreated);
     }
 
     /**
@@ -330,8 +341,9 @@ public final class StatusFile implements AutoCloseable
     }
 
     /**
-     * Zero the heartbeat so readers see the stack stopped, unmap, and when asked for delete the file and the
-     * directory if empty. Idempotent. Counters and the error log must not be used afterwards.
+     * Zero the heartbeat so readers see the stack stopped, unmap, and when asked for delete the file and, if
+     * {@link #create} made it and it is empty, the directory: one that existed before is never deleted. Idempotent.
+     * Counters and the error log must not be used afterwards.
      */
     @Override
     public void close()
@@ -346,7 +358,10 @@ public final class StatusFile implements AutoCloseable
                 try
                 {
                     Files.deleteIfExists(file);
-                    Files.deleteIfExists(directory);
+                    if (isDirectoryCreated)
+                    {
+                        Files.deleteIfExists(directory);
+                    }
                 }
                 catch (final DirectoryNotEmptyException ignore)
                 {
@@ -379,31 +394,41 @@ public final class StatusFile implements AutoCloseable
         return path.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
-    private static void createDirectories(final Path directory)
+    /**
+     * Create the directory 0700, or check an existing one without changing it (see {@link PrivateDirectory}).
+     *
+     * @return true if this call created the directory.
+     */
+    private static boolean createOrCheckDirectory(final Path directory)
     {
-        if (Files.isDirectory(directory))
-        {
-            return;
-        }
-
+        final String problem;
         try
         {
-            if (isPosix(directory))
+            final Path parent = directory.getParent();
+            if (isPosix(directory) && null != parent && !Files.isDirectory(parent))
             {
-                final FileAttribute<Set<PosixFilePermission>> attribute =
-                    PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY);
-                Files.createDirectories(directory, attribute);
-                setOwnerOnly(directory, OWNER_ONLY_DIRECTORY);
+                // parents made for stacks, such as ${java.io.tmpdir}/raet4j-${user.name}, are private too
+                Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PrivateDirectory.PERMISSIONS));
             }
-            else
+            if (PrivateDirectory.createIfAbsent(directory))
             {
-                Files.createDirectories(directory);
+                return true;
             }
+            problem = PrivateDirectory.problem(directory);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("failed to create status directory " + directory, ex);
         }
+
+        if (null != problem)
+        {
+            throw new IllegalStateException("status directory " + directory + " " + problem +
+                ": another user could replace its status file; give the stack a status directory of its own, " +
+                "one that does not exist yet (it is created 0700) or one only you can write");
+        }
+
+        return false;
     }
 
     private static void setOwnerOnly(final Path path, final Set<PosixFilePermission> permissions)

@@ -46,7 +46,7 @@ public enum SystemCounterDescriptor
     MESSAGES_OFFERED(18, "Messages offered"),
     /** Messages confirmed delivered to the remote application. */
     MESSAGES_DELIVERED(19, "Messages delivered"),
-    /** Messages reported failed to the local application. */
+    /** Messages reported failed (certainly not delivered) to the local application. */
     MESSAGES_FAILED(20, "Messages failed"),
     /** Messages handed to the local application by poll. */
     MESSAGES_RECEIVED(21, "Messages received"),
@@ -101,7 +101,17 @@ public enum SystemCounterDescriptor
     /** Probe timeouts that resent one segment at the tail (the window is left alone). */
     TAIL_PROBES(46, "Tail loss probes"),
     /** Keep records the background writer's queue could not take at once; held and handed over again. */
-    KEEP_WRITES_DEFERRED(47, "Keep writes deferred");
+    KEEP_WRITES_DEFERRED(47, "Keep writes deferred"),
+    /** Messages sent whole whose delivery was never confirmed when the receiver's session ended: outcome unknown. */
+    MESSAGES_UNCERTAIN(48, "Messages uncertain"),
+    /** Estates silent for the liveness timeout, their sessions kept. */
+    ESTATES_UNREACHABLE(49, "Estates unreachable"),
+    /** Unreachable estates heard from again within the session timeout: sessions resumed. */
+    SESSIONS_RESUMED(50, "Sessions resumed"),
+    /** Joins this stack started that failed (no answer, refused, pending too long). */
+    JOINS_FAILED(51, "Joins failed"),
+    /** Calls into the single-threaded API from a thread that does not own the stack, refused. */
+    API_MISUSE(52, "API calls from a wrong thread refused");
 
     private final int id;
     private final String label;

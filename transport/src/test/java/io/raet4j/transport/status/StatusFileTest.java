@@ -264,6 +264,39 @@ class StatusFileTest
     }
 
     @Test
+    void shouldUseAnExistingPrivateDirectoryAsItIsAndNotDeleteItOnClose() throws Exception
+    {
+        assumeTrue(tempDir.getFileSystem().supportedFileAttributeViews().contains("unix"));
+        final Path dir = Files.createDirectory(tempDir.resolve("given"));
+        Files.setAttribute(dir, "unix:mode", 0755);
+
+        final StatusFile statusFile = StatusFile.create(dir, "given", 64, 4096, clock, true);
+        assertEquals(0755, mode(dir));
+        statusFile.close();
+
+        assertFalse(Files.exists(statusFile.file()));
+        assertTrue(Files.isDirectory(dir), "a directory the stack did not create is not deleted");
+        assertEquals(0755, mode(dir));
+    }
+
+    @Test
+    void shouldRefuseAnExistingDirectoryOthersCanWriteAndLeaveItsModeAlone() throws Exception
+    {
+        assumeTrue(tempDir.getFileSystem().supportedFileAttributeViews().contains("unix"));
+        final Path dir = Files.createDirectory(tempDir.resolve("tmp"));
+        Files.setAttribute(dir, "unix:mode", 01777);
+
+        final IllegalStateException ex = assertThrows(
+            IllegalStateException.class, () -> StatusFile.create(dir, "shared", 64, 4096, clock));
+
+        assertTrue(ex.getMessage().contains(
+            "status directory " + dir + " is writable by group and others (mode rwxrwxrwt)"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("does not exist yet (it is created 0700)"), ex.getMessage());
+        assertEquals(01777, mode(dir));
+        assertFalse(Files.exists(dir.resolve(StatusFile.FILE_NAME)));
+    }
+
+    @Test
     void shouldFindEveryStatusFileOneLevelDown() throws Exception
     {
         final Path parent = tempDir.resolve("stacks");
@@ -314,6 +347,11 @@ class StatusFileTest
             assertEquals(descriptor.label(), counters.get(descriptor).label());
             assertEquals(descriptor.id(), statusFile.countersManager().getCounterTypeId(counters.get(descriptor).id()));
         }
+    }
+
+    private static int mode(final Path path) throws Exception
+    {
+        return ((Integer)Files.getAttribute(path, "unix:mode")) & 07777;
     }
 
     private StatusFile create(final Path dir, final String name, final boolean deleteOnClose)

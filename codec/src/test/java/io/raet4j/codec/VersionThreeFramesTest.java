@@ -1,0 +1,138 @@
+package io.raet4j.codec;
+
+import io.raet4j.codec.sbe.JoinAckDecoder;
+import io.raet4j.codec.sbe.JoinDecoder;
+import io.raet4j.codec.sbe.JoinRefusal;
+import io.raet4j.codec.sbe.JoinStatus;
+import io.raet4j.codec.sbe.LeaveDecoder;
+import io.raet4j.codec.sbe.MessageHeaderEncoder;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteOrder;
+
+import static io.raet4j.codec.SamplePackets.MTU;
+import static io.raet4j.codec.SamplePackets.begin;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What version 3 adds to the join and the leave: limits, the refusal reason, the final-acks flag; and how much of
+ * an older joiner's Join a version 3 reader takes, so that it can be told its version is not supported.
+ */
+class VersionThreeFramesTest
+{
+    private static final byte[] KEY = new byte[PacketWriter.KEY_LENGTH];
+    private static final byte[] SIGNATURE = new byte[PacketWriter.SIGNATURE_LENGTH];
+
+    private final PacketWriter writer = new PacketWriter(MTU);
+    private final PacketReader reader = new PacketReader();
+
+    @Test
+    void shouldCarryTheJoinersLimitsInTheJoin()
+    {
+        begin(writer);
+        assertTrue(writer.appendJoin(3, 3, 7L, "joiner", null, KEY, KEY, KEY, SIGNATURE,
+            new JoinLimits(9000, 1 << 20, 512, true)));
+        final int length = writer.finish();
+
+        assertEquals(PacketReader.OK, reader.wrap(writer.buffer(), 0, length));
+        assertTrue(reader.nextFrame());
+        final JoinDecoder join = reader.join();
+        assertEquals(9000, join.mtu());
+        assertEquals(1 << 20, join.maxMessageLength());
+        assertEquals(512, join.receiveCredit());
+        assertTrue(join.options().encrypted());
+        assertEquals("joiner", reader.joinName());
+    }
+
+    @Test
+    void shouldCarryTheAcceptorsLimitsAndTheRefusalInTheJoinAck()
+    {
+        begin(writer);
+        assertTrue(writer.appendJoinAck(JoinStatus.REJECTED, 3, 7L, "acceptor", KEY, KEY, null, SIGNATURE,
+            new JoinLimits(1408, 4096, 64, false), JoinRefusal.ENCRYPTION_MISMATCH));
+        final int length = writer.finish();
+
+        assertEquals(PacketReader.OK, reader.wrap(writer.buffer(), 0, length));
+        assertTrue(reader.nextFrame());
+        final JoinAckDecoder joinAck = reader.joinAck();
+        assertEquals(JoinStatus.REJECTED, joinAck.status());
+        assertEquals(JoinRefusal.ENCRYPTION_MISMATCH, joinAck.refusal());
+        assertEquals(1408, joinAck.mtu());
+        assertEquals(4096, joinAck.maxMessageLength());
+        assertEquals(64, joinAck.receiveCredit());
+        assertFalse(joinAck.options().encrypted());
+    }
+
+    @Test
+    void shouldRefuseAJoinAckWithAnUnknownRefusal()
+    {
+        begin(writer);
+        assertTrue(writer.appendJoinAck(JoinStatus.REJECTED, 3, 7L, "acceptor", KEY, KEY, null, SIGNATURE,
+            JoinLimits.NONE, JoinRefusal.KEYS_CHANGED));
+        final int length = writer.finish();
+        final int refusalOffset = PacketWriter.HEADER_LENGTH + MessageHeaderEncoder.ENCODED_LENGTH +
+            io.raet4j.codec.sbe.JoinAckEncoder.refusalEncodingOffset();
+        writer.buffer().putByte(refusalOffset, (byte)99);
+        PacketWriter.writeChecksum(writer.buffer(), 0, length);
+
+        assertEquals(PacketReader.MALFORMED, reader.wrap(writer.buffer(), 0, length));
+    }
+
+    @Test
+    void shouldTellWhetherALeaveCarriesTheFinalAcks()
+    {
+        begin(writer);
+        assertTrue(writer.appendLeave(true));
+        int length = writer.finish();
+        assertEquals(PacketReader.OK, reader.wrap(writer.buffer(), 0, length));
+        assertTrue(reader.nextFrame());
+        final LeaveDecoder leave = reader.leave();
+        assertTrue(leave.flags().finalAcks());
+
+        begin(writer);
+        assertTrue(writer.appendLeave());
+        length = writer.finish();
+        assertEquals(PacketReader.OK, reader.wrap(writer.buffer(), 0, length));
+        assertTrue(reader.nextFrame());
+        assertFalse(reader.leave().flags().finalAcks());
+    }
+
+    @Test
+    void shouldReadAnOlderJoinFarEnoughToRefuseItsVersionButNotAShortJoinThatClaimsThisVersion()
+    {
+        assertEquals(PacketReader.OK, wrapShortJoin(2, 2));
+        assertTrue(reader.nextFrame());
+        assertEquals(2, reader.join().maxVersion());
+        assertEquals("old", reader.joinName());
+
+        assertEquals(PacketReader.MALFORMED, wrapShortJoin(2, 3));
+    }
+
+    /**
+     * A Join with the block of version 2 (no limits), frame version 2, as a version 2 stack sends it.
+     */
+    private int wrapShortJoin(final int minVersion, final int maxVersion)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[512]);
+        begin(writer);
+        assertTrue(writer.appendJoin(minVersion, maxVersion, 7L, "old"));
+        final int fullLength = writer.finish();
+        final int frame = PacketWriter.HEADER_LENGTH;
+        final int v3Extra = JoinDecoder.BLOCK_LENGTH - JoinDecoder.mtuEncodingOffset();
+        final int v2Block = JoinDecoder.BLOCK_LENGTH - v3Extra;
+        // Header and the version 2 part of the block, then the name.
+        buffer.putBytes(0, writer.buffer(), 0, frame + MessageHeaderEncoder.ENCODED_LENGTH + v2Block);
+        final int nameAt = frame + MessageHeaderEncoder.ENCODED_LENGTH + JoinDecoder.BLOCK_LENGTH;
+        final int nameBytes = fullLength - nameAt;
+        buffer.putBytes(frame + MessageHeaderEncoder.ENCODED_LENGTH + v2Block, writer.buffer(), nameAt, nameBytes);
+        final int length = fullLength - v3Extra;
+        buffer.putShort(frame, (short)v2Block, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(frame + 6, (short)2, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(frame + MessageHeaderEncoder.ENCODED_LENGTH, (short)(length - frame), ByteOrder.LITTLE_ENDIAN);
+        PacketWriter.writeChecksum(buffer, 0, length);
+        return reader.wrap(buffer, 0, length);
+    }
+}
