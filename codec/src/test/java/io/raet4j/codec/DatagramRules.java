@@ -15,8 +15,10 @@ import static io.raet4j.codec.PacketReader.OK;
 import static io.raet4j.codec.PacketReader.TOO_SHORT;
 
 /**
- * The structural rules of spec/PROTOCOL.md section 4.1 (version 1) and spec/SECURITY.md sections 1 and 4 (version 2),
- * written a second time from the spec text with plain little-endian reads, no SBE decoder and none of
+ * The structural rules of spec/PROTOCOL.md section 4.1 (version 1, with what versions 2 and 3 require of Join,
+ * JoinAck and Leave) and spec/SECURITY.md sections 1 and 4 (version 2), with the version 3 blocks of
+ * spec/raet-schema.xml, written a second time from the spec text with plain little-endian reads, no SBE decoder and
+ * none of
  * {@link PacketReader}'s code: the oracle the fuzz targets hold the reader to. Offsets and lengths below are the
  * spec's, spelled as numbers on purpose, so that a wrong constant in the codec shows up as a disagreement.
  * <p>
@@ -57,10 +59,19 @@ final class DatagramRules
     static final int LEAVE = 41;
 
     /** The schema version of this codebase: frames of a version up to this one must end exactly. */
-    private static final int OWN_VERSION = 2;
-    /** Join and JoinAck blocks grew in version 2, and version 2 accepts no shorter (SECURITY.md section 1). */
-    private static final int JOIN_BLOCK_V2 = 14 + 16 + 3 * 32 + 64;
-    private static final int JOIN_ACK_BLOCK_V2 = 13 + 3 * 32 + 64;
+    private static final int OWN_VERSION = 3;
+    /** Version 1 blocks: what an older joiner's Join or a VERSION_UNSUPPORTED JoinAck needs (PROTOCOL.md 2.3). */
+    private static final int JOIN_BLOCK_V1 = 14;
+    private static final int JOIN_ACK_BLOCK_V1 = 13;
+    /**
+     * Version 3 blocks: version 2's keys and signature (SECURITY.md section 2), then mtu (u16), maxMessageLength and
+     * receiveCredit (i32), options (u8) and, in a JoinAck, refusal (u8).
+     */
+    private static final int JOIN_BLOCK_V3 = 14 + 16 + 3 * 32 + 64 + 2 + 4 + 4 + 1;
+    private static final int JOIN_ACK_BLOCK_V3 = 13 + 3 * 32 + 64 + 2 + 4 + 4 + 1 + 1;
+    private static final int JOIN_ACK_REFUSAL_OFFSET = JOIN_ACK_BLOCK_V3 - 1;
+    private static final int VERSION_UNSUPPORTED = 3;
+    private static final int MAX_REFUSAL = 7;
     private static final int MAX_RANGES = 32;
     private static final int RANGE_LENGTH = 16;
     private static final int MAX_PAYLOAD = 65_000;
@@ -270,19 +281,42 @@ final class DatagramRules
             case JOIN:
             {
                 // A frame of version 1 is a version-1 Join, whatever its block length: its decoder would not show
-                // the version-2 fields (cookie, keys, signature) that a version-2 receiver needs.
-                if (version < 2 || blockLength < JOIN_BLOCK_V2)
+                // the version-2 fields (cookie, keys, signature). A joiner offering version 3 sends the version 3
+                // block in a version 3 frame (an older frame would hide the limits); an older joiner is read only as
+                // far as its versions, nonce and name, to be answered VERSION_UNSUPPORTED.
+                if (version < 2 || blockLength < JOIN_BLOCK_V1)
                 {
                     return false;
                 }
                 final int minVersion = u16(buffer, block + 2);
-                return minVersion >= 1 && minVersion <= u16(buffer, block + 4) &&
-                    name(buffer, blockEnd, frameEnd, exact);
+                final int maxVersion = u16(buffer, block + 4);
+                if (maxVersion >= 3 && (version < 3 || blockLength < JOIN_BLOCK_V3))
+                {
+                    return false;
+                }
+                return minVersion >= 1 && minVersion <= maxVersion && name(buffer, blockEnd, frameEnd, exact);
             }
 
             case JOIN_ACK:
-                return version >= 2 && blockLength >= JOIN_ACK_BLOCK_V2 && u8(buffer, block + 2) <= 3 &&
-                    u16(buffer, block + 3) >= 1 && name(buffer, blockEnd, frameEnd, exact);
+            {
+                // Only VERSION_UNSUPPORTED may come from an older acceptor; every other answer is a version 3 frame
+                // with the version 3 block and a refusal that is a JoinRefusal value.
+                if (version < 2 || blockLength < JOIN_ACK_BLOCK_V1)
+                {
+                    return false;
+                }
+                final int status = u8(buffer, block + 2);
+                if (status > VERSION_UNSUPPORTED || u16(buffer, block + 3) < 1)
+                {
+                    return false;
+                }
+                if (VERSION_UNSUPPORTED != status && (version < 3 || blockLength < JOIN_ACK_BLOCK_V3 ||
+                    u8(buffer, block + JOIN_ACK_REFUSAL_OFFSET) > MAX_REFUSAL))
+                {
+                    return false;
+                }
+                return name(buffer, blockEnd, frameEnd, exact);
+            }
 
             case JOIN_COOKIE:
                 return fixed(blockLength, 26, blockEnd, frameEnd, exact);
@@ -304,7 +338,8 @@ final class DatagramRules
                 return fixed(blockLength, 3, blockEnd, frameEnd, exact) && u8(buffer, block + 2) <= 1;
 
             case LEAVE:
-                return fixed(blockLength, 2, blockEnd, frameEnd, exact);
+                // Version 3 appended flags (finalAcks): the block is 3 bytes, the frame 11.
+                return fixed(blockLength, 3, blockEnd, frameEnd, exact);
 
             default:
                 return null;

@@ -2,6 +2,7 @@ package io.raet4j.codec;
 
 import io.raet4j.codec.crypto.BcChaCha20Poly1305;
 import io.raet4j.codec.crypto.PacketAead;
+import io.raet4j.codec.sbe.JoinRefusal;
 import io.raet4j.codec.sbe.JoinStatus;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Writes the seed corpus of the byte-array targets of {@link PacketReaderFuzzTest}: one valid datagram of every frame
- * kind (the {@link SamplePackets}, a JoinCookie, and version-2 Join and JoinAck with keys and signature), and for
+ * kind (the {@link SamplePackets}, a JoinCookie, version 3 Join and JoinAck with keys, signature, limits and refusal,
+ * the shorter Join and JoinAck of older stacks that version 3 still reads, and a Leave after the final Ack), and for
  * {@code anyDatagramIsRefusedOrReadableToTheLastByte} also sealed packets, both as sealed and as opened in place
  * (frames in plain text, tag left behind), which is the form that target hands to {@code wrapOpened}.
  * <p>
@@ -34,6 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FuzzSeedCorpusTest
 {
     private static final Path INPUTS = Path.of("src/test/resources/io/raet4j/codec/PacketReaderFuzzTestInputs");
+    private static final int JOIN_BLOCK_V1 = 14;
+    private static final int JOIN_BLOCK_V2 = 190;
+    private static final int JOIN_ACK_BLOCK_V1 = 13;
 
     @Test
     @EnabledIfSystemProperty(named = "raet4j.fuzz.writeSeeds", matches = "true")
@@ -67,17 +72,41 @@ class FuzzSeedCorpusTest
         SamplePackets.begin(writer);
         writer.flags(PacketWriter.FLAG_RENEW);
         assertTrue(writer.appendJoin(
-            2, 2, 45L, "joiner", pattern(PacketWriter.COOKIE_LENGTH, 2), pattern(PacketWriter.KEY_LENGTH, 3),
+            3, 3, 45L, "joiner", pattern(PacketWriter.COOKIE_LENGTH, 2), pattern(PacketWriter.KEY_LENGTH, 3),
             pattern(PacketWriter.KEY_LENGTH, 4), pattern(PacketWriter.KEY_LENGTH, 5),
-            pattern(PacketWriter.SIGNATURE_LENGTH, 6)));
+            pattern(PacketWriter.SIGNATURE_LENGTH, 6), new JoinLimits(1408, 1 << 20, 256, true)));
         seeds.put("seed-joinWithKeys", SamplePackets.copy(writer));
 
         SamplePackets.begin(writer);
         assertTrue(writer.appendJoinAck(
-            JoinStatus.PENDING, 2, 45L, "acceptor", pattern(PacketWriter.KEY_LENGTH, 7),
+            JoinStatus.PENDING, 3, 45L, "acceptor", pattern(PacketWriter.KEY_LENGTH, 7),
             pattern(PacketWriter.KEY_LENGTH, 8), pattern(PacketWriter.KEY_LENGTH, 9),
-            pattern(PacketWriter.SIGNATURE_LENGTH, 10)));
+            pattern(PacketWriter.SIGNATURE_LENGTH, 10), new JoinLimits(9000, 4096, 64, false),
+            JoinRefusal.PENDING_ACCEPTANCE));
         seeds.put("seed-joinAckWithKeys", SamplePackets.copy(writer));
+
+        // What older stacks send, and a version 3 stack reads only far enough to answer VERSION_UNSUPPORTED or, as
+        // a joiner, to be told so: a version 2 Join (version 2 block and frame), a Join with the version 1 block,
+        // and a VERSION_UNSUPPORTED JoinAck with the version 1 block.
+        SamplePackets.begin(writer);
+        assertTrue(writer.appendJoin(
+            2, 2, 46L, "older", pattern(PacketWriter.COOKIE_LENGTH, 11), pattern(PacketWriter.KEY_LENGTH, 12),
+            pattern(PacketWriter.KEY_LENGTH, 13), pattern(PacketWriter.KEY_LENGTH, 14),
+            pattern(PacketWriter.SIGNATURE_LENGTH, 15)));
+        final byte[] olderJoin = SamplePackets.copy(writer);
+        seeds.put("seed-joinVersion2", SamplePackets.withFrameBlock(olderJoin, JOIN_BLOCK_V2, 2));
+        seeds.put("seed-joinVersion1Block", SamplePackets.withFrameBlock(olderJoin, JOIN_BLOCK_V1, 2));
+
+        SamplePackets.begin(writer);
+        assertTrue(writer.appendJoinAck(JoinStatus.VERSION_UNSUPPORTED, 2, 46L, "older"));
+        seeds.put("seed-joinAckVersionUnsupported1Block",
+            SamplePackets.withFrameBlock(SamplePackets.copy(writer), JOIN_ACK_BLOCK_V1, 2));
+
+        SamplePackets.begin(writer);
+        assertTrue(writer.appendAck(3, 100L, 90L, 256, SamplePackets.ACK_STARTS, SamplePackets.ACK_ENDS,
+            SamplePackets.ACK_STARTS.length));
+        assertTrue(writer.appendLeave(true));
+        seeds.put("seed-leaveWithFinalAcks", SamplePackets.copy(writer));
 
         return seeds;
     }
@@ -125,7 +154,9 @@ class FuzzSeedCorpusTest
 
                 case 4:
                     name = "leave";
-                    assertTrue(writer.appendLeave());
+                    assertTrue(writer.appendAck(3, 100L, 90L, 256, SamplePackets.ACK_STARTS, SamplePackets.ACK_ENDS,
+                        SamplePackets.ACK_STARTS.length));
+                    assertTrue(writer.appendLeave(true));
                     break;
 
                 default:

@@ -3,6 +3,7 @@ package io.raet4j.codec;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import io.raet4j.codec.sbe.DeliveryMode;
 import io.raet4j.codec.sbe.JoinEncoder;
+import io.raet4j.codec.sbe.JoinRefusal;
 import io.raet4j.codec.sbe.JoinStatus;
 import io.raet4j.codec.sbe.RenewReason;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -30,9 +31,17 @@ final class FuzzedPackets
         JoinStatus.ACCEPTED, JoinStatus.PENDING, JoinStatus.REJECTED, JoinStatus.VERSION_UNSUPPORTED };
     private static final DeliveryMode[] MODES = {
         DeliveryMode.RELIABLE_ORDERED, DeliveryMode.RELIABLE_UNORDERED, DeliveryMode.BEST_EFFORT };
+    private static final JoinRefusal[] REFUSALS = {
+        JoinRefusal.NONE, JoinRefusal.KEYS_CHANGED, JoinRefusal.REJECTED_BY_OPERATOR, JoinRefusal.ID_IN_USE,
+        JoinRefusal.PINNED_KEY_MISMATCH, JoinRefusal.ENCRYPTION_MISMATCH, JoinRefusal.LIMITS_MISMATCH,
+        JoinRefusal.PENDING_ACCEPTANCE };
     private static final RenewReason[] REASONS = { RenewReason.UNKNOWN_ESTATE, RenewReason.STALE_SESSION };
+    /** Versions either side of 2 and 3, where the Join and JoinAck rules change. */
+    private static final int[] INTERESTING_VERSIONS = { 1, 2, 3, 4 };
+    // Lengths of version 1, 2 and 3 blocks and frames among them: 13/14, 173/190, 185/201, Leave 2/3 and 10/11.
     private static final int[] INTERESTING_U16 = {
-        0, 1, 2, 3, 8, 9, 10, 15, 16, 17, 25, 32, 33, 35, 173, 190, 255, 256, 4242, 0x7FFF, 0x8000, 0xFFFE, 0xFFFF };
+        0, 1, 2, 3, 4, 8, 9, 10, 11, 13, 14, 15, 16, 17, 25, 32, 33, 35, 173, 184, 185, 190, 200, 201, 255, 256, 4242,
+        0x7FFF, 0x8000, 0xFFFE, 0xFFFF };
 
     private final long[] starts = new long[PacketWriter.MAX_ACK_RANGES];
     private final long[] ends = new long[PacketWriter.MAX_ACK_RANGES];
@@ -59,7 +68,7 @@ final class FuzzedPackets
         if (!writer.hasFrames())
         {
             writer.appendLeave();
-            expected.add(FrameText.leave());
+            expected.add(FrameText.leave(false));
         }
     }
 
@@ -177,16 +186,20 @@ final class FuzzedPackets
             }
 
             case 9:
-                return added(writer.appendLeave(), expected, FrameText.leave());
+            {
+                final boolean hasFinalAcks = data.consumeBoolean();
+                return added(writer.appendLeave(hasFinalAcks), expected, FrameText.leave(hasFinalAcks));
+            }
 
             default:
             {
                 // Many small frames, up to the 255 a packet may hold.
                 final int count = data.consumeInt(1, PacketWriter.MAX_FRAME_COUNT);
+                final boolean hasFinalAcks = data.consumeBoolean();
                 boolean appended = false;
-                for (int i = 0; i < count && writer.appendLeave(); i++)
+                for (int i = 0; i < count && writer.appendLeave(hasFinalAcks); i++)
                 {
-                    expected.add(FrameText.leave());
+                    expected.add(FrameText.leave(hasFinalAcks));
                     appended = true;
                 }
                 return appended;
@@ -196,8 +209,9 @@ final class FuzzedPackets
 
     private boolean appendJoin(final FuzzedDataProvider data, final PacketWriter writer, final List<String> expected)
     {
-        final int minVersion = data.consumeInt(1, MAX_VERSION);
-        final int maxVersion = data.consumeInt(minVersion, MAX_VERSION);
+        final int minVersion = version(data);
+        final int maxVersion = data.consumeBoolean() ?
+            Math.min(MAX_VERSION, minVersion + data.consumeInt(0, 2)) : data.consumeInt(minVersion, MAX_VERSION);
         final long nonce = data.consumeLong();
         final String name = name(data);
         final byte[] cookie = bytes(data, PacketWriter.COOKIE_LENGTH, true);
@@ -205,36 +219,40 @@ final class FuzzedPackets
         final byte[] agreementKey = bytes(data, PacketWriter.KEY_LENGTH, true);
         final byte[] ephemeralKey = bytes(data, PacketWriter.KEY_LENGTH, true);
         final byte[] signature = bytes(data, PacketWriter.SIGNATURE_LENGTH, true);
+        final JoinLimits limits = limits(data);
 
         return added(
             writer.appendJoin(
-                minVersion, maxVersion, nonce, name, cookie, signingKey, agreementKey, ephemeralKey, signature),
+                minVersion, maxVersion, nonce, name, cookie, signingKey, agreementKey, ephemeralKey, signature, limits),
             expected,
             FrameText.join(
                 minVersion, maxVersion, nonce, name, zeroIfNull(cookie, PacketWriter.COOKIE_LENGTH),
                 zeroIfNull(signingKey, PacketWriter.KEY_LENGTH), zeroIfNull(agreementKey, PacketWriter.KEY_LENGTH),
                 zeroIfNull(ephemeralKey, PacketWriter.KEY_LENGTH),
-                zeroIfNull(signature, PacketWriter.SIGNATURE_LENGTH)));
+                zeroIfNull(signature, PacketWriter.SIGNATURE_LENGTH), FrameText.limits(limits)));
     }
 
     private boolean appendJoinAck(final FuzzedDataProvider data, final PacketWriter writer, final List<String> expected)
     {
         final JoinStatus status = data.pickValue(STATUSES);
-        final int version = data.consumeInt(1, MAX_VERSION);
+        final int version = version(data);
         final long nonce = data.consumeLong();
         final String name = name(data);
         final byte[] signingKey = bytes(data, PacketWriter.KEY_LENGTH, true);
         final byte[] agreementKey = bytes(data, PacketWriter.KEY_LENGTH, true);
         final byte[] ephemeralKey = bytes(data, PacketWriter.KEY_LENGTH, true);
         final byte[] signature = bytes(data, PacketWriter.SIGNATURE_LENGTH, true);
+        final JoinLimits limits = limits(data);
+        final JoinRefusal refusal = data.pickValue(REFUSALS);
 
         return added(
-            writer.appendJoinAck(status, version, nonce, name, signingKey, agreementKey, ephemeralKey, signature),
+            writer.appendJoinAck(
+                status, version, nonce, name, signingKey, agreementKey, ephemeralKey, signature, limits, refusal),
             expected,
             FrameText.joinAck(
                 status, version, nonce, name, zeroIfNull(signingKey, PacketWriter.KEY_LENGTH),
                 zeroIfNull(agreementKey, PacketWriter.KEY_LENGTH), zeroIfNull(ephemeralKey, PacketWriter.KEY_LENGTH),
-                zeroIfNull(signature, PacketWriter.SIGNATURE_LENGTH)));
+                zeroIfNull(signature, PacketWriter.SIGNATURE_LENGTH), FrameText.limits(limits), refusal.value()));
     }
 
     private boolean appendData(final FuzzedDataProvider data, final PacketWriter writer, final List<String> expected)
@@ -328,6 +346,24 @@ final class FuzzedPackets
 
         // Only ever out of range when max - min is Long.MAX_VALUE: then this folds it back into [min, max].
         return value >= min && value <= max ? value : min + ((value - min) & Long.MAX_VALUE);
+    }
+
+    /**
+     * A protocol version, half the time one of those either side of the version 2 and 3 rules.
+     */
+    private static int version(final FuzzedDataProvider data)
+    {
+        return data.consumeBoolean() ? data.pickValue(INTERESTING_VERSIONS) : data.consumeInt(1, MAX_VERSION);
+    }
+
+    /**
+     * Limits as the writer takes them: an MTU that fits a u16, a message length and a credit that are not negative.
+     */
+    private static JoinLimits limits(final FuzzedDataProvider data)
+    {
+        return new JoinLimits(
+            data.consumeInt(0, 0xFFFF), intIn(data, 0, Integer.MAX_VALUE), intIn(data, 0, Integer.MAX_VALUE),
+            data.consumeBoolean());
     }
 
     private static boolean added(final boolean appended, final List<String> expected, final String text)

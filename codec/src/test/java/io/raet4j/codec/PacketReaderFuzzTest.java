@@ -11,6 +11,8 @@ import io.raet4j.codec.sbe.DataDecoder;
 import io.raet4j.codec.sbe.JoinAckDecoder;
 import io.raet4j.codec.sbe.JoinCookieDecoder;
 import io.raet4j.codec.sbe.JoinDecoder;
+import io.raet4j.codec.sbe.JoinRefusal;
+import io.raet4j.codec.sbe.JoinStatus;
 import io.raet4j.codec.sbe.LeaveDecoder;
 import io.raet4j.codec.sbe.MessageHeaderEncoder;
 import io.raet4j.codec.sbe.NackDecoder;
@@ -30,6 +32,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,7 +45,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exactly as long as the datagram with Agrona's bounds checks on, so any read past it throws; the status of every
  * {@code wrap*} call is the one {@link DatagramRules}, a second reading of the spec's structural rules, expects,
  * so that no malformed datagram is accepted and no valid one refused; a datagram accepted as OK shows exactly the
- * frames the rules found, each with every field readable inside the frame; a packet {@link PacketWriter} made is
+ * frames the rules found, each with every field the stack reads readable inside the frame (of a Join that offers no
+ * version from 3 on, or of a VERSION_UNSUPPORTED JoinAck, in a short or older frame: the version 1 fields and the
+ * name, all the stack reads of them); a packet {@link PacketWriter} made is
  * accepted and reads back field for field; a sealed packet opens if and only if not one byte of it was changed, and
  * a failed open leaves the buffer as it was.
  * <p>
@@ -60,6 +65,8 @@ class PacketReaderFuzzTest
     /** Fixed key of the sealed target; what matters is that the fuzzer does not have it. */
     static final byte[] KEY = keyBytes();
     private static final int DIRECT_OFFSET = 5;
+    /** From this frame version on, and this offered version, a Join or JoinAck shows its limits (and refusal). */
+    private static final int JOIN_V3 = 3;
 
     private final PacketReader reader = new PacketReader();
     private final DatagramRules rules = new DatagramRules();
@@ -331,7 +338,18 @@ class PacketReaderFuzzTest
             {
                 final JoinDecoder join = reader.join();
                 assertEquals(frame.length(), join.frameLength());
-                // The stack reads these unconditionally: an accepted Join must deliver every byte of them.
+                assertTrue(varOffset + 2 + join.nameLength() <= frameEnd, "Join name inside the frame");
+                final String name = reader.joinName();
+                assertTrue(reader.join().sbeDecodedLength() <= bodyLength);
+                final boolean isWhole = frame.version() >= JOIN_V3 && frame.blockLength() >= JoinDecoder.BLOCK_LENGTH;
+                if (!isWhole)
+                {
+                    // The stack reads nothing else of a Join that offers no version from 3 on: it answers it
+                    // VERSION_UNSUPPORTED. One that does offer 3 must show every field.
+                    assertTrue(join.maxVersion() < JOIN_V3, "short or old Join offering version 3 accepted");
+                    return FrameText.joinVersionOne(join.minVersion(), join.maxVersion(), join.nonce(), name);
+                }
+                // The stack reads these once the versions meet: an accepted Join must deliver every byte of them.
                 assertEquals(16, join.getCookie(bytes16, 0, 16), "Join cookie delivered");
                 final byte[] cookie = bytes16.clone();
                 assertEquals(32, join.getSigningKey(bytes32, 0, 32), "Join signingKey delivered");
@@ -341,19 +359,29 @@ class PacketReaderFuzzTest
                 assertEquals(32, join.getEphemeralKey(bytes32, 0, 32), "Join ephemeralKey delivered");
                 final byte[] ephemeralKey = bytes32.clone();
                 assertEquals(64, join.getSignature(bytes64, 0, 64), "Join signature delivered");
-                assertTrue(varOffset + 2 + join.nameLength() <= frameEnd, "Join name inside the frame");
-                final String name = reader.joinName();
-                assertTrue(reader.join().sbeDecodedLength() <= bodyLength);
                 assertFalse(reader.join().toString().isEmpty());
                 return FrameText.join(
                     join.minVersion(), join.maxVersion(), join.nonce(), name, cookie, signingKey, agreementKey,
-                    ephemeralKey, bytes64.clone());
+                    ephemeralKey, bytes64.clone(), FrameText.limits(
+                        join.mtu(), join.maxMessageLength(), join.receiveCredit(), join.options().encrypted()));
             }
 
             case JoinAckDecoder.TEMPLATE_ID:
             {
                 final JoinAckDecoder joinAck = reader.joinAck();
                 assertEquals(frame.length(), joinAck.frameLength());
+                assertTrue(varOffset + 2 + joinAck.nameLength() <= frameEnd, "JoinAck name inside the frame");
+                final String name = reader.joinName();
+                assertTrue(reader.joinAck().sbeDecodedLength() <= bodyLength);
+                final boolean isWhole =
+                    frame.version() >= JOIN_V3 && frame.blockLength() >= JoinAckDecoder.BLOCK_LENGTH;
+                if (!isWhole)
+                {
+                    // Of a refusal for version the stack reads the version and the name only; any other answer
+                    // must show every field.
+                    assertEquals(JoinStatus.VERSION_UNSUPPORTED, joinAck.status(), "short or old JoinAck accepted");
+                    return FrameText.joinAckVersionOne(joinAck.status(), joinAck.version(), joinAck.nonce(), name);
+                }
                 assertEquals(32, joinAck.getSigningKey(bytes32, 0, 32), "JoinAck signingKey delivered");
                 final byte[] signingKey = bytes32.clone();
                 assertEquals(32, joinAck.getAgreementKey(bytes32, 0, 32), "JoinAck agreementKey delivered");
@@ -361,13 +389,17 @@ class PacketReaderFuzzTest
                 assertEquals(32, joinAck.getEphemeralKey(bytes32, 0, 32), "JoinAck ephemeralKey delivered");
                 final byte[] ephemeralKey = bytes32.clone();
                 assertEquals(64, joinAck.getSignature(bytes64, 0, 64), "JoinAck signature delivered");
-                assertTrue(varOffset + 2 + joinAck.nameLength() <= frameEnd, "JoinAck name inside the frame");
-                final String name = reader.joinName();
-                assertTrue(reader.joinAck().sbeDecodedLength() <= bodyLength);
-                assertFalse(reader.joinAck().toString().isEmpty());
+                // The refusal is checked, and read by the stack, in every answer but a refusal for version.
+                final short refusal = joinAck.refusalRaw();
+                if (JoinStatus.VERSION_UNSUPPORTED != joinAck.status())
+                {
+                    assertNotEquals(JoinRefusal.NULL_VAL, joinAck.refusal(), "JoinAck refusal");
+                    assertFalse(reader.joinAck().toString().isEmpty());
+                }
                 return FrameText.joinAck(
                     joinAck.status(), joinAck.version(), joinAck.nonce(), name, signingKey, agreementKey, ephemeralKey,
-                    bytes64.clone());
+                    bytes64.clone(), FrameText.limits(joinAck.mtu(), joinAck.maxMessageLength(),
+                    joinAck.receiveCredit(), joinAck.options().encrypted()), refusal);
             }
 
             case JoinCookieDecoder.TEMPLATE_ID:
@@ -463,7 +495,8 @@ class PacketReaderFuzzTest
                 final LeaveDecoder leave = reader.leave();
                 assertEquals(frame.length(), leave.frameLength());
                 assertTrue(leave.sbeDecodedLength() <= bodyLength);
-                return FrameText.leave();
+                assertFalse(leave.toString().isEmpty());
+                return FrameText.leave(leave.flags().finalAcks());
             }
 
             default:
