@@ -374,10 +374,10 @@ class PacketReaderTest
     }
 
     @Test
-    void shouldRejectAJoinOrJoinAckFrameOfVersionOneEvenWithTheVersionTwoBlock()
+    void shouldRejectAJoinOrJoinAckFrameOfVersionOneEvenWithTheWholeBlock()
     {
-        // A version-1 frame header makes the decoder hide the version-2 fields (cookie, keys, signature) that the
-        // stack reads, although the block holds them: such a frame is a version-1 Join, which version 2 drops.
+        // A version-1 frame header makes the decoder hide the version-2 fields (cookie, keys, signature) and the
+        // version 3 ones that the stack reads, although the block holds them: such a frame is a version-1 Join.
         final byte[] join = packet("join");
         putU16(join, F + 6, 1);
         assertSealed(MALFORMED, join, "Join frame version 1");

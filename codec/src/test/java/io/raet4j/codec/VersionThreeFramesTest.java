@@ -26,6 +26,12 @@ class VersionThreeFramesTest
     private static final byte[] KEY = new byte[PacketWriter.KEY_LENGTH];
     private static final byte[] SIGNATURE = new byte[PacketWriter.SIGNATURE_LENGTH];
 
+    /** Block lengths of older versions: frameLength, versions (or status and version) and nonce; then keys. */
+    private static final int JOIN_V1_BLOCK = 14;
+    private static final int JOIN_V2_BLOCK = 190;
+    private static final int JOIN_ACK_V1_BLOCK = 13;
+    private static final int JOIN_ACK_V2_BLOCK = 173;
+
     private final PacketWriter writer = new PacketWriter(MTU);
     private final PacketReader reader = new PacketReader();
 
@@ -109,6 +115,95 @@ class VersionThreeFramesTest
         assertEquals("old", reader.joinName());
 
         assertEquals(PacketReader.MALFORMED, wrapShortJoin(2, 3));
+    }
+
+    @Test
+    void shouldRefuseAJoinOfferingVersionThreeInAnOlderFrameEvenWithTheWholeBlock()
+    {
+        // The decoder of a version 2 frame hides the limits: they would read as zero.
+        final byte[] join = joinPacket(3, 3);
+        assertEquals(PacketReader.OK, wrap(join));
+        assertEquals(PacketReader.MALFORMED, wrap(SamplePackets.withFrameBlock(join, JoinDecoder.BLOCK_LENGTH, 2)));
+        assertEquals(PacketReader.MALFORMED, wrap(SamplePackets.withFrameBlock(joinPacket(2, 5), JOIN_V2_BLOCK, 3)));
+        assertEquals(PacketReader.MALFORMED, wrap(SamplePackets.withFrameBlock(joinPacket(4, 4), JOIN_V1_BLOCK, 3)));
+    }
+
+    @Test
+    void shouldReadAJoinOfferingOnlyOlderVersionsFromItsVersionOneBlockButNotFromAVersionOneFrame()
+    {
+        for (final int frameVersion : new int[]{ 2, 3, 4 })
+        {
+            assertEquals(PacketReader.OK,
+                wrap(SamplePackets.withFrameBlock(joinPacket(1, 2), JOIN_V1_BLOCK, frameVersion)), "v" + frameVersion);
+            assertTrue(reader.nextFrame());
+            final JoinDecoder join = reader.join();
+            assertEquals(1, join.minVersion());
+            assertEquals(2, join.maxVersion());
+            assertEquals(7L, join.nonce());
+            assertEquals("old", reader.joinName());
+        }
+        assertEquals(PacketReader.MALFORMED, wrap(SamplePackets.withFrameBlock(joinPacket(1, 2), JOIN_V1_BLOCK, 1)));
+        assertEquals(PacketReader.MALFORMED,
+            wrap(SamplePackets.withFrameBlock(joinPacket(1, 2), JoinDecoder.BLOCK_LENGTH, 1)));
+        assertEquals(PacketReader.MALFORMED,
+            wrap(SamplePackets.withFrameBlock(joinPacket(1, 2), JOIN_V1_BLOCK - 1, 3)));
+    }
+
+    @Test
+    void shouldRefuseAJoinAckOtherThanVersionUnsupportedInAnOlderFrameOrWithAShortBlock()
+    {
+        for (final JoinStatus status : new JoinStatus[]{ JoinStatus.ACCEPTED, JoinStatus.PENDING, JoinStatus.REJECTED })
+        {
+            final byte[] joinAck = joinAckPacket(status);
+            assertEquals(PacketReader.OK, wrap(joinAck), status.name());
+            assertEquals(PacketReader.MALFORMED,
+                wrap(SamplePackets.withFrameBlock(joinAck, JoinAckDecoder.BLOCK_LENGTH, 2)), status + " frame v2");
+            assertEquals(PacketReader.MALFORMED,
+                wrap(SamplePackets.withFrameBlock(joinAck, JOIN_ACK_V2_BLOCK, 3)), status + " block v2");
+            assertEquals(PacketReader.MALFORMED,
+                wrap(SamplePackets.withFrameBlock(joinAck, JOIN_ACK_V1_BLOCK, 3)), status + " block v1");
+        }
+    }
+
+    @Test
+    void shouldReadAVersionUnsupportedJoinAckFromItsVersionOneBlockButNotFromAVersionOneFrame()
+    {
+        final byte[] joinAck = joinAckPacket(JoinStatus.VERSION_UNSUPPORTED);
+        for (final int frameVersion : new int[]{ 2, 3 })
+        {
+            assertEquals(PacketReader.OK,
+                wrap(SamplePackets.withFrameBlock(joinAck, JOIN_ACK_V1_BLOCK, frameVersion)), "v" + frameVersion);
+            assertTrue(reader.nextFrame());
+            assertEquals(JoinStatus.VERSION_UNSUPPORTED, reader.joinAck().status());
+            assertEquals(3, reader.joinAck().version());
+            assertEquals("acceptor", reader.joinName());
+        }
+        assertEquals(PacketReader.MALFORMED, wrap(SamplePackets.withFrameBlock(joinAck, JOIN_ACK_V1_BLOCK, 1)));
+        assertEquals(PacketReader.MALFORMED,
+            wrap(SamplePackets.withFrameBlock(joinAck, JoinAckDecoder.BLOCK_LENGTH, 1)));
+    }
+
+    private byte[] joinPacket(final int minVersion, final int maxVersion)
+    {
+        begin(writer);
+        assertTrue(writer.appendJoin(minVersion, maxVersion, 7L, "old", null, KEY, KEY, KEY, SIGNATURE,
+            new JoinLimits(1408, 4096, 64, false)));
+
+        return SamplePackets.copy(writer);
+    }
+
+    private byte[] joinAckPacket(final JoinStatus status)
+    {
+        begin(writer);
+        assertTrue(writer.appendJoinAck(status, 3, 7L, "acceptor", KEY, KEY, null, SIGNATURE,
+            new JoinLimits(1408, 4096, 64, false), JoinRefusal.NONE));
+
+        return SamplePackets.copy(writer);
+    }
+
+    private int wrap(final byte[] packet)
+    {
+        return reader.wrap(SamplePackets.heap(packet, packet.length), 0, packet.length);
     }
 
     /**
