@@ -40,7 +40,8 @@ import java.nio.ByteOrder;
  * must be of version 2 or later. A Join offering version 3 or later, and a JoinAck other than VERSION_UNSUPPORTED,
  * must be a version 3 frame with the whole version 3 block (a JoinAck also a valid refusal); a Join offering only
  * older versions, or a VERSION_UNSUPPORTED JoinAck, needs only the version 1 block, enough to answer or to report it:
- * of such a frame only the version 1 fields and the name may be read.
+ * of such a frame only the version 1 fields and the name may be read. A Leave frame must be of version 3 or later,
+ * which shows its flags.
  * <p>
  * <b>Layout:</b> all fields little endian; offsets in bytes from the start of the datagram.
  * <pre>
@@ -150,6 +151,7 @@ public final class PacketReader
     private static final int HANDSHAKE_MIN_FRAME_VERSION = JoinDecoder.signatureSinceVersion();
     private static final int JOIN_LIMITS_FRAME_VERSION = JoinDecoder.optionsSinceVersion();
     private static final int JOIN_ACK_LIMITS_FRAME_VERSION = JoinAckDecoder.refusalSinceVersion();
+    private static final int LEAVE_MIN_FRAME_VERSION = LeaveDecoder.flagsSinceVersion();
     private static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final boolean[] VALID_DELIVERY_MODE = new boolean[256];
     private static final boolean[] VALID_JOIN_STATUS = new boolean[256];
@@ -868,7 +870,9 @@ public final class PacketReader
                 break;
 
             case LeaveDecoder.TEMPLATE_ID:
-                valid = validateFixed(blockOffset, blockLength, LeaveDecoder.BLOCK_LENGTH, frameEnd, exact);
+                // Its one field, flags, came with version 3: an older frame would hide it (flags() is null).
+                valid = actingVersion >= LEAVE_MIN_FRAME_VERSION &&
+                    validateFixed(blockOffset, blockLength, LeaveDecoder.BLOCK_LENGTH, frameEnd, exact);
                 break;
 
             default:

@@ -338,8 +338,9 @@ final class DatagramRules
                 return fixed(blockLength, 3, blockEnd, frameEnd, exact) && u8(buffer, block + 2) <= 1;
 
             case LEAVE:
-                // Version 3 appended flags (finalAcks): the block is 3 bytes, the frame 11.
-                return fixed(blockLength, 3, blockEnd, frameEnd, exact);
+                // Version 3 appended flags (finalAcks): the block is 3 bytes, the frame 11, and a frame of an older
+                // version would hide them from its decoder.
+                return version >= 3 && fixed(blockLength, 3, blockEnd, frameEnd, exact);
 
             default:
                 return null;

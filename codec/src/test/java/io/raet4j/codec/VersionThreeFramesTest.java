@@ -107,6 +107,32 @@ class VersionThreeFramesTest
     }
 
     @Test
+    void shouldRefuseALeaveFrameOfAnOlderVersionWhoseDecoderHidesItsFlags()
+    {
+        // Found by PacketReaderFuzzTest (finding-leave-frame-version-2): with a longer block the frame passed, and
+        // the stack's reader.leave().flags().finalAcks() threw a NullPointerException into its error log.
+        for (final int frameVersion : new int[]{ 1, 2 })
+        {
+            begin(writer);
+            assertTrue(writer.appendLeave(true));
+            final byte[] leave = SamplePackets.copy(writer);
+            SamplePackets.putU16(leave, PacketWriter.HEADER_LENGTH + 6, frameVersion);
+            SamplePackets.seal(leave);
+            assertEquals(PacketReader.MALFORMED, reader.wrap(SamplePackets.heap(leave, leave.length), 0, leave.length),
+                "Leave frame version " + frameVersion);
+        }
+
+        begin(writer);
+        assertTrue(writer.appendLeave(true));
+        final byte[] newer = SamplePackets.copy(writer);
+        SamplePackets.putU16(newer, PacketWriter.HEADER_LENGTH + 6, 4);
+        SamplePackets.seal(newer);
+        assertEquals(PacketReader.OK, reader.wrap(SamplePackets.heap(newer, newer.length), 0, newer.length));
+        assertTrue(reader.nextFrame());
+        assertTrue(reader.leave().flags().finalAcks());
+    }
+
+    @Test
     void shouldReadAnOlderJoinFarEnoughToRefuseItsVersionButNotAShortJoinThatClaimsThisVersion()
     {
         assertEquals(PacketReader.OK, wrapShortJoin(2, 2));
