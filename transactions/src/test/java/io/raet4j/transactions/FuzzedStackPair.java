@@ -2,7 +2,9 @@ package io.raet4j.transactions;
 
 import io.raet4j.codec.PacketReader;
 import io.raet4j.codec.PacketWriter;
+import io.raet4j.codec.sbe.AckDecoder;
 import io.raet4j.codec.sbe.DataDecoder;
+import io.raet4j.codec.sbe.NackDecoder;
 import io.raet4j.codec.sbe.DeliveryMode;
 import io.raet4j.transactions.message.ReceiveChannel;
 import io.raet4j.transactions.message.SendChannel;
@@ -46,9 +48,10 @@ import java.util.stream.Stream;
  *     that channel, byte for byte, delivered at most once, and in offer order on the ordered channels;</li>
  *     <li>what the peer's application is told of its reliable messages is true: delivered only once the target's
  *     application has the message, failed only if it never gets it;</li>
- *     <li>{@link #checkStillWorking()}: after whatever an input did, the pair joins again if it must and a message
- *     from the peer on channel {@value #FINAL_CHANNEL} reaches the target (offered again, up to
- *     {@value #MAX_FINAL_ATTEMPTS} times, if a session that ended meanwhile made it end uncertain or failed).</li>
+ *     <li>{@link #checkStillWorking()}: after whatever an input did, the pair joins again if it must, a message from
+ *     the peer on channel {@value #FINAL_CHANNEL} reaches the target and one from the target reaches the peer (each
+ *     offered again, up to {@value #MAX_FINAL_ATTEMPTS} times, if a session that ended meanwhile made it end
+ *     uncertain or failed).</li>
  * </ul>
  * <p>
  * <b>Threading:</b> NOT thread safe; the stacks belong to the thread that launched them (see {@link #forThread}).
@@ -121,7 +124,8 @@ final class FuzzedStackPair implements AutoCloseable
     private final MessageHandler peerHandler = this::onPeerMessage;
     private final Received fromPeer = new Received(PEER_ID);
     private final Received fromTarget = new Received(TARGET_ID);
-    private final Outcomes outcomes = new Outcomes();
+    private final Outcomes peerOutcomes = new Outcomes(fromPeer, true);
+    private final Outcomes targetOutcomes = new Outcomes(fromTarget, false);
     private final long targetErrorsAtLaunch;
     private final long peerErrorsAtLaunch;
     private long nextPeerMessageId = 1;
@@ -142,7 +146,8 @@ final class FuzzedStackPair implements AutoCloseable
         }
         target = Stack.launch(context("target", TARGET_ID, targetMedia));
         peer = Stack.launch(context("peer", PEER_ID, peerMedia));
-        peer.deliveryHandler(outcomes);
+        peer.deliveryHandler(peerOutcomes);
+        target.deliveryHandler(targetOutcomes);
         targetErrorsAtLaunch = target.counter(SystemCounterDescriptor.ERRORS);
         peerErrorsAtLaunch = peer.counter(SystemCounterDescriptor.ERRORS);
         target.doWork();
@@ -396,9 +401,10 @@ final class FuzzedStackPair implements AutoCloseable
 
     /**
      * In clear text anyone can write any frame "from" the peer; so that channels {@value #REAL_CHANNEL_MIN} and up
-     * carry only what the peer's application offered, a datagram that is not byte for byte one the peer just sent has
-     * each of its Data frames on those channels turned into a frame of a kind no version defines
-     * ({@value #NEUTRAL_TEMPLATE_ID}, skipped by frameLength), and its checksum set again. A datagram the reader
+     * carry only what the peer's application offered, and so that no forged Ack or Nack decides the fate of the
+     * target's final message, a datagram that is not byte for byte one the peer just sent has each of its Data frames
+     * on those channels, and its Acks and Nacks on {@value #FINAL_CHANNEL}, turned into a frame of a kind no version
+     * defines ({@value #NEUTRAL_TEMPLATE_ID}, skipped by frameLength), and its checksum set again. A datagram the reader
      * refuses is left as it is: the stack's reader refuses it too.
      *
      * @param bytes a datagram about to be injected.
@@ -414,14 +420,16 @@ final class FuzzedStackPair implements AutoCloseable
         boolean isChanged = false;
         while (reader.nextFrame())
         {
-            if (DataDecoder.TEMPLATE_ID == reader.templateId())
+            final int frame = reader.frameOffset();
+            final int templateId = reader.templateId();
+            // Data, Ack and Nack frames all have the channel right after frameLength.
+            final int channel = buffer.getByte(frame + 8 + DataDecoder.channelEncodingOffset()) & 0xFF;
+            if ((DataDecoder.TEMPLATE_ID == templateId && channel >= REAL_CHANNEL_MIN) ||
+                ((AckDecoder.TEMPLATE_ID == templateId || NackDecoder.TEMPLATE_ID == templateId) &&
+                FINAL_CHANNEL == channel))
             {
-                final int frame = reader.frameOffset();
-                if ((buffer.getByte(frame + 8 + DataDecoder.channelEncodingOffset()) & 0xFF) >= REAL_CHANNEL_MIN)
-                {
-                    buffer.putShort(frame + 2, (short)NEUTRAL_TEMPLATE_ID, ByteOrder.LITTLE_ENDIAN);
-                    isChanged = true;
-                }
+                buffer.putShort(frame + 2, (short)NEUTRAL_TEMPLATE_ID, ByteOrder.LITTLE_ENDIAN);
+                isChanged = true;
             }
         }
         if (!isChanged)
@@ -463,7 +471,7 @@ final class FuzzedStackPair implements AutoCloseable
         final boolean isReliable = channel < BEST_EFFORT_CHANNEL_MIN || FINAL_CHANNEL == channel;
         if (result >= 0 && isReliable)
         {
-            outcomes.offered(channel, result, id);
+            peerOutcomes.offered(channel, result, id);
         }
 
         return result;
@@ -478,7 +486,14 @@ final class FuzzedStackPair implements AutoCloseable
      */
     long offerFromTarget(final int channel, final int length)
     {
-        return target.offer(PEER_ID, channel, message, 0, writeMessage(nextTargetMessageId++, channel, length));
+        final long id = nextTargetMessageId++;
+        final long result = target.offer(PEER_ID, channel, message, 0, writeMessage(id, channel, length));
+        if (result >= 0)
+        {
+            targetOutcomes.offered(channel, result, id);
+        }
+
+        return result;
     }
 
     /**
@@ -552,39 +567,54 @@ final class FuzzedStackPair implements AutoCloseable
             rejoins++;
             rejoinNs += System.nanoTime() - startNs;
         }
+        if (!isFinalMessageDelivered(true))
+        {
+            throw new AssertionError("the target no longer gets the peer's messages; " + describe() + "; target " +
+                StackPair.nonZeroCounters(target) + " peer " + StackPair.nonZeroCounters(peer));
+        }
+        if (!isFinalMessageDelivered(false))
+        {
+            throw new AssertionError("the peer no longer gets the target's messages; " + describe() + "; target " +
+                StackPair.nonZeroCounters(target) + " peer " + StackPair.nonZeroCounters(peer));
+        }
+    }
+
+    /**
+     * One side offers a message on {@value #FINAL_CHANNEL} and the pair runs until the other's application has it;
+     * offered again, up to {@value #MAX_FINAL_ATTEMPTS} times, if it was not taken or if a session that ended
+     * meanwhile made it end uncertain or failed, which the sender's application was told truly.
+     */
+    private boolean isFinalMessageDelivered(final boolean isFromPeer)
+    {
+        final Received received = isFromPeer ? fromPeer : fromTarget;
+        final Outcomes outcomes = isFromPeer ? peerOutcomes : targetOutcomes;
         long result = Stack.NOT_CONNECTED;
         long id = 0;
         int attempts = 0;
         for (int round = 0; round < MAX_FINAL_ROUNDS; round++)
         {
-            if (0 != id && fromPeer.delivered.get((int)id))
+            if (0 != id && received.has(id))
             {
                 check();
-                return;
+                return true;
             }
             if (result < 0 || outcomes.hasEnded(FINAL_CHANNEL, result))
             {
-                // Not taken (back-pressured by what the input offered, or between sessions), or ended uncertain or
-                // failed by a session that ended meanwhile, which the peer's application was told truly: offer
-                // another, a bounded number of times.
                 if (result >= 0 && ++attempts > MAX_FINAL_ATTEMPTS)
                 {
                     break;
                 }
                 ensureJoined();
-                id = nextPeerMessageId;
-                result = offerFromPeer(FINAL_CHANNEL, MESSAGE_HEADER_LENGTH + (int)(id % 50));
+                id = isFromPeer ? nextPeerMessageId : nextTargetMessageId;
+                final int length = MESSAGE_HEADER_LENGTH + (int)(id % 50);
+                result = isFromPeer ? offerFromPeer(FINAL_CHANNEL, length) : offerFromTarget(FINAL_CHANNEL, length);
                 outcomes.watch(FINAL_CHANNEL, result);
             }
             exchange(round < 200 ? ROUND_NS : 20 * ROUND_NS);
         }
         check();
-        if (0 == id || !fromPeer.delivered.get((int)id))
-        {
-            throw new AssertionError("the target no longer gets the peer's messages: offer " + result + " after " +
-                attempts + " ended; " + describe() + "; target " + StackPair.nonZeroCounters(target) + " peer " +
-                StackPair.nonZeroCounters(peer));
-        }
+
+        return false;
     }
 
     /**
@@ -779,16 +809,24 @@ final class FuzzedStackPair implements AutoCloseable
     }
 
     /**
-     * The outcomes the peer's application is told for its reliable messages, which must be true
-     * ({@link DeliveryHandler}): delivered only once the target's application has the message, failed only if it
-     * never gets it.
+     * The outcomes an application is told for its reliable messages. The peer's must be true ({@link DeliveryHandler}):
+     * delivered only once the target's application has the message, failed only if it never gets it. The target's
+     * are not held to that (forged Acks from the peer's address are the target's to believe in clear text, and so are
+     * the harness's own sealed ones), only watched for the final message.
      */
     private final class Outcomes implements DeliveryHandler
     {
+        private final Received received;
+        private final boolean isTruthChecked;
         private final Long2LongHashMap messageIds = new Long2LongHashMap(-1);
-        private final BitSet failed = new BitSet();
         private long watchedMessageId = -1;
         private boolean isWatchedEnded;
+
+        Outcomes(final Received received, final boolean isTruthChecked)
+        {
+            this.received = received;
+            this.isTruthChecked = isTruthChecked;
+        }
 
         void offered(final int channel, final long messageId, final long id)
         {
@@ -820,7 +858,7 @@ final class FuzzedStackPair implements AutoCloseable
         public void onDelivered(final long estateId, final int channel, final long messageId)
         {
             final long id = messageIds.remove(key(channel, messageId));
-            if (id > 0 && !fromPeer.delivered.get((int)id))
+            if (isTruthChecked && id > 0 && !received.has(id))
             {
                 violations.add("message " + id + " on channel " + channel + " reported delivered, never handed over");
             }
@@ -829,14 +867,9 @@ final class FuzzedStackPair implements AutoCloseable
         public void onFailed(final long estateId, final int channel, final long messageId, final FailureReason reason)
         {
             final long id = end(channel, messageId);
-            if (id > 0)
+            if (isTruthChecked && id > 0)
             {
-                failed.set((int)id);
-                if (fromPeer.delivered.get((int)id))
-                {
-                    violations.add("message " + id + " on channel " + channel + " reported failed (" + reason +
-                        ") but handed over");
-                }
+                received.onReportedFailed(id, channel, reason);
             }
         }
 
@@ -862,6 +895,8 @@ final class FuzzedStackPair implements AutoCloseable
     {
         private final long fromEstateId;
         private final BitSet delivered = new BitSet();
+        /** Messages their sender's application was told had failed. */
+        private final BitSet failed = new BitSet();
         private final long[] lastOnChannel = new long[256];
         private final long idBase;
 
@@ -869,6 +904,21 @@ final class FuzzedStackPair implements AutoCloseable
         {
             this.fromEstateId = fromEstateId;
             this.idBase = PEER_ID == fromEstateId ? 0 : TARGET_MESSAGE_IDS;
+        }
+
+        boolean has(final long id)
+        {
+            return delivered.get((int)(id - idBase));
+        }
+
+        void onReportedFailed(final long id, final int channel, final FailureReason reason)
+        {
+            failed.set((int)(id - idBase));
+            if (has(id))
+            {
+                violations.add("message " + id + " on channel " + channel + " reported failed (" + reason +
+                    ") but handed over");
+            }
         }
 
         void onMessage(
@@ -910,7 +960,7 @@ final class FuzzedStackPair implements AutoCloseable
                 }
             }
             final int bit = (int)(id - idBase);
-            if (PEER_ID == fromEstateId && outcomes.failed.get(bit))
+            if (failed.get(bit))
             {
                 violations.add("message " + id + " on channel " + channel +
                     " handed over after it was reported failed");

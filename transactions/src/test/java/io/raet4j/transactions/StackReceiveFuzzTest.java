@@ -390,7 +390,7 @@ class StackReceiveFuzzTest
 
             case 2:
             {
-                final int channel = data.consumeInt(0, FuzzedStackPair.FINAL_CHANNEL);
+                final int channel = data.consumeInt(0, FuzzedStackPair.FINAL_CHANNEL - 1);
                 final long cumulativeSeq = sentSeq(peerAtTarget, channel) + data.consumeInt(-3, 5);
                 final long deliveredSeq = cumulativeSeq + data.consumeInt(-3, 1);
                 final int window = data.consumeBoolean() ? data.consumeInt(-1, 4_096) : data.consumeInt();
@@ -400,7 +400,7 @@ class StackReceiveFuzzTest
 
             case 3:
             {
-                final int channel = data.consumeInt(0, FuzzedStackPair.FINAL_CHANNEL);
+                final int channel = data.consumeInt(0, FuzzedStackPair.FINAL_CHANNEL - 1);
                 final long base = sentSeq(peerAtTarget, channel) + data.consumeInt(-8, 2);
                 return writer.appendNack(channel, starts, ends, ranges(data, base, PacketWriter.MAX_NACK_RANGES));
             }
