@@ -789,14 +789,23 @@ final class FuzzedStackPair implements AutoCloseable
         fromTarget.onMessage(estateId, channel, buffer, offset, length, nextTargetMessageId);
     }
 
+    private void printSummary()
+    {
+        System.out.println((isSealed ? "sealed" : "clear") + " pair: " + inputs + " inputs, " + rejoins +
+            " needed the pair to join again (" + TimeUnit.NANOSECONDS.toMillis(rejoinNs) + " ms), the peer joined " +
+            joins + " times; target counters " + StackPair.nonZeroCounters(target));
+    }
+
     /**
      * {@inheritDoc}
      */
     public void close()
     {
-        System.out.println((isSealed ? "sealed" : "clear") + " pair: " + inputs + " inputs, " + rejoins +
-            " needed the pair to join again (" + TimeUnit.NANOSECONDS.toMillis(rejoinNs) + " ms), the peer joined " +
-            joins + " times; target counters " + StackPair.nonZeroCounters(target));
+        // What a campaign did to the pair, for its report; a plain test run stays quiet.
+        if (isTracing || null != System.getenv("JAZZER_FUZZ"))
+        {
+            printSummary();
+        }
         CloseHelper.quietCloseAll(target, peer);
         try (Stream<Path> paths = Files.walk(directory))
         {
