@@ -38,7 +38,8 @@ import java.nio.ByteOrder;
  * fields we know, up to its frameLength. A frame of our own version must end exactly at its frameLength. The decoder
  * hides a field from a frame of a version before the field's, whatever its block length, so a Join or JoinAck frame
  * must be of version 2 or later. A Join offering version 3 or later, and a JoinAck other than VERSION_UNSUPPORTED,
- * must be a version 3 frame with the whole version 3 block (a JoinAck also a valid refusal); a Join offering only
+ * must be a version 3 frame with the whole version 3 block, limits that are not negative (what {@link JoinLimits}
+ * holds) and, in a JoinAck, a valid refusal; a Join offering only
  * older versions, or a VERSION_UNSUPPORTED JoinAck, needs only the version 1 block, enough to answer or to report it:
  * of such a frame only the version 1 fields and the name may be read. A Leave frame must be of version 3 or later,
  * which shows its flags.
@@ -918,10 +919,12 @@ public final class PacketReader
         {
             return false;
         }
-        // A joiner that offers version 3 or later sends all of its block in a frame that shows it; an older one is
-        // read far enough (versions, nonce, name) to be told that its versions are not supported.
+        // A joiner that offers version 3 or later sends all of its block in a frame that shows it, with limits a
+        // JoinLimits can hold; an older one is read far enough (versions, nonce, name) to be told that its versions
+        // are not supported.
         if (decoder.maxVersion() >= JOIN_LIMITS_FRAME_VERSION &&
-            (actingVersion < JOIN_LIMITS_FRAME_VERSION || blockLength < JoinDecoder.BLOCK_LENGTH))
+            (actingVersion < JOIN_LIMITS_FRAME_VERSION || blockLength < JoinDecoder.BLOCK_LENGTH ||
+            decoder.maxMessageLength() < 0 || decoder.receiveCredit() < 0))
         {
             return false;
         }
@@ -953,7 +956,8 @@ public final class PacketReader
         // Only a refusal for version may come from an older acceptor, with a shorter block or an older frame.
         if (JoinStatus.VERSION_UNSUPPORTED != decoder.status() &&
             (actingVersion < JOIN_ACK_LIMITS_FRAME_VERSION || blockLength < JoinAckDecoder.BLOCK_LENGTH ||
-            !VALID_JOIN_REFUSAL[decoder.refusalRaw()]))
+            !VALID_JOIN_REFUSAL[decoder.refusalRaw()] || decoder.maxMessageLength() < 0 ||
+            decoder.receiveCredit() < 0))
         {
             return false;
         }

@@ -290,7 +290,9 @@ final class DatagramRules
                 }
                 final int minVersion = u16(buffer, block + 2);
                 final int maxVersion = u16(buffer, block + 4);
-                if (maxVersion >= 3 && (version < 3 || blockLength < JOIN_BLOCK_V3))
+                // The limits (i32 maxMessageLength at 192, receiveCredit at 196) are never negative.
+                if (maxVersion >= 3 && (version < 3 || blockLength < JOIN_BLOCK_V3 ||
+                    buffer.getInt(block + 192, LE) < 0 || buffer.getInt(block + 196, LE) < 0))
                 {
                     return false;
                 }
@@ -310,8 +312,10 @@ final class DatagramRules
                 {
                     return false;
                 }
+                // As a Join's, the limits (maxMessageLength at 175, receiveCredit at 179) are never negative.
                 if (VERSION_UNSUPPORTED != status && (version < 3 || blockLength < JOIN_ACK_BLOCK_V3 ||
-                    u8(buffer, block + JOIN_ACK_REFUSAL_OFFSET) > MAX_REFUSAL))
+                    u8(buffer, block + JOIN_ACK_REFUSAL_OFFSET) > MAX_REFUSAL ||
+                    buffer.getInt(block + 175, LE) < 0 || buffer.getInt(block + 179, LE) < 0))
                 {
                     return false;
                 }

@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -359,6 +360,12 @@ class PacketReaderFuzzTest
                 assertEquals(32, join.getEphemeralKey(bytes32, 0, 32), "Join ephemeralKey delivered");
                 final byte[] ephemeralKey = bytes32.clone();
                 assertEquals(64, join.getSignature(bytes64, 0, 64), "Join signature delivered");
+                if (join.maxVersion() >= JOIN_V3)
+                {
+                    // The stack makes these limits into a JoinLimits, which throws for what it cannot hold.
+                    assertNotNull(new JoinLimits(
+                        join.mtu(), join.maxMessageLength(), join.receiveCredit(), join.options().encrypted()));
+                }
                 assertFalse(reader.join().toString().isEmpty());
                 return FrameText.join(
                     join.minVersion(), join.maxVersion(), join.nonce(), name, cookie, signingKey, agreementKey,
@@ -394,6 +401,8 @@ class PacketReaderFuzzTest
                 if (JoinStatus.VERSION_UNSUPPORTED != joinAck.status())
                 {
                     assertNotEquals(JoinRefusal.NULL_VAL, joinAck.refusal(), "JoinAck refusal");
+                    assertNotNull(new JoinLimits(joinAck.mtu(), joinAck.maxMessageLength(), joinAck.receiveCredit(),
+                        joinAck.options().encrypted()));
                     assertFalse(reader.joinAck().toString().isEmpty());
                 }
                 return FrameText.joinAck(

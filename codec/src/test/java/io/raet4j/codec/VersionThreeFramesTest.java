@@ -209,6 +209,37 @@ class VersionThreeFramesTest
             wrap(SamplePackets.withFrameBlock(joinAck, JoinAckDecoder.BLOCK_LENGTH, 1)));
     }
 
+    @Test
+    void shouldRefuseAJoinOrJoinAckWithLimitsNoEstateCouldAnnounce()
+    {
+        // The stack builds a JoinLimits from these before it checks the signature, and JoinLimits refuses negative
+        // values by throwing (ForgedJoinLimitsTest in transactions shows it on a real pair).
+        final int block = PacketWriter.HEADER_LENGTH + MessageHeaderEncoder.ENCODED_LENGTH;
+        for (final int offset : new int[]{ JoinDecoder.maxMessageLengthEncodingOffset(),
+            JoinDecoder.receiveCreditEncodingOffset() })
+        {
+            assertEquals(PacketReader.MALFORMED, wrap(withInt(joinPacket(3, 3), block + offset, -1)), "Join " + offset);
+            assertEquals(PacketReader.OK, wrap(withInt(joinPacket(3, 3), block + offset, Integer.MAX_VALUE)));
+        }
+        for (final int offset : new int[]{ JoinAckDecoder.maxMessageLengthEncodingOffset(),
+            JoinAckDecoder.receiveCreditEncodingOffset() })
+        {
+            assertEquals(PacketReader.MALFORMED, wrap(withInt(joinAckPacket(JoinStatus.ACCEPTED), block + offset, -1)),
+                "JoinAck " + offset);
+            // A refusal for version is read for its version and name only: whatever else it holds is not looked at.
+            assertEquals(PacketReader.OK,
+                wrap(withInt(joinAckPacket(JoinStatus.VERSION_UNSUPPORTED), block + offset, Integer.MIN_VALUE)));
+        }
+    }
+
+    private static byte[] withInt(final byte[] packet, final int offset, final int value)
+    {
+        SamplePackets.putI32(packet, offset, value);
+        SamplePackets.seal(packet);
+
+        return packet;
+    }
+
     private byte[] joinPacket(final int minVersion, final int maxVersion)
     {
         begin(writer);
