@@ -39,10 +39,9 @@ import java.nio.ByteOrder;
  * hides a field from a frame of a version before the field's, whatever its block length, so a Join or JoinAck frame
  * must be of version 2 or later. A Join offering version 3 or later, and a JoinAck other than VERSION_UNSUPPORTED,
  * must be a version 3 frame with the whole version 3 block, limits that are not negative (what {@link JoinLimits}
- * holds) and, in a JoinAck, a valid refusal; a Join offering only
- * older versions, or a VERSION_UNSUPPORTED JoinAck, needs only the version 1 block, enough to answer or to report it:
- * of such a frame only the version 1 fields and the name may be read. A Leave frame must be of version 3 or later,
- * which shows its flags.
+ * holds) and, in a JoinAck, a valid refusal; a Join offering only older versions, or a VERSION_UNSUPPORTED JoinAck,
+ * needs only the version 1 block, enough to answer or to report it: of such a frame only the version 1 fields and the
+ * name may be read. A Leave frame must be of version 3 or later, which shows its flags.
  * <p>
  * <b>Layout:</b> all fields little endian; offsets in bytes from the start of the datagram.
  * <pre>
