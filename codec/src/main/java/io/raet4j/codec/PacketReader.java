@@ -35,7 +35,13 @@ import java.nio.ByteOrder;
  * <b>Compatibility:</b> SBE acting-version rules apply to the header and to every frame: a block longer than ours
  * (a newer version) is skipped over by its blockLength, a frame kind we do not know is skipped by its frameLength and
  * counted in {@link #unknownFrames()}, and a known frame of a version newer than ours may carry bytes after the
- * fields we know, up to its frameLength. A frame of our own version must end exactly at its frameLength.
+ * fields we know, up to its frameLength. A frame of our own version must end exactly at its frameLength. The decoder
+ * hides a field from a frame of a version before the field's, whatever its block length, so a Join or JoinAck frame
+ * must be of version 2 or later. A Join offering version 3 or later, and a JoinAck other than VERSION_UNSUPPORTED,
+ * must be a version 3 frame with the whole version 3 block, limits that are not negative (what {@link JoinLimits}
+ * holds) and, in a JoinAck, a valid refusal; a Join offering only older versions, or a VERSION_UNSUPPORTED JoinAck,
+ * needs only the version 1 block, enough to answer or to report it: of such a frame only the version 1 fields and the
+ * name may be read. A Leave frame must be of version 3 or later, which shows its flags.
  * <p>
  * <b>Layout:</b> all fields little endian; offsets in bytes from the start of the datagram.
  * <pre>
@@ -139,6 +145,13 @@ public final class PacketReader
     private static final int MAX_DATA_PAYLOAD_LENGTH = VarDataEncodingDecoder.lengthMaxValue();
     private static final int DATA_FLAG_BEGIN = 1;
     private static final int DATA_FLAG_END = 1 << 1;
+    // The decoders hide a field from a frame of a version before the field's sinceVersion, even when the block holds
+    // it (it reads as its null value, or an array as nothing): a Join or JoinAck frame before version 2 hides the
+    // cookie, keys and signature, one before version 3 the limits (options() is null) and the refusal.
+    private static final int HANDSHAKE_MIN_FRAME_VERSION = JoinDecoder.signatureSinceVersion();
+    private static final int JOIN_LIMITS_FRAME_VERSION = JoinDecoder.optionsSinceVersion();
+    private static final int JOIN_ACK_LIMITS_FRAME_VERSION = JoinAckDecoder.refusalSinceVersion();
+    private static final int LEAVE_MIN_FRAME_VERSION = LeaveDecoder.flagsSinceVersion();
     private static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final boolean[] VALID_DELIVERY_MODE = new boolean[256];
     private static final boolean[] VALID_JOIN_STATUS = new boolean[256];
@@ -857,7 +870,9 @@ public final class PacketReader
                 break;
 
             case LeaveDecoder.TEMPLATE_ID:
-                valid = validateFixed(blockOffset, blockLength, LeaveDecoder.BLOCK_LENGTH, frameEnd, exact);
+                // Its one field, flags, came with version 3: an older frame would hide it (flags() is null).
+                valid = actingVersion >= LEAVE_MIN_FRAME_VERSION &&
+                    validateFixed(blockOffset, blockLength, LeaveDecoder.BLOCK_LENGTH, frameEnd, exact);
                 break;
 
             default:
@@ -892,7 +907,7 @@ public final class PacketReader
         final int frameEnd,
         final boolean exact)
     {
-        if (blockLength < JOIN_V1_BLOCK_LENGTH)
+        if (blockLength < JOIN_V1_BLOCK_LENGTH || actingVersion < HANDSHAKE_MIN_FRAME_VERSION)
         {
             return false;
         }
@@ -903,9 +918,12 @@ public final class PacketReader
         {
             return false;
         }
-        // A joiner that speaks this version sends all of its block; an older one is read far enough to be told that
-        // its versions are not supported.
-        if (decoder.maxVersion() >= SCHEMA_VERSION && blockLength < JoinDecoder.BLOCK_LENGTH)
+        // A joiner that offers version 3 or later sends all of its block in a frame that shows it, with limits a
+        // JoinLimits can hold; an older one is read far enough (versions, nonce, name) to be told that its versions
+        // are not supported.
+        if (decoder.maxVersion() >= JOIN_LIMITS_FRAME_VERSION &&
+            (actingVersion < JOIN_LIMITS_FRAME_VERSION || blockLength < JoinDecoder.BLOCK_LENGTH ||
+            decoder.maxMessageLength() < 0 || decoder.receiveCredit() < 0))
         {
             return false;
         }
@@ -924,7 +942,7 @@ public final class PacketReader
         final int frameEnd,
         final boolean exact)
     {
-        if (blockLength < JOIN_ACK_V1_BLOCK_LENGTH)
+        if (blockLength < JOIN_ACK_V1_BLOCK_LENGTH || actingVersion < HANDSHAKE_MIN_FRAME_VERSION)
         {
             return false;
         }
@@ -934,13 +952,13 @@ public final class PacketReader
         {
             return false;
         }
-        // Only a refusal for version may come from an older acceptor, with a shorter block.
-        if (JoinStatus.VERSION_UNSUPPORTED != decoder.status())
+        // Only a refusal for version may come from an older acceptor, with a shorter block or an older frame.
+        if (JoinStatus.VERSION_UNSUPPORTED != decoder.status() &&
+            (actingVersion < JOIN_ACK_LIMITS_FRAME_VERSION || blockLength < JoinAckDecoder.BLOCK_LENGTH ||
+            !VALID_JOIN_REFUSAL[decoder.refusalRaw()] || decoder.maxMessageLength() < 0 ||
+            decoder.receiveCredit() < 0))
         {
-            if (blockLength < JoinAckDecoder.BLOCK_LENGTH || !VALID_JOIN_REFUSAL[decoder.refusalRaw()])
-            {
-                return false;
-            }
+            return false;
         }
 
         final int varOffset = blockOffset + blockLength;

@@ -374,6 +374,32 @@ class PacketReaderTest
     }
 
     @Test
+    void shouldRejectAJoinOrJoinAckFrameOfVersionOneEvenWithTheWholeBlock()
+    {
+        // A version-1 frame header makes the decoder hide the version-2 fields (cookie, keys, signature) and the
+        // version 3 ones that the stack reads, although the block holds them: such a frame is a version-1 Join.
+        final byte[] join = packet("join");
+        putU16(join, F + 6, 1);
+        assertSealed(MALFORMED, join, "Join frame version 1");
+
+        final byte[] joinAck = packet("joinAck");
+        putU16(joinAck, F + 6, 1);
+        assertSealed(MALFORMED, joinAck, "JoinAck frame version 1");
+
+        // Frames without version-2 fields are read as version 1 as before.
+        final byte[] coalesced = packet("coalesced");
+        for (int offset = F, i = 0; i < SamplePackets.COALESCED_DATA_FRAMES + 3; i++)
+        {
+            putU16(coalesced, offset + 6, 1);
+            offset += getU16(coalesced, offset + 8);
+        }
+        assertSealed(OK, coalesced, "Data, Ack, Nack and Alive frames of version 1");
+        final byte[] renew = packet("renew");
+        putU16(renew, F + 6, 1);
+        assertSealed(OK, renew, "Renew frame version 1");
+    }
+
+    @Test
     void shouldRejectAForeignSchemaOrHeaderTemplate()
     {
         final byte[] headerSchema = packet("alive");

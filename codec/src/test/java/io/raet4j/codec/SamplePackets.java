@@ -221,6 +221,33 @@ final class SamplePackets
     }
 
     /**
+     * The first frame of a one-frame clear-text packet as an older sender would write it: only the first
+     * {@code blockLength} bytes of its block, its var data after them, the SBE version {@code frameVersion}, its
+     * frameLength and the checksum set again. For Join and JoinAck frames, whose fields grew with each version.
+     *
+     * @param packet       a clear-text packet of one frame, whose block is at least {@code blockLength} long.
+     * @param blockLength  of the frame to write.
+     * @param frameVersion SBE version of the frame header.
+     * @return the new packet.
+     */
+    static byte[] withFrameBlock(final byte[] packet, final int blockLength, final int frameVersion)
+    {
+        final int frame = PacketWriter.HEADER_LENGTH;
+        final int block = frame + 8;
+        final int oldBlockLength = getU16(packet, frame);
+        final int varLength = packet.length - block - oldBlockLength;
+        final byte[] result = new byte[block + blockLength + varLength];
+        System.arraycopy(packet, 0, result, 0, block + blockLength);
+        System.arraycopy(packet, block + oldBlockLength, result, block + blockLength, varLength);
+        putU16(result, frame, blockLength);
+        putU16(result, frame + 6, frameVersion);
+        putU16(result, block, result.length - frame);
+        seal(result);
+
+        return result;
+    }
+
+    /**
      * Insert bytes at an offset.
      */
     static byte[] splice(final byte[] bytes, final int at, final byte[] insert)

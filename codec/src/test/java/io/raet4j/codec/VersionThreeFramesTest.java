@@ -26,6 +26,12 @@ class VersionThreeFramesTest
     private static final byte[] KEY = new byte[PacketWriter.KEY_LENGTH];
     private static final byte[] SIGNATURE = new byte[PacketWriter.SIGNATURE_LENGTH];
 
+    /** Block lengths of older versions: frameLength, versions (or status and version) and nonce; then keys. */
+    private static final int JOIN_V1_BLOCK = 14;
+    private static final int JOIN_V2_BLOCK = 190;
+    private static final int JOIN_ACK_V1_BLOCK = 13;
+    private static final int JOIN_ACK_V2_BLOCK = 173;
+
     private final PacketWriter writer = new PacketWriter(MTU);
     private final PacketReader reader = new PacketReader();
 
@@ -101,6 +107,32 @@ class VersionThreeFramesTest
     }
 
     @Test
+    void shouldRefuseALeaveFrameOfAnOlderVersionWhoseDecoderHidesItsFlags()
+    {
+        // Found by PacketReaderFuzzTest (finding-leave-frame-version-2): with a longer block the frame passed, and
+        // the stack's reader.leave().flags().finalAcks() threw a NullPointerException into its error log.
+        for (final int frameVersion : new int[]{ 1, 2 })
+        {
+            begin(writer);
+            assertTrue(writer.appendLeave(true));
+            final byte[] leave = SamplePackets.copy(writer);
+            SamplePackets.putU16(leave, PacketWriter.HEADER_LENGTH + 6, frameVersion);
+            SamplePackets.seal(leave);
+            assertEquals(PacketReader.MALFORMED, reader.wrap(SamplePackets.heap(leave, leave.length), 0, leave.length),
+                "Leave frame version " + frameVersion);
+        }
+
+        begin(writer);
+        assertTrue(writer.appendLeave(true));
+        final byte[] newer = SamplePackets.copy(writer);
+        SamplePackets.putU16(newer, PacketWriter.HEADER_LENGTH + 6, 4);
+        SamplePackets.seal(newer);
+        assertEquals(PacketReader.OK, reader.wrap(SamplePackets.heap(newer, newer.length), 0, newer.length));
+        assertTrue(reader.nextFrame());
+        assertTrue(reader.leave().flags().finalAcks());
+    }
+
+    @Test
     void shouldReadAnOlderJoinFarEnoughToRefuseItsVersionButNotAShortJoinThatClaimsThisVersion()
     {
         assertEquals(PacketReader.OK, wrapShortJoin(2, 2));
@@ -109,6 +141,126 @@ class VersionThreeFramesTest
         assertEquals("old", reader.joinName());
 
         assertEquals(PacketReader.MALFORMED, wrapShortJoin(2, 3));
+    }
+
+    @Test
+    void shouldRefuseAJoinOfferingVersionThreeInAnOlderFrameEvenWithTheWholeBlock()
+    {
+        // The decoder of a version 2 frame hides the limits: they would read as zero.
+        final byte[] join = joinPacket(3, 3);
+        assertEquals(PacketReader.OK, wrap(join));
+        assertEquals(PacketReader.MALFORMED, wrap(SamplePackets.withFrameBlock(join, JoinDecoder.BLOCK_LENGTH, 2)));
+        assertEquals(PacketReader.MALFORMED, wrap(SamplePackets.withFrameBlock(joinPacket(2, 5), JOIN_V2_BLOCK, 3)));
+        assertEquals(PacketReader.MALFORMED, wrap(SamplePackets.withFrameBlock(joinPacket(4, 4), JOIN_V1_BLOCK, 3)));
+    }
+
+    @Test
+    void shouldReadAJoinOfferingOnlyOlderVersionsFromItsVersionOneBlockButNotFromAVersionOneFrame()
+    {
+        for (final int frameVersion : new int[]{ 2, 3, 4 })
+        {
+            assertEquals(PacketReader.OK,
+                wrap(SamplePackets.withFrameBlock(joinPacket(1, 2), JOIN_V1_BLOCK, frameVersion)), "v" + frameVersion);
+            assertTrue(reader.nextFrame());
+            final JoinDecoder join = reader.join();
+            assertEquals(1, join.minVersion());
+            assertEquals(2, join.maxVersion());
+            assertEquals(7L, join.nonce());
+            assertEquals("old", reader.joinName());
+        }
+        assertEquals(PacketReader.MALFORMED, wrap(SamplePackets.withFrameBlock(joinPacket(1, 2), JOIN_V1_BLOCK, 1)));
+        assertEquals(PacketReader.MALFORMED,
+            wrap(SamplePackets.withFrameBlock(joinPacket(1, 2), JoinDecoder.BLOCK_LENGTH, 1)));
+        assertEquals(PacketReader.MALFORMED,
+            wrap(SamplePackets.withFrameBlock(joinPacket(1, 2), JOIN_V1_BLOCK - 1, 3)));
+    }
+
+    @Test
+    void shouldRefuseAJoinAckOtherThanVersionUnsupportedInAnOlderFrameOrWithAShortBlock()
+    {
+        for (final JoinStatus status : new JoinStatus[]{ JoinStatus.ACCEPTED, JoinStatus.PENDING, JoinStatus.REJECTED })
+        {
+            final byte[] joinAck = joinAckPacket(status);
+            assertEquals(PacketReader.OK, wrap(joinAck), status.name());
+            assertEquals(PacketReader.MALFORMED,
+                wrap(SamplePackets.withFrameBlock(joinAck, JoinAckDecoder.BLOCK_LENGTH, 2)), status + " frame v2");
+            assertEquals(PacketReader.MALFORMED,
+                wrap(SamplePackets.withFrameBlock(joinAck, JOIN_ACK_V2_BLOCK, 3)), status + " block v2");
+            assertEquals(PacketReader.MALFORMED,
+                wrap(SamplePackets.withFrameBlock(joinAck, JOIN_ACK_V1_BLOCK, 3)), status + " block v1");
+        }
+    }
+
+    @Test
+    void shouldReadAVersionUnsupportedJoinAckFromItsVersionOneBlockButNotFromAVersionOneFrame()
+    {
+        final byte[] joinAck = joinAckPacket(JoinStatus.VERSION_UNSUPPORTED);
+        for (final int frameVersion : new int[]{ 2, 3 })
+        {
+            assertEquals(PacketReader.OK,
+                wrap(SamplePackets.withFrameBlock(joinAck, JOIN_ACK_V1_BLOCK, frameVersion)), "v" + frameVersion);
+            assertTrue(reader.nextFrame());
+            assertEquals(JoinStatus.VERSION_UNSUPPORTED, reader.joinAck().status());
+            assertEquals(3, reader.joinAck().version());
+            assertEquals("acceptor", reader.joinName());
+        }
+        assertEquals(PacketReader.MALFORMED, wrap(SamplePackets.withFrameBlock(joinAck, JOIN_ACK_V1_BLOCK, 1)));
+        assertEquals(PacketReader.MALFORMED,
+            wrap(SamplePackets.withFrameBlock(joinAck, JoinAckDecoder.BLOCK_LENGTH, 1)));
+    }
+
+    @Test
+    void shouldRefuseAJoinOrJoinAckWithLimitsNoEstateCouldAnnounce()
+    {
+        // The stack builds a JoinLimits from these before it checks the signature, and JoinLimits refuses negative
+        // values by throwing (ForgedJoinLimitsTest in transactions shows it on a real pair).
+        final int block = PacketWriter.HEADER_LENGTH + MessageHeaderEncoder.ENCODED_LENGTH;
+        for (final int offset : new int[]{ JoinDecoder.maxMessageLengthEncodingOffset(),
+            JoinDecoder.receiveCreditEncodingOffset() })
+        {
+            assertEquals(PacketReader.MALFORMED, wrap(withInt(joinPacket(3, 3), block + offset, -1)), "Join " + offset);
+            assertEquals(PacketReader.OK, wrap(withInt(joinPacket(3, 3), block + offset, Integer.MAX_VALUE)));
+        }
+        for (final int offset : new int[]{ JoinAckDecoder.maxMessageLengthEncodingOffset(),
+            JoinAckDecoder.receiveCreditEncodingOffset() })
+        {
+            assertEquals(PacketReader.MALFORMED, wrap(withInt(joinAckPacket(JoinStatus.ACCEPTED), block + offset, -1)),
+                "JoinAck " + offset);
+            // A refusal for version is read for its version and name only: whatever else it holds is not looked at.
+            assertEquals(PacketReader.OK,
+                wrap(withInt(joinAckPacket(JoinStatus.VERSION_UNSUPPORTED), block + offset, Integer.MIN_VALUE)));
+        }
+    }
+
+    private static byte[] withInt(final byte[] packet, final int offset, final int value)
+    {
+        SamplePackets.putI32(packet, offset, value);
+        SamplePackets.seal(packet);
+
+        return packet;
+    }
+
+    private byte[] joinPacket(final int minVersion, final int maxVersion)
+    {
+        begin(writer);
+        assertTrue(writer.appendJoin(minVersion, maxVersion, 7L, "old", null, KEY, KEY, KEY, SIGNATURE,
+            new JoinLimits(1408, 4096, 64, false)));
+
+        return SamplePackets.copy(writer);
+    }
+
+    private byte[] joinAckPacket(final JoinStatus status)
+    {
+        begin(writer);
+        assertTrue(writer.appendJoinAck(status, 3, 7L, "acceptor", KEY, KEY, null, SIGNATURE,
+            new JoinLimits(1408, 4096, 64, false), JoinRefusal.NONE));
+
+        return SamplePackets.copy(writer);
+    }
+
+    private int wrap(final byte[] packet)
+    {
+        return reader.wrap(SamplePackets.heap(packet, packet.length), 0, packet.length);
     }
 
     /**

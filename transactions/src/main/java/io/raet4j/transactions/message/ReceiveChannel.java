@@ -205,6 +205,19 @@ public final class ReceiveChannel
 
     private void skipTo(final long seq)
     {
+        if (seq - consumeSeq >= window)
+        {
+            // A jump past the whole window frees every slot held below seq: one pass over the slots, not one step
+            // per skipped sequence, which for a seq far ahead would never end.
+            for (int slot = 0; slot < window; slot++)
+            {
+                if (slotSeq[slot] >= consumeSeq && slotSeq[slot] < seq)
+                {
+                    slotSeq[slot] = -1;
+                }
+            }
+            consumeSeq = seq;
+        }
         while (consumeSeq < seq)
         {
             final int slot = (int)(consumeSeq & mask);
