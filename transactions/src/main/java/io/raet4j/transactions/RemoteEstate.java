@@ -38,6 +38,13 @@ final class RemoteEstate extends Estate
     long joinCorrelationId;
     long joinNonce;
     long lastJoinNonceSeen;
+    /**
+     * Joins accepted before the last, newest last written: a cookie stays valid for one to two minutes, and a joiner
+     * starts at most a few joins in that time (one per join timeout while it is dead), so 32 cover it.
+     */
+    static final int EARLIER_JOIN_NONCES = 32;
+    long[] earlierJoinNonces;
+    int earlierJoinNonceIndex;
     long joinDeadlineLiveNs;
     long nextJoinSendNs;
     long joinBackoffNs;
@@ -110,6 +117,47 @@ final class RemoteEstate extends Estate
     boolean isSessionUp()
     {
         return hasJoinedOnce && (State.JOINED == state || State.UNREACHABLE == state);
+    }
+
+    /**
+     * Record the nonce of a join accepted from this estate: the last one (whose retransmissions are answered again)
+     * and, before it, the earlier ones that a replay could present while their cookies are still valid.
+     *
+     * @param nonce of the Join accepted.
+     */
+    void rememberJoinNonce(final long nonce)
+    {
+        if (0 != lastJoinNonceSeen && nonce != lastJoinNonceSeen)
+        {
+            if (null == earlierJoinNonces)
+            {
+                earlierJoinNonces = new long[EARLIER_JOIN_NONCES];
+            }
+            earlierJoinNonces[earlierJoinNonceIndex] = lastJoinNonceSeen;
+            earlierJoinNonceIndex = (earlierJoinNonceIndex + 1) & (EARLIER_JOIN_NONCES - 1);
+        }
+        lastJoinNonceSeen = nonce;
+    }
+
+    /**
+     * Whether a nonce is that of an earlier join accepted from this estate, superseded since: a replay.
+     *
+     * @param nonce of a Join.
+     * @return true if seen before and not the last.
+     */
+    boolean isRecentJoinNonce(final long nonce)
+    {
+        if (null != earlierJoinNonces && nonce != lastJoinNonceSeen)
+        {
+            for (final long earlier : earlierJoinNonces)
+            {
+                if (earlier == nonce)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     boolean isPlaceholder()

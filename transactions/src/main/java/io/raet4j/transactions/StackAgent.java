@@ -1211,6 +1211,14 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
             resendJoinAck(estate);
             return;
         }
+        if (null != estate && estate.isRecentJoinNonce(nonce))
+        {
+            // An earlier join of this estate, answered and superseded: a replay (its cookie may still be valid). The
+            // joiner has one join outstanding, the newest, so an older one needs no answer, and taking it as new
+            // would renew the pair or install keys the joiner never derived.
+            replayed.incrementRelease();
+            return;
+        }
 
         final byte[] signKey = new byte[PacketWriter.KEY_LENGTH];
         final byte[] agreeKey = new byte[PacketWriter.KEY_LENGTH];
@@ -1325,7 +1333,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 registry.add(estate);
             }
             estate.session = srcSession;
-            estate.lastJoinNonceSeen = nonce;
+            estate.rememberJoinNonce(nonce);
             installKeys(estate, keys, true);
             applyPeerLimits(estate, peerLimits);
             becomeJoined(estate, false);
@@ -1339,7 +1347,7 @@ final class StackAgent implements Agent, DatagramHandler, MessageOutcomeListener
                 estate.isSealed = isSealedFor(source);
             }
             estate.session = srcSession;
-            estate.lastJoinNonceSeen = nonce;
+            estate.rememberJoinNonce(nonce);
             installKeys(estate, keys, isRenewal || isSessionChange);
             if (!estate.isSessionUp() || isRenewal)
             {

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * keep. Separate JVMs on loopback, as a user runs them; each message's outcome held to what the receiving application
  * got. The full set, with the durations the issue found the defects at, is {@link ReliabilityScenarioIT}.
  */
-class OutcomeScenarioIT
+class OutcomeIT
 {
     private static final Duration RUN = Duration.ofMinutes(3);
     private static final List<String> REPORT = new ArrayList<>();
