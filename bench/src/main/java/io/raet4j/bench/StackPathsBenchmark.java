@@ -154,7 +154,7 @@ public class StackPathsBenchmark
             pair = "lane".equals(media) ? LoopbackPair.onLane() : new LoopbackPair(null, null, encryption);
             a = pair.alpha();
             b = pair.beta();
-            a.deliveryHandler(outcomes);
+            a.addDeliveryHandler(outcomes);
             pair.join(0);
             bId = b.estateId();
             for (int i = 0; i < MAX_MESSAGE_BYTES; i++)
@@ -247,7 +247,7 @@ public class StackPathsBenchmark
             a = pair.alpha();
             b = pair.beta();
             faults = pair.alphaFaults();
-            a.deliveryHandler(outcomes);
+            a.addDeliveryHandler(outcomes);
             pair.join(STEP_NS);
             bId = b.estateId();
             for (int i = 0; i < MESSAGE_BYTES; i++)

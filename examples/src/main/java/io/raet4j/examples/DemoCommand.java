@@ -110,8 +110,8 @@ final class DemoCommand implements Command, DeliveryHandler
         {
             beta = Stack.launch(Main.cliContext("beta", "127.0.0.1:0", statusParent));
             alpha = Stack.launch(Main.cliContext("alpha", "127.0.0.1:0", statusParent));
-            beta.presenceHandler(betaPresence);
-            alpha.presenceHandler(alphaPresence).deliveryHandler(this);
+            beta.addPresenceHandler(betaPresence);
+            alpha.addPresenceHandler(alphaPresence).addDeliveryHandler(this);
             out.println("alpha on " + Main.format(alpha.localAddress()) + ", beta on " +
                 Main.format(beta.localAddress()) + ", both driven from this thread in invoker mode");
             out.println("idle strategy: " + Main.describe(idle));

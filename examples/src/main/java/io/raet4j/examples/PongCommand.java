@@ -87,7 +87,7 @@ final class PongCommand implements Command
         {
             estateId = stack.estateId();
             signingKey = StackOptions.hex(stack.signingKey());
-            stack.presenceHandler(presence);
+            stack.addPresenceHandler(presence);
             out.println("listening on " + Main.format(stack.localAddress()) + " as " + name + " (estate " +
                 Main.id(estateId) + ")");
             out.println(stackOptions.describe(stack));

@@ -138,8 +138,8 @@ final class Presence implements PresenceHandler, JoinHandler
         final IdleStrategy idle,
         final long deadlineNs)
     {
-        stack.presenceHandler(this);
-        stack.joinHandler(this);
+        stack.addPresenceHandler(this);
+        stack.addJoinHandler(this);
         stack.join(address, pinnedSigningKey);
         while (0 == firstJoinedId && !isJoinFailed && !StopSignal.isStopRequested() && System.nanoTime() < deadlineNs)
         {

@@ -116,8 +116,8 @@ final class RecvCommand implements Command
         {
             estateId = stack.estateId();
             signingKey = StackOptions.hex(stack.signingKey());
-            stack.presenceHandler(presence);
-            stack.joinHandler(presence);
+            stack.addPresenceHandler(presence);
+            stack.addJoinHandler(presence);
             out.println("listening on " + Main.format(stack.localAddress()) + " as " + name + " (estate " +
                 Main.id(estateId) + "), status " + stack.statusFile());
             out.println(stackOptions.describe(stack));

@@ -136,7 +136,7 @@ final class SendCommand implements Command, DeliveryHandler
         {
             estateId = stack.estateId();
             signingKey = StackOptions.hex(stack.signingKey());
-            stack.deliveryHandler(this);
+            stack.addDeliveryHandler(this);
             out.println("bound to " + Main.format(stack.localAddress()) + " as " + name + ", joining " + peer);
             out.println(stackOptions.describe(stack));
             out.println("idle strategy: " + Main.describe(idle));

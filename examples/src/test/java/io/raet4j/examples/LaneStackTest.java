@@ -141,7 +141,7 @@ class LaneStackTest
         assertTrue(a.localAddress() instanceof UnixAddress);
 
         final Outcomes outcomes = new Outcomes();
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         a.join("unix:" + lane.resolve("b.sock"));
         assertTrue(run(() -> a.isJoined(b.estateId()) && b.isJoined(a.estateId()), 100_000), "joined over the lane");
 
@@ -195,8 +195,8 @@ class LaneStackTest
 
         final Outcomes fromYard = new Outcomes();
         final Outcomes fromRelay = new Outcomes();
-        yard.deliveryHandler(fromYard);
-        relay.deliveryHandler(fromRelay);
+        yard.addDeliveryHandler(fromYard);
+        relay.addDeliveryHandler(fromRelay);
         final int count = 5_000;
         final Verifier verifier = new Verifier();
         final Payload payload = new Payload();

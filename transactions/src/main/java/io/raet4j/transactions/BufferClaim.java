@@ -1,5 +1,7 @@
 package io.raet4j.transactions;
 
+import io.raet4j.transactions.agent.StackAgent;
+import io.raet4j.transactions.estate.RemoteEstate;
 import io.raet4j.transactions.message.SendChannel;
 import org.agrona.MutableDirectBuffer;
 
@@ -16,7 +18,17 @@ public final class BufferClaim
     private long position;
     private int length;
 
-    void wrap(
+    /**
+     * Point the claim at room claimed in a channel. Called by the stack, never by applications: its parameters are
+     * internal types no application holds.
+     *
+     * @param agent    the stack's agent.
+     * @param estate   the receiver.
+     * @param channel  the channel.
+     * @param position of the claim.
+     * @param length   of the message.
+     */
+    public void wrap(
         final StackAgent agent,
         final RemoteEstate estate,
         final SendChannel channel,

@@ -9,6 +9,8 @@ import io.raet4j.transactions.keep.KeepWatcher;
 import io.raet4j.transactions.keep.KeepWriter;
 import io.raet4j.transactions.keep.LocalIdentity;
 import io.raet4j.transactions.keep.RemoteEstateRecord;
+import io.raet4j.transactions.keep.Trust;
+import io.raet4j.transactions.agent.StackAgent;
 import io.raet4j.transport.Context;
 import io.raet4j.transport.JvmFlags;
 import io.raet4j.transport.media.Media;
@@ -24,6 +26,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
 
@@ -47,7 +50,7 @@ import java.util.stream.Stream;
  * <pre>{@code
  * try (Stack stack = Stack.launch(new Context().name("alpha").bindAddress("127.0.0.1:7530")))
  * {
- *     stack.presenceHandler((id, name, event) -> System.out.println(name + " " + event));
+ *     stack.addPresenceHandler((id, name, event) -> System.out.println(name + " " + event));
  *     stack.join("127.0.0.1:7531");
  *     while (running)
  *     {
@@ -69,6 +72,8 @@ public final class Stack implements AutoCloseable
     public static final long CLOSED = -4;
     /** The channel is not in 0 to 255. */
     public static final long INVALID_CHANNEL = -5;
+    /** The channel is reserved by a layer above the transport (see {@link #reserveChannels}): offer on another. */
+    public static final long CHANNEL_RESERVED = -6;
 
     /** How often the stack looks for changes other processes (the keys command) made to a configured keep. */
     static final long KEEP_WATCH_INTERVAL_MS = 250;
@@ -96,9 +101,9 @@ public final class Stack implements AutoCloseable
     private final byte[] signingKey;
     private final AgentInvoker invoker;
     private AgentRunner runner;
-    private boolean isClosed;
-    private DeliveryHandler deliveryHandlerValue;
-    private PresenceHandler presenceHandlerValue;
+    private volatile boolean isClosed;
+    private volatile boolean isReleaseDeferred;
+    private volatile long[] closedCounters;
 
     private Stack(final Context ctx)
     {
@@ -218,12 +223,21 @@ public final class Stack implements AutoCloseable
         {
             public int doWork()
             {
+                if (isReleaseDeferred)
+                {
+                    // Closed from this thread: end the runner's loop, which then calls onClose.
+                    throw new AgentTerminationException("closed on the stack's thread");
+                }
                 return invoker.invoke();
             }
 
             public void onClose()
             {
                 invoker.close();
+                if (isReleaseDeferred)
+                {
+                    release();
+                }
             }
 
             public String roleName()
@@ -237,7 +251,7 @@ public final class Stack implements AutoCloseable
         AgentRunner.startOnThread(runner, (runnable) ->
         {
             final Thread thread = new Thread(runnable);
-            agent.owner(thread);
+            agent.owner().owner(thread);
             return thread;
         });
         return this;
@@ -245,6 +259,10 @@ public final class Stack implements AutoCloseable
 
     private void onAgentError(final Throwable ex)
     {
+        if (ex instanceof AgentTerminationException && isReleaseDeferred)
+        {
+            return;
+        }
         ex.printStackTrace(System.err);
     }
 
@@ -257,7 +275,7 @@ public final class Stack implements AutoCloseable
      */
     public int doWork()
     {
-        agent.claimOrRefuse("doWork");
+        agent.owner().claimOrRefuse("doWork");
         return invoker.invoke();
     }
 
@@ -270,7 +288,7 @@ public final class Stack implements AutoCloseable
      */
     public void handOver()
     {
-        agent.handOver();
+        agent.owner().handOver();
     }
 
     /**
@@ -295,42 +313,100 @@ public final class Stack implements AutoCloseable
     }
 
     /**
-     * Set who learns the outcome of every reliable message. Set before offering.
+     * Add a handler that learns the outcome of every reliable message offered from now on. Several may be added; each
+     * is called, in the order added, for every outcome. Outcomes are handed over at the end of a duty cycle, after the
+     * state change that ended the message, so a handler may call any method of the stack, {@link #close()} included.
+     * Add handlers before the stack runs or on its duty-cycle thread. Adding one twice has no effect.
      *
      * @param handler to call on the duty-cycle thread.
      * @return this for a fluent API.
      */
-    public Stack deliveryHandler(final DeliveryHandler handler)
+    public Stack addDeliveryHandler(final DeliveryHandler handler)
     {
-        agent.handlers(handler, presenceHandlerValue);
-        deliveryHandlerValue = handler;
+        agent.events().add(handler);
         return this;
     }
 
     /**
-     * Set who learns of estates joining, dying, coming back and being reaped.
+     * Remove a delivery handler; it is not called for outcomes handed over after this returns.
+     *
+     * @param handler to remove.
+     * @return true if it had been added.
+     */
+    public boolean removeDeliveryHandler(final DeliveryHandler handler)
+    {
+        return agent.events().remove(handler);
+    }
+
+    /**
+     * Add a handler that learns of estates joining, becoming unreachable and reachable again, being renewed, dying and
+     * being reaped. Several may be added; each is called, in the order added, for every event, at the end of the duty
+     * cycle that caused it (see {@link #addDeliveryHandler}). A layer that attaches late reads the estates already
+     * joined with {@link #estates()}. Adding one twice has no effect.
      *
      * @param handler to call on the duty-cycle thread.
      * @return this for a fluent API.
      */
-    public Stack presenceHandler(final PresenceHandler handler)
+    public Stack addPresenceHandler(final PresenceHandler handler)
     {
-        agent.handlers(deliveryHandlerValue, handler);
-        presenceHandlerValue = handler;
+        agent.events().add(handler);
         return this;
     }
 
     /**
-     * Set who learns why joins fail: those this stack started, with the returned correlation id, and those it refused
-     * or keeps pending. Each comes with a {@link JoinFailure} whose message says what happened and what to do.
+     * Remove a presence handler.
+     *
+     * @param handler to remove.
+     * @return true if it had been added.
+     */
+    public boolean removePresenceHandler(final PresenceHandler handler)
+    {
+        return agent.events().remove(handler);
+    }
+
+    /**
+     * Add a handler that learns why joins fail: those this stack started, with the returned correlation id, and those
+     * it refused or keeps pending. Each comes with a {@link JoinFailure} whose message says what happened and what to
+     * do. Several may be added; adding one twice has no effect.
      *
      * @param handler to call on the duty-cycle thread.
      * @return this for a fluent API.
      */
-    public Stack joinHandler(final JoinHandler handler)
+    public Stack addJoinHandler(final JoinHandler handler)
     {
-        agent.joinHandler(handler);
+        agent.events().add(handler);
         return this;
+    }
+
+    /**
+     * Remove a join handler.
+     *
+     * @param handler to remove.
+     * @return true if it had been added.
+     */
+    public boolean removeJoinHandler(final JoinHandler handler)
+    {
+        return agent.events().remove(handler);
+    }
+
+    /**
+     * A snapshot of every remote estate the stack knows, joined or not, with its state: what a layer that attaches
+     * late (after estates joined) needs before presence events tell it of changes. Control plane: allocates.
+     *
+     * @return the estates, in no particular order.
+     * @throws IllegalStateException if called from a thread that does not own the stack.
+     */
+    public List<EstateSnapshot> estates()
+    {
+        final io.raet4j.transactions.estate.Estates estates = agent.estates();
+        final java.util.ArrayList<EstateSnapshot> snapshot = new java.util.ArrayList<>(estates.size());
+        for (int i = 0, size = estates.size(); i < size; i++)
+        {
+            final io.raet4j.transactions.estate.RemoteEstate estate = estates.get(i);
+            snapshot.add(new EstateSnapshot(estate.id(), estate.name(),
+                io.raet4j.transactions.estate.LocalEstate.format(estate.address()), estate.state()));
+        }
+        return snapshot;
     }
 
     /**
@@ -474,7 +550,10 @@ public final class Stack implements AutoCloseable
     }
 
     /**
-     * Hand up to {@code limit} complete messages to a handler.
+     * Hand up to {@code limit} complete messages to a handler, from every channel no layer reserved
+     * ({@link #reserveChannels}). Estates take turns: each poll starts with the estate after the one the last poll
+     * ended with, so a busy estate cannot starve the others. Within a channel, messages come in the channel's order.
+     * A poll from inside a handler hands nothing over and returns 0.
      *
      * @param handler given each message.
      * @param limit   most messages.
@@ -482,7 +561,66 @@ public final class Stack implements AutoCloseable
      */
     public int poll(final MessageHandler handler, final int limit)
     {
-        return agent.poll(handler, limit);
+        return agent.poll(handler, limit, null);
+    }
+
+    /**
+     * Hand up to {@code limit} complete messages from some channels only (reserved ones included if in the set), the
+     * rest left for other polls: for a consumer per channel or per group of channels.
+     *
+     * @param handler  given each message.
+     * @param limit    most messages.
+     * @param channels the channels polled; reuse one set on every poll, it allocates nothing.
+     * @return number of messages handed over.
+     */
+    public int poll(final MessageHandler handler, final int limit, final ChannelSet channels)
+    {
+        return agent.poll(handler, limit, channels);
+    }
+
+    /**
+     * Hand complete messages to a handler that decides, for each, whether it is consumed and whether the poll goes
+     * on: a message it aborts stays first in its channel, whole, and is handed over again by the next poll. From
+     * every channel no layer reserved.
+     *
+     * @param handler given each message.
+     * @param limit   most messages consumed.
+     * @return number of messages consumed (aborted ones not counted).
+     */
+    public int controlledPoll(final ControlledMessageHandler handler, final int limit)
+    {
+        return agent.controlledPoll(handler, limit, null);
+    }
+
+    /**
+     * As {@link #controlledPoll(ControlledMessageHandler, int)}, from some channels only.
+     *
+     * @param handler  given each message.
+     * @param limit    most messages consumed.
+     * @param channels the channels polled.
+     * @return number of messages consumed.
+     */
+    public int controlledPoll(final ControlledMessageHandler handler, final int limit, final ChannelSet channels)
+    {
+        return agent.controlledPoll(handler, limit, channels);
+    }
+
+    /**
+     * Reserve channels for a layer above the transport (pub/sub reserves its control and data channels this way):
+     * from now on the application's {@link #offer} and {@link #tryClaim} on them return {@link #CHANNEL_RESERVED},
+     * and its polls without a channel set leave their messages alone. The layer offers and polls through the returned
+     * reservation. Both ends of a pair must reserve the same numbers: a layer uses fixed channels, documented with
+     * the layer. Call on the duty-cycle thread, before the layer's first message.
+     *
+     * @param owner    the layer's name, given in refusals.
+     * @param channels the channels.
+     * @return the reservation.
+     * @throws IllegalStateException if a channel is reserved already (the message names by whom).
+     */
+    public ChannelReservation reserveChannels(final String owner, final ChannelSet channels)
+    {
+        agent.messenger().reserve(owner, channels);
+        return new ChannelReservation(this, agent, owner, channels);
     }
 
     /**
@@ -579,14 +717,15 @@ public final class Stack implements AutoCloseable
     }
 
     /**
-     * Value of one counter.
+     * Value of one counter; after {@link #close()}, its value when the stack closed.
      *
      * @param descriptor of the counter.
      * @return its value.
      */
     public long counter(final SystemCounterDescriptor descriptor)
     {
-        return counters.get(descriptor).get();
+        final long[] finalValues = closedCounters;
+        return null != finalValues ? finalValues[descriptor.ordinal()] : counters.get(descriptor).get();
     }
 
     /**
@@ -610,6 +749,16 @@ public final class Stack implements AutoCloseable
     }
 
     /**
+     * Whether the stack is closed: by {@link #close()}, from any handler or thread.
+     *
+     * @return true once closed.
+     */
+    public boolean isClosed()
+    {
+        return isClosed;
+    }
+
+    /**
      * Close: tell joined estates this one is leaving, fail messages in flight with {@link FailureReason#CLOSED},
      * stop the agent, release the media and the status file. Idempotent.
      */
@@ -622,12 +771,32 @@ public final class Stack implements AutoCloseable
         isClosed = true;
         if (null != runner)
         {
+            if (agent.owner().isOwner())
+            {
+                // On the stack's own thread (a handler, or the application agent): the stack ends now, but the
+                // runner's loop is still on the stack, so the media and files are released when that loop ends.
+                CloseHelper.quietClose(invoker);
+                isReleaseDeferred = true;
+                return;
+            }
             CloseHelper.quietClose(runner);
         }
         else
         {
             CloseHelper.quietClose(invoker);
         }
+        release();
+    }
+
+    private void release()
+    {
+        final SystemCounterDescriptor[] descriptors = SystemCounterDescriptor.values();
+        final long[] finalValues = new long[descriptors.length];
+        for (final SystemCounterDescriptor descriptor : descriptors)
+        {
+            finalValues[descriptor.ordinal()] = counters.get(descriptor).get();
+        }
+        closedCounters = finalValues;
         CloseHelper.quietCloseAll(media, keepWriter, keepWatcher, keep, counters, statusFile);
         deleteQuietly(temporaryKeepDir);
     }

@@ -107,7 +107,7 @@ class BackPressureTest
         });
         final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
         final StackTest.Outcomes outcomes = new StackTest.Outcomes();
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
 
         final int count = 20_000;

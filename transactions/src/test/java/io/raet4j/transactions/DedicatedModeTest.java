@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,5 +98,40 @@ class DedicatedModeTest
         }
         assertEquals(1000, received[0]);
         assertEquals(1000, echoed.get());
+    }
+
+    @Test
+    void shouldCloseFromAHandlerOnTheDedicatedThread()
+    {
+        dedicated = Stack.launch(new Context().name("server").threadingMode(Context.ThreadingMode.DEDICATED)
+            .statusDir(tempDir.resolve("server")));
+        final Stack server = dedicated;
+        final Thread[] stackThread = new Thread[1];
+        server.addPresenceHandler((id, name, event) ->
+        {
+            if (PresenceEvent.JOINED == event)
+            {
+                stackThread[0] = Thread.currentThread();
+                server.close();
+            }
+        });
+        server.start(null);
+        invoked = Stack.launch(new Context().name("client").statusDir(tempDir.resolve("client")));
+        invoked.join("127.0.0.1:" + ((InetSocketAddress)dedicated.localAddress()).getPort());
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!server.isClosed() && System.nanoTime() < deadlineNs)
+        {
+            invoked.doWork();
+        }
+        assertTrue(server.isClosed(), "the handler closed its own stack on the stack's thread");
+        try
+        {
+            stackThread[0].join(TimeUnit.SECONDS.toMillis(20));
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new AssertionError(ex);
+        }
+        assertFalse(stackThread[0].isAlive(), "the stack's thread ended");
     }
 }

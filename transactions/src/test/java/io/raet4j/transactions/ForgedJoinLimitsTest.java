@@ -6,6 +6,7 @@ import io.raet4j.codec.sbe.JoinAckEncoder;
 import io.raet4j.codec.sbe.JoinRefusal;
 import io.raet4j.codec.sbe.JoinStatus;
 import io.raet4j.codec.sbe.MessageHeaderEncoder;
+import io.raet4j.transactions.estate.RemoteEstate;
 import io.raet4j.codec.sbe.RenewReason;
 import io.raet4j.transport.status.SystemCounterDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -46,7 +47,7 @@ class ForgedJoinLimitsTest
             final RemoteEstate peerAtTarget = waitForSignedJoinOfTarget(pair);
             final long malformed = pair.target.counter(SystemCounterDescriptor.MALFORMED_PACKETS);
 
-            pair.injectIntoTarget(joinAck(pair, peerAtTarget.joinNonce, offset), FuzzedStackPair.PEER_ADDRESS);
+            pair.injectIntoTarget(joinAck(pair, peerAtTarget.joiner.nonce(), offset), FuzzedStackPair.PEER_ADDRESS);
             pair.runTarget();
 
             pair.check();
@@ -71,7 +72,7 @@ class ForgedJoinLimitsTest
         pair.runTarget();
         final RemoteEstate peerAtTarget = StackInternals.estate(pair.target, FuzzedStackPair.PEER_ID);
         assertNotNull(peerAtTarget);
-        for (int i = 0; i < 10 && null == peerAtTarget.joinSignature; i++)
+        for (int i = 0; i < 10 && !peerAtTarget.joiner.isSigned(); i++)
         {
             // Only the handshake goes through: the target's Join to the peer, the peer's JoinCookie back.
             pair.takeTargetOutput().forEach(pair::deliverToPeer);
@@ -79,8 +80,8 @@ class ForgedJoinLimitsTest
             pair.takePeerOutput().forEach((bytes) -> pair.injectIntoTarget(bytes, FuzzedStackPair.PEER_ADDRESS));
             pair.runTarget();
         }
-        assertNotNull(peerAtTarget.joinSignature, "the target did not sign its Join");
-        assertNotEquals(0, peerAtTarget.joinNonce);
+        assertTrue(peerAtTarget.joiner.isSigned(), "the target did not sign its Join");
+        assertNotEquals(0, peerAtTarget.joiner.nonce());
         pair.takeTargetOutput();
 
         return peerAtTarget;

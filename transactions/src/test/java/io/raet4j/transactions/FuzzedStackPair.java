@@ -6,6 +6,8 @@ import io.raet4j.codec.sbe.AckDecoder;
 import io.raet4j.codec.sbe.DataDecoder;
 import io.raet4j.codec.sbe.NackDecoder;
 import io.raet4j.codec.sbe.DeliveryMode;
+import io.raet4j.transactions.EstateState;
+import io.raet4j.transactions.estate.RemoteEstate;
 import io.raet4j.transactions.message.ReceiveChannel;
 import io.raet4j.transactions.message.SendChannel;
 import io.raet4j.transport.Context;
@@ -146,8 +148,8 @@ final class FuzzedStackPair implements AutoCloseable
         }
         target = Stack.launch(context("target", TARGET_ID, targetMedia));
         peer = Stack.launch(context("peer", PEER_ID, peerMedia));
-        peer.deliveryHandler(peerOutcomes);
-        target.deliveryHandler(targetOutcomes);
+        peer.addDeliveryHandler(peerOutcomes);
+        target.addDeliveryHandler(targetOutcomes);
         targetErrorsAtLaunch = target.counter(SystemCounterDescriptor.ERRORS);
         peerErrorsAtLaunch = peer.counter(SystemCounterDescriptor.ERRORS);
         target.doWork();
@@ -689,22 +691,22 @@ final class FuzzedStackPair implements AutoCloseable
             return "none";
         }
         final StringBuilder out = new StringBuilder()
-            .append(estate.state).append(" session ").append(estate.session == actualSession ? "current" : "OLD")
-            .append(" joinedOnce ").append(estate.hasJoinedOnce).append(" renewedEarly ").append(estate.isRenewedEarly)
-            .append(" renewRequested ").append(estate.isRenewRequested).append(" joinNonce ").append(estate.joinNonce)
+            .append(estate.state()).append(" session ").append(estate.session == actualSession ? "current" : "OLD")
+            .append(" renewRequested ").append(estate.joiner.isRenewRequested()).append(" joinNonce ")
+            .append(estate.joiner.nonce())
             .append(" sealed ").append(estate.isSealed).append(" pairMtu ").append(estate.pairMtu)
             .append(" maxPayload ").append(estate.maxPayload).append(" peerCredit ").append(estate.peerCredit)
             .append(" rtoMs ").append(TimeUnit.NANOSECONDS.toMillis(estate.path.rtoNs()))
             .append(" cwnd ").append(estate.path.cwnd()).append(" inflight ").append(estate.path.inflightBytes())
             .append(" canSend ").append(estate.path.canSend());
-        final SendChannel send = null == estate.sendChannels ? null : estate.sendChannels[FINAL_CHANNEL];
+        final SendChannel send = estate.channels.send(FINAL_CHANNEL);
         if (null != send)
         {
             out.append(" send255 outstanding ").append(send.outstandingMessages()).append(" sent ")
                 .append(send.segmentsSent()).append(" hasNew ").append(send.hasNew()).append(" inWindow ")
                 .append(send.isWithinPeerWindow()).append(" retransmit ").append(send.hasRetransmit());
         }
-        final ReceiveChannel receive = null == estate.receiveChannels ? null : estate.receiveChannels[FINAL_CHANNEL];
+        final ReceiveChannel receive = estate.channels.receive(FINAL_CHANNEL);
         if (null != receive)
         {
             out.append(" receive255 cumulative ").append(receive.cumulativeSeq()).append(" gaps ")
@@ -729,7 +731,7 @@ final class FuzzedStackPair implements AutoCloseable
 
     private static boolean isJoinSettled(final RemoteEstate estate)
     {
-        return null != estate && 0 == estate.joinNonce && !estate.isRenewedEarly;
+        return null != estate && !estate.joiner.isInProgress() && EstateState.RENEWING != estate.state();
     }
 
     /**

@@ -77,7 +77,7 @@ class JoinReasonsTest
         try (DatagramChannel silent = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0)))
         {
             final Stack a = pair.startA(FaultProfile.none(), ctx -> ctx.joinTimeoutNs(JOIN_TIMEOUT_NS));
-            a.joinHandler(joinerSide);
+            a.addJoinHandler(joinerSide);
             final String address = "127.0.0.1:" + ((InetSocketAddress)silent.getLocalAddress()).getPort();
             a.join(address);
             assertTrue(pair.runUntil(() -> !joinerSide.failed.isEmpty(), 1_000_000));
@@ -98,8 +98,8 @@ class JoinReasonsTest
     {
         final Stack a = pair.startA(FaultProfile.none(), ctx -> ctx.joinTimeoutNs(JOIN_TIMEOUT_NS));
         final Stack b = pair.startB(FaultProfile.none(), ctx -> ctx.acceptPolicy("never"), "127.0.0.1:0");
-        a.joinHandler(joinerSide);
-        b.joinHandler(acceptorSide);
+        a.addJoinHandler(joinerSide);
+        b.addJoinHandler(acceptorSide);
         a.join(pair.addressOf(b));
         assertTrue(pair.runUntil(() -> !joinerSide.failed.isEmpty(), 1_000_000));
 
@@ -124,8 +124,8 @@ class JoinReasonsTest
         // The same name with a new identity (a new keep): policy once refuses it.
         final Stack a2 = pair.startA(FaultProfile.none(),
             ctx -> ctx.joinTimeoutNs(TimeUnit.SECONDS.toNanos(60)).keepDir(tempDir.resolve("keep-alpha-2")));
-        a2.joinHandler(joinerSide);
-        b.joinHandler(acceptorSide);
+        a2.addJoinHandler(joinerSide);
+        b.addJoinHandler(acceptorSide);
         a2.join(pair.addressOf(b));
         assertTrue(pair.runUntil(() -> !joinerSide.failed.isEmpty(), PROMPT_STEPS), "refused before the timeout");
 
@@ -146,7 +146,7 @@ class JoinReasonsTest
         assertTrue(b.reject("alpha"));
         assertTrue(pair.runUntil(() -> !b.isJoined(a.estateId()), 1_000_000));
 
-        a.joinHandler(joinerSide);
+        a.addJoinHandler(joinerSide);
         a.join(pair.addressOf(b));
         assertTrue(pair.runUntil(() -> !joinerSide.failed.isEmpty(), PROMPT_STEPS), "refused before the timeout");
         assertEquals(JoinFailure.Reason.REJECTED_BY_OPERATOR, joinerSide.failed.get(0).reason());
@@ -157,7 +157,7 @@ class JoinReasonsTest
     {
         final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
         final Stack a = pair.startA(FaultProfile.none(), ctx -> ctx.joinTimeoutNs(TimeUnit.SECONDS.toNanos(60)));
-        a.joinHandler(joinerSide);
+        a.addJoinHandler(joinerSide);
         final byte[] wrongKey = b.signingKey();
         wrongKey[0] ^= 1;
         a.join(pair.addressOf(b), wrongKey);
@@ -175,8 +175,8 @@ class JoinReasonsTest
         final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
         final Stack a = pair.startA(FaultProfile.none(),
             ctx -> ctx.encryption(false).joinTimeoutNs(TimeUnit.SECONDS.toNanos(60)));
-        a.joinHandler(joinerSide);
-        b.joinHandler(acceptorSide);
+        a.addJoinHandler(joinerSide);
+        b.addJoinHandler(acceptorSide);
         a.join(pair.addressOf(b));
         assertTrue(pair.runUntil(() -> !joinerSide.failed.isEmpty(), PROMPT_STEPS), "refused before the timeout");
 
@@ -196,7 +196,7 @@ class JoinReasonsTest
         {
             old.configureBlocking(false);
             final Stack a = pair.startA(FaultProfile.none(), ctx -> ctx.joinTimeoutNs(TimeUnit.SECONDS.toNanos(60)));
-            a.joinHandler(joinerSide);
+            a.addJoinHandler(joinerSide);
             a.join("127.0.0.1:" + ((InetSocketAddress)old.getLocalAddress()).getPort());
 
             // An acceptor of version 2 answers the Join as a version 2 stack does: VERSION_UNSUPPORTED, unsigned.

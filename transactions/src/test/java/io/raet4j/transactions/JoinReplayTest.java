@@ -68,7 +68,7 @@ class JoinReplayTest
         assertEquals(joinsBefore, b.counter(SystemCounterDescriptor.JOINS), "no join");
 
         final StackTest.Outcomes outcomes = new StackTest.Outcomes();
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         final UnsafeBuffer message = new UnsafeBuffer(new byte[100]);
         final int[] received = {0};
         for (int i = 0; i < 50; i++)

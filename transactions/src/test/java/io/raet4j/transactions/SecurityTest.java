@@ -108,7 +108,7 @@ class SecurityTest
             .statusDir(tempDir.resolve("status-" + name + "-" + System.nanoTime())).keepDir(tempDir.resolve(keep));
         config.accept(ctx);
         third = Stack.launch(ctx);
-        third.presenceHandler((id, estateName, event) -> presenceThird.add(estateName + ":" + event));
+        third.addPresenceHandler((id, estateName, event) -> presenceThird.add(estateName + ":" + event));
         return third;
     }
 
@@ -144,7 +144,7 @@ class SecurityTest
     {
         pair.startA(FaultProfile.none(), ctx -> {});
         pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
-        pair.a.deliveryHandler(outcomes);
+        pair.a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
         assertEquals(10, offerAtoB(10));
         assertTrue(run(() -> 10 == receivedAtB && 10 == outcomes.delivered.size(), 100_000));
@@ -268,7 +268,7 @@ class SecurityTest
     {
         pair.startA(FaultProfile.none(), ctx -> ctx.joinTimeoutNs(TimeUnit.SECONDS.toNanos(600)));
         final Stack b = pair.startB(FaultProfile.none(), ctx -> ctx.acceptPolicy("never"), "127.0.0.1:0");
-        pair.a.deliveryHandler(outcomes);
+        pair.a.addDeliveryHandler(outcomes);
         pair.a.join(pair.addressOf(b));
         assertTrue(run(() -> b.counter(JOINS_PENDING) >= 3, 1_000_000));
         assertFalse(pair.a.isJoined(b.estateId()));
@@ -367,7 +367,7 @@ class SecurityTest
         pair.a.close();
         final StackTest.Outcomes second = new StackTest.Outcomes();
         final Stack a2 = pair.startA(FaultProfile.none(), ctx -> {});
-        a2.deliveryHandler(second);
+        a2.addDeliveryHandler(second);
         assertEquals(aId, a2.estateId());
         pair.isARunning = true;
         a2.join(pair.addressOf(pair.b));
@@ -419,7 +419,7 @@ class SecurityTest
         final FaultProfile faults = new FaultProfile().lossRate(0.05).reorderRate(0.05).duplicateRate(0.02).seed(3);
         pair.startA(faults, ctx -> ctx.rekeyAfterPackets(16));
         pair.startB(faults.copy().seed(4), ctx -> ctx.rekeyAfterPackets(16), "127.0.0.1:0");
-        pair.a.deliveryHandler(outcomes);
+        pair.a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
         final int count = 3000;
         final SequenceVerifier verifier = new SequenceVerifier();
@@ -456,7 +456,7 @@ class SecurityTest
         final int rate = 1000;
         pair.startA(FaultProfile.none(), ctx -> {});
         final Stack b = pair.startB(FaultProfile.none(), ctx -> ctx.handshakesPerSecond(rate), "127.0.0.1:0");
-        pair.a.deliveryHandler(outcomes);
+        pair.a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
         pair.recorderA.isRecording = false;
         final long cookiesBefore = b.counter(SystemCounterDescriptor.JOIN_COOKIES_SENT);

@@ -238,7 +238,7 @@ class SessionSurvivalTest
     {
         pair.startA(FaultProfile.none(), ctx -> {});
         pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
-        pair.a.deliveryHandler(outcomes);
+        pair.a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
     }
 

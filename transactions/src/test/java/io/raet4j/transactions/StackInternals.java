@@ -1,6 +1,8 @@
 package io.raet4j.transactions;
 
-import io.raet4j.transport.EstateRegistry;
+import io.raet4j.transactions.agent.StackAgent;
+import io.raet4j.transactions.estate.Estates;
+import io.raet4j.transactions.estate.RemoteEstate;
 
 import java.lang.reflect.Field;
 
@@ -8,14 +10,14 @@ import java.lang.reflect.Field;
  * What a fuzz harness needs to see inside a running {@link Stack} and that no accessor offers: the stack's record of
  * a remote estate, for its session keys (to seal frames as the peer would), its receive channels' next sequence and
  * its outstanding alive nonce. Read by reflection on two private fields, {@code Stack.agent} and
- * {@code StackAgent.registry}, so that the main code gains no test hook; a rename fails here loudly.
+ * {@code StackAgent.estates}, so that the main code gains no test hook; a rename fails here loudly.
  * <p>
  * <b>Threading:</b> the stack's duty-cycle thread only, like the stack itself.
  */
 final class StackInternals
 {
     private static final Field AGENT = field(Stack.class, "agent");
-    private static final Field REGISTRY = field(StackAgent.class, "registry");
+    private static final Field REGISTRY = field(StackAgent.class, "estates");
 
     private StackInternals()
     {
@@ -28,12 +30,11 @@ final class StackInternals
      * @param id    of the remote estate.
      * @return the record, or null if the stack holds none.
      */
-    @SuppressWarnings("unchecked")
     static RemoteEstate estate(final Stack stack, final long id)
     {
         try
         {
-            return ((EstateRegistry<RemoteEstate>)REGISTRY.get(AGENT.get(stack))).byId(id);
+            return ((Estates)REGISTRY.get(AGENT.get(stack))).byId(id);
         }
         catch (final IllegalAccessException ex)
         {

@@ -58,7 +58,7 @@ final class StackPair implements AutoCloseable
             .epochClock(epochClock).statusDir(statusDir.resolve("alpha")).keepDir(statusDir.resolve("keep-alpha"));
         config.accept(ctx);
         a = Stack.launch(ctx);
-        a.presenceHandler((id, name, event) -> presenceA.add(name + ":" + event));
+        a.addPresenceHandler((id, name, event) -> presenceA.add(name + ":" + event));
         return a;
     }
 
@@ -72,7 +72,7 @@ final class StackPair implements AutoCloseable
             .keepDir(statusDir.resolve("keep-beta"));
         config.accept(ctx);
         b = Stack.launch(ctx);
-        b.presenceHandler((id, name, event) -> presenceB.add(name + ":" + event));
+        b.addPresenceHandler((id, name, event) -> presenceB.add(name + ":" + event));
         isBRunning = true;
         return b;
     }

@@ -9,6 +9,7 @@ import io.raet4j.codec.sbe.JoinStatus;
 import io.raet4j.codec.sbe.MessageHeaderEncoder;
 import io.raet4j.codec.sbe.PacketHeaderEncoder;
 import io.raet4j.codec.sbe.RenewReason;
+import io.raet4j.transactions.estate.RemoteEstate;
 import io.raet4j.transactions.message.ReceiveChannel;
 import io.raet4j.transactions.message.SendChannel;
 import io.raet4j.transactions.security.SessionKeys;
@@ -415,7 +416,7 @@ class StackReceiveFuzzTest
             case 5:
             {
                 final long nonce = null != peerAtTarget && data.consumeBoolean() ?
-                    peerAtTarget.aliveNonce : data.consumeLong();
+                    peerAtTarget.alive.requestNonce() : data.consumeLong();
                 final long echoNs = data.consumeBoolean() ?
                     nowNs - data.consumeLong(0, TimeUnit.SECONDS.toNanos(100)) : data.consumeLong();
                 return writer.appendAliveAck(nonce, echoNs);
@@ -507,8 +508,7 @@ class StackReceiveFuzzTest
      */
     private static long receivedSeq(final RemoteEstate peerAtTarget, final int channel)
     {
-        final ReceiveChannel receiveChannel = null == peerAtTarget || null == peerAtTarget.receiveChannels ?
-            null : peerAtTarget.receiveChannels[channel];
+        final ReceiveChannel receiveChannel = null == peerAtTarget ? null : peerAtTarget.channels.receive(channel);
 
         return null == receiveChannel ? 0 : receiveChannel.cumulativeSeq();
     }
@@ -518,15 +518,14 @@ class StackReceiveFuzzTest
      */
     private static long sentSeq(final RemoteEstate peerAtTarget, final int channel)
     {
-        final SendChannel sendChannel = null == peerAtTarget || null == peerAtTarget.sendChannels ?
-            null : peerAtTarget.sendChannels[channel];
+        final SendChannel sendChannel = null == peerAtTarget ? null : peerAtTarget.channels.send(channel);
 
         return null == sendChannel ? 0 : sendChannel.segmentsSent();
     }
 
     private static long joinNonce(final RemoteEstate peerAtTarget, final FuzzInput data)
     {
-        return null != peerAtTarget && data.consumeBoolean() ? peerAtTarget.joinNonce : data.consumeLong();
+        return null != peerAtTarget && data.consumeBoolean() ? peerAtTarget.joiner.nonce() : data.consumeLong();
     }
 
     private static JoinLimits limits(final FuzzInput data)

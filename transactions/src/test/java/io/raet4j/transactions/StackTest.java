@@ -1,5 +1,6 @@
 package io.raet4j.transactions;
 
+import io.raet4j.transactions.join.Joiner;
 import io.raet4j.codec.sbe.DeliveryMode;
 import io.raet4j.transport.media.FaultProfile;
 import io.raet4j.transport.status.SystemCounterDescriptor;
@@ -128,7 +129,7 @@ class StackTest
     {
         final Stack a = pair.startA(FaultProfile.none(), ctx -> {});
         final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
         assertTrue(pair.presenceA.contains("beta:JOINED"), pair.presenceA.toString());
         assertTrue(pair.presenceB.contains("alpha:JOINED"), pair.presenceB.toString());
@@ -161,7 +162,7 @@ class StackTest
         final FaultProfile loss = new FaultProfile().lossRate(0.2).seed(seed);
         final Stack a = pair.startA(loss, ctx -> {});
         final Stack b = pair.startB(loss.copy().seed(seed + 1), ctx -> {}, "127.0.0.1:0");
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
 
         final int count = 100_000;
@@ -193,7 +194,7 @@ class StackTest
     {
         final Stack a = pair.startA(FaultProfile.none(), ctx -> {});
         final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
         final long[] received = new long[2];
         final MessageHandler verifier = (id, channel, buffer, offset, length) ->
@@ -268,7 +269,7 @@ class StackTest
             .corruptRate(0.02).delayNs(20_000).delayJitterNs(50_000).seed(7);
         final Stack a = pair.startA(faults, ctx -> {});
         final Stack b = pair.startB(faults.copy().seed(8), ctx -> {}, "127.0.0.1:0");
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
 
         final int count = 20_000;
@@ -289,7 +290,7 @@ class StackTest
         final FaultProfile loss = new FaultProfile().lossRate(0.1).reorderRate(0.1).seed(11);
         final Stack a = pair.startA(loss, ctx -> ctx.channelMode(5, DeliveryMode.RELIABLE_UNORDERED));
         final Stack b = pair.startB(loss.copy().seed(12), ctx -> {}, "127.0.0.1:0");
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
 
         final int count = 20_000;
@@ -345,7 +346,7 @@ class StackTest
         final FaultProfile loss = new FaultProfile().lossRate(0.1).seed(3);
         final Stack a = pair.startA(loss, ctx -> ctx.channelMode(9, DeliveryMode.BEST_EFFORT));
         final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
 
         final int count = 5_000;
@@ -385,7 +386,7 @@ class StackTest
         final Stack a = pair.startA(FaultProfile.none(), ctx -> ctx.sendBufferMaxBytes(64 * 1024)
             .maxMessageBytes(64 * 1024));
         final Stack b = pair.startB(FaultProfile.none(), ctx -> ctx.receiveWindowSegments(64), "127.0.0.1:0");
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
 
         final UnsafeBuffer msg = new UnsafeBuffer(new byte[1000]);
@@ -433,7 +434,7 @@ class StackTest
         final Stack a = pair.startA(FaultProfile.none(), ctx -> ctx.livenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(
             500)).keepaliveIntervalNs(TimeUnit.MILLISECONDS.toNanos(100)).sessionTimeoutNs(TimeUnit.SECONDS.toNanos(1)));
         final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
         final long bId = b.estateId();
 
@@ -497,7 +498,7 @@ class StackTest
         final Stack a = pair.startA(FaultProfile.none(), ctx -> ctx.messageTimeoutNs(
             TimeUnit.MILLISECONDS.toNanos(50)));
         final Stack b = pair.startB(FaultProfile.none(), ctx -> ctx.receiveWindowSegments(16), "127.0.0.1:0");
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
         final UnsafeBuffer msg = new UnsafeBuffer(new byte[1000]);
         int offered = 0;
@@ -535,7 +536,7 @@ class StackTest
         assertFalse(pair.presenceA.contains("beta:DEAD"), pair.presenceA.toString());
         assertTrue(a.isJoined(b.estateId()));
         final UnsafeBuffer msg = new UnsafeBuffer(new byte[16]);
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         assertTrue(a.offer(b.estateId(), 0, msg, 0, 16) >= 0);
         assertTrue(pair.runUntil(() ->
         {
@@ -568,7 +569,7 @@ class StackTest
         final Stack a = pair.startA(FaultProfile.none(), ctx -> {});
         final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
         final String bAddress = pair.addressOf(b);
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
         final long bId = b.estateId();
 
@@ -675,7 +676,7 @@ class StackTest
         assertEquals(2, b.counter(SystemCounterDescriptor.UNSEALED_PACKETS),
             "clear-text data from a spoofed address and from an unknown estate");
 
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         final UnsafeBuffer msg = new UnsafeBuffer(new byte[32]);
         assertTrue(a.offer(b.estateId(), 0, msg, 0, 32) >= 0);
         assertTrue(pair.runUntil(() ->
@@ -696,7 +697,7 @@ class StackTest
             raw.configureBlocking(false);
             final io.raet4j.codec.PacketWriter writer = new io.raet4j.codec.PacketWriter(1408);
             writer.begin(0x999, 0, 77, 0);
-            writer.appendJoin(StackAgent.PROTOCOL_VERSION + 1, StackAgent.PROTOCOL_VERSION + 2, 12345,
+            writer.appendJoin(Joiner.PROTOCOL_VERSION + 1, Joiner.PROTOCOL_VERSION + 2, 12345,
                 "from-the-future");
             writer.finish();
             raw.send(writer.byteBuffer(), b.localAddress());
@@ -749,7 +750,7 @@ class StackTest
     {
         final Stack a = pair.startA(FaultProfile.none(), ctx -> {});
         final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
         final BufferClaim claim = new BufferClaim();
         final LongHashSet seen = new LongHashSet();
@@ -781,7 +782,7 @@ class StackTest
             .keepaliveIntervalNs(TimeUnit.MILLISECONDS.toNanos(100))
             .reapTimeoutNs(TimeUnit.SECONDS.toNanos(2)));
         final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
 
         pair.isBRunning = false;
@@ -812,7 +813,7 @@ class StackTest
     {
         final Stack a = pair.startA(FaultProfile.none(), ctx -> {});
         final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
-        a.deliveryHandler(outcomes);
+        a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
         final long packetsBefore = a.counter(SystemCounterDescriptor.PACKETS_SENT);
         final UnsafeBuffer msg = new UnsafeBuffer(new byte[16]);

@@ -6,6 +6,7 @@ import io.raet4j.transactions.keep.Keep;
 import io.raet4j.transactions.keep.KeepWriter;
 import io.raet4j.transactions.keep.LocalIdentity;
 import io.raet4j.transactions.keep.RemoteEstateRecord;
+import io.raet4j.transactions.keep.Trust;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -316,7 +316,7 @@ public final class RaetSystem implements SystemUnderTest
                 pair.beta, idleStrategies.get(), sizeBytes, windowStartNs, windowEndNs, failure);
             final Source source = new Source(
                 pair.alpha, pair.beta.estateId(), sizeBytes, startNs, windowEndNs, failure, sink);
-            pair.alpha.deliveryHandler(source);
+            pair.alpha.addDeliveryHandler(source);
             RawUdpSystem.runPair(
                 new Thread(source, "raet4j-source"), new Thread(sink, "raet4j-sink"), failure, "raet4j throughput");
             lastRunCounters = pair.counters() + String.format(Locale.ROOT,

@@ -674,7 +674,7 @@ public final class ScaleBench
                 .bindAddress("127.0.0.1:0")
                 .threadingMode(Context.ThreadingMode.INVOKER)
                 .statusDir(dir));
-            stack.presenceHandler((estateId, name, event) ->
+            stack.addPresenceHandler((estateId, name, event) ->
             {
                 if (PresenceEvent.JOINED == event)
                 {
@@ -1113,7 +1113,7 @@ public final class ScaleBench
                 throw new IllegalStateException("launch failed", (Throwable)item);
             }
             final Stack stack = (Stack)item;
-            stack.presenceHandler((estateId, name, event) ->
+            stack.addPresenceHandler((estateId, name, event) ->
             {
                 if (PresenceEvent.JOIN_FAILED == event)
                 {

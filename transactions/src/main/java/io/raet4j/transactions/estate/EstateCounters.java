@@ -1,5 +1,6 @@
-package io.raet4j.transactions;
+package io.raet4j.transactions.estate;
 
+import io.raet4j.transactions.EstateState;
 import io.raet4j.transport.status.EstateCounterDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -14,19 +15,19 @@ import java.nio.charset.StandardCharsets;
  * <p>
  * NOT thread safe: written by the duty cycle only.
  */
-final class EstateCounters implements AutoCloseable
+public final class EstateCounters implements AutoCloseable
 {
     private static final EstateCounterDescriptor[] DESCRIPTORS = EstateCounterDescriptor.values();
 
-    final AtomicCounter state;
-    final AtomicCounter offered;
-    final AtomicCounter delivered;
-    final AtomicCounter failed;
-    final AtomicCounter uncertain;
-    final AtomicCounter received;
-    final AtomicCounter retransmits;
-    final AtomicCounter silentMs;
-    final AtomicCounter rttUs;
+    public final AtomicCounter state;
+    public final AtomicCounter offered;
+    public final AtomicCounter delivered;
+    public final AtomicCounter failed;
+    public final AtomicCounter uncertain;
+    public final AtomicCounter received;
+    public final AtomicCounter retransmits;
+    public final AtomicCounter silentMs;
+    public final AtomicCounter rttUs;
     private final AtomicCounter[] all;
 
     private EstateCounters(final AtomicCounter[] all)
@@ -52,7 +53,7 @@ final class EstateCounters implements AutoCloseable
      * @param address of the estate, as people read it.
      * @return the counters, or null when there is no room.
      */
-    static EstateCounters allocate(
+    public static EstateCounters allocate(
         final CountersManager manager, final long id, final String name, final String address)
     {
         if (manager.available() < DESCRIPTORS.length)
@@ -91,7 +92,7 @@ final class EstateCounters implements AutoCloseable
      *
      * @param value the estate's state.
      */
-    void state(final RemoteEstate.State value)
+    public void state(final EstateState value)
     {
         state.setRelease(value.ordinal());
     }

@@ -1,172 +1,189 @@
-package io.raet4j.transactions;
+package io.raet4j.transactions.estate;
 
+import io.raet4j.transactions.EstateState;
+import io.raet4j.transactions.alive.AliveState;
+import io.raet4j.transactions.join.JoinentState;
+import io.raet4j.transactions.join.JoinerState;
+import io.raet4j.transactions.message.Channels;
 import io.raet4j.transactions.message.PathState;
-import io.raet4j.transactions.message.ReceiveChannel;
-import io.raet4j.transactions.message.SendChannel;
 import io.raet4j.transactions.security.SessionKeys;
 import io.raet4j.transport.Estate;
 
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 
 /**
- * A remote estate with the protocol state the agent keeps for it: join, liveness, path and channels.
- * Channels are created on first use, so an idle estate costs a few hundred bytes.
+ * A remote estate: its state ({@link EstateState}), what the pair agreed in the join, the link it is reached over
+ * (keys, a datagram held back by a full socket queue), and one reusable object per transaction kind: the join this
+ * stack initiates ({@link JoinerState}), the joins it accepts ({@link JoinentState}), liveness ({@link AliveState})
+ * and the message channels ({@link Channels}). Channels are created on first use, so an idle estate costs a few
+ * hundred bytes.
  * <p>
- * NOT thread safe: owned by the duty-cycle agent.
+ * <b>Threading:</b> NOT thread safe; owned by the duty-cycle agent. Fields are public for the transaction packages of
+ * this module only: nothing outside the module sees this class.
  */
-final class RemoteEstate extends Estate
+public final class RemoteEstate extends Estate
 {
-    /**
-     * The one state of an estate: JOINING until its first join completes; then JOINED while it is heard from,
-     * UNREACHABLE when it has been silent for the liveness timeout (the session is kept), DEAD once the session ended.
-     */
-    enum State
-    {
-        JOINING,
-        JOINED,
-        UNREACHABLE,
-        DEAD
-    }
+    /** The join this stack initiates with the estate. */
+    public final JoinerState joiner = new JoinerState();
+    /** The joins this stack accepted from the estate. */
+    public final JoinentState joinent = new JoinentState();
+    /** Liveness: alive requests and answers owed. */
+    public final AliveState alive = new AliveState();
+    /** The message channels, both ways. */
+    public final Channels channels = new Channels();
+    /** Round-trip time, retransmission timeout and congestion window of the path to the estate. */
+    public final PathState path;
 
-    State state;
-    int session;
-    int version = 1;
-    final PathState path;
-
-    boolean hasJoinedOnce;
-    boolean isInitiator;
-    long joinCorrelationId;
-    long joinNonce;
-    long lastJoinNonceSeen;
-    /**
-     * Joins accepted before the last, newest last written: a cookie stays valid for one to two minutes, and a joiner
-     * starts at most a few joins in that time (one per join timeout while it is dead), so 32 cover it.
-     */
-    static final int EARLIER_JOIN_NONCES = 32;
-    long[] earlierJoinNonces;
-    int earlierJoinNonceIndex;
-    long joinDeadlineLiveNs;
-    long nextJoinSendNs;
-    long joinBackoffNs;
-    boolean isRenewRequested;
-    boolean sentRenewFlag;
-    boolean isRenewedEarly;
-    /** The application asked for the join now outstanding: its failure is reported with the reason. */
-    boolean isAppJoin;
-    int joinsSent;
-    boolean hasJoinCookie;
-    boolean isJoinPending;
-    String pendingPeerName;
-
-    /** The pair's MTU: the smaller of the two announced in the join. */
-    int pairMtu;
-    /** Largest segment payload sent to this estate. */
-    int maxPayload;
-    /** Largest message this estate accepts. */
-    int peerMaxMessage;
-    /** Credit this estate grants each channel before its first ack. */
-    int peerCredit;
+    private EstateState state = EstateState.JOINING;
     /** Its counters in the status file, or null beyond {@code Context.estateCountersMax()}. */
-    EstateCounters counters;
+    public EstateCounters counters;
 
-    byte[] pinnedSigningKey;
-    byte[] joinEphemeralPrivate;
-    byte[] joinEphemeralPublic;
-    byte[] joinCookie;
-    byte[] joinSignature;
-    byte[] lastJoinSignature;
-    byte[] lastJoinAck;
-    byte[] peerSigningKey;
-    boolean isSealed;
-    boolean hasBlocked;
-    java.nio.ByteBuffer blocked;
-    SessionKeys keys;
-    SessionKeys previousKeys;
+    /** The estate's session, from its last join. */
+    public int session;
+    /** The pair's MTU: the smaller of the two announced in the join. */
+    public int pairMtu;
+    /** Largest segment payload sent to this estate. */
+    public int maxPayload;
+    /** Largest message this estate accepts. */
+    public int peerMaxMessage;
+    /** Credit this estate grants each channel before its first ack. */
+    public int peerCredit;
+    /** Its signing key, as it signed its last join. */
+    public byte[] peerSigningKey;
 
-    long lastHeardLiveNs;
-    long lastSentLiveNs;
-    long deadSinceLiveNs;
-    long timerId = Long.MAX_VALUE;
+    /** Whether packets to it are sealed (lane or road setting, by its address). */
+    public boolean isSealed;
+    /** The session keys the newest join derived. */
+    public SessionKeys keys;
+    /** Keys of a crossing join, kept to open what the peer sealed with them. */
+    public SessionKeys previousKeys;
+    /** Whether {@link #blocked} holds a datagram its socket queue refused. */
+    public boolean hasBlocked;
+    /** A datagram waiting for room in the estate's socket queue. */
+    public ByteBuffer blocked;
 
-    boolean isAlivePending;
-    long aliveNonce;
-    boolean isAliveAckPending;
-    long aliveAckNonce;
-    long aliveAckEchoNs;
+    /** Live time (stalls excluded) it was last heard from. */
+    public long lastHeardLiveNs;
+    /** Live time a datagram was last sent to it. */
+    public long lastSentLiveNs;
+    /** Live time its session ended. */
+    public long deadSinceLiveNs;
+    /** Its timer in the stack's wheel, or {@code Long.MAX_VALUE}. */
+    public long timerId = Long.MAX_VALUE;
+    /** Whether it is in the duty cycle's list of estates with work pending. */
+    public boolean isActive;
+    /** Whether it is in the list of estates holding messages for the application. */
+    public boolean isReadable;
 
-    boolean isActive;
-    long ackPendingSinceCycle = -1;
-    boolean isReadable;
-
-    SendChannel[] sendChannels;
-    SendChannel[] usedSend = new SendChannel[0];
-    ReceiveChannel[] receiveChannels;
-    ReceiveChannel[] usedReceive = new ReceiveChannel[0];
-
-    RemoteEstate(final long id, final String name, final SocketAddress address, final PathState path)
+    /**
+     * A remote estate, JOINING.
+     *
+     * @param id      its id, or 0 while only its address is known.
+     * @param name    its name, or null while not known.
+     * @param address where it is reached.
+     * @param path    the path state to it.
+     */
+    public RemoteEstate(final long id, final String name, final SocketAddress address, final PathState path)
     {
         super(id, name, address);
         this.path = path;
     }
 
     /**
+     * Its state.
+     *
+     * @return the state.
+     */
+    public EstateState state()
+    {
+        return state;
+    }
+
+    /**
+     * Move it to a state and publish the state in its counters.
+     *
+     * @param state the new state.
+     */
+    public void state(final EstateState state)
+    {
+        this.state = state;
+        if (null != counters)
+        {
+            counters.state(state);
+        }
+    }
+
+    /**
      * Whether the estate has a session: joined, reachable or not. Messages may be offered to it.
      *
-     * @return true if JOINED or UNREACHABLE after a completed join.
+     * @return true if JOINED, UNREACHABLE or RENEWING.
      */
-    boolean isSessionUp()
+    public boolean isSessionUp()
     {
-        return hasJoinedOnce && (State.JOINED == state || State.UNREACHABLE == state);
+        return state.hasSession();
     }
 
     /**
-     * Record the nonce of a join accepted from this estate: the last one (whose retransmissions are answered again)
-     * and, before it, the earlier ones that a replay could present while their cookies are still valid.
+     * Whether a join with the estate ever completed.
      *
-     * @param nonce of the Join accepted.
+     * @return false only while JOINING.
      */
-    void rememberJoinNonce(final long nonce)
+    public boolean hasJoinedOnce()
     {
-        if (0 != lastJoinNonceSeen && nonce != lastJoinNonceSeen)
-        {
-            if (null == earlierJoinNonces)
-            {
-                earlierJoinNonces = new long[EARLIER_JOIN_NONCES];
-            }
-            earlierJoinNonces[earlierJoinNonceIndex] = lastJoinNonceSeen;
-            earlierJoinNonceIndex = (earlierJoinNonceIndex + 1) & (EARLIER_JOIN_NONCES - 1);
-        }
-        lastJoinNonceSeen = nonce;
+        return EstateState.JOINING != state;
     }
 
     /**
-     * Whether a nonce is that of an earlier join accepted from this estate, superseded since: a replay.
+     * Whether only its address is known: a join this stack started that has not been answered yet.
      *
-     * @param nonce of a Join.
-     * @return true if seen before and not the last.
+     * @return true if it has no id yet.
      */
-    boolean isRecentJoinNonce(final long nonce)
-    {
-        if (null != earlierJoinNonces && nonce != lastJoinNonceSeen)
-        {
-            for (final long earlier : earlierJoinNonces)
-            {
-                if (earlier == nonce)
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    boolean isPlaceholder()
+    public boolean isPlaceholder()
     {
         return 0 == id();
     }
 
-    boolean hasChannelState()
+    /**
+     * Install the keys a join derived.
+     *
+     * @param keys    the new keys, or null to destroy every key held.
+     * @param dropOld true to destroy the keys in use, false to keep them to open what the peer sealed with them.
+     */
+    public void installKeys(final SessionKeys keys, final boolean dropOld)
     {
-        return usedSend.length > 0 || usedReceive.length > 0;
+        if (null != previousKeys)
+        {
+            previousKeys.destroy();
+            previousKeys = null;
+        }
+        if (dropOld)
+        {
+            if (null != this.keys)
+            {
+                this.keys.destroy();
+            }
+        }
+        else
+        {
+            // Crossing joins make two key sets for one pair: the newest sends, both open, the oldest goes next time.
+            previousKeys = this.keys;
+        }
+        this.keys = keys;
+    }
+
+    /**
+     * The keys that open a packet sealed under a key id, if this estate holds them.
+     *
+     * @param keyId of the packet.
+     * @return the keys, or null.
+     */
+    public SessionKeys keysFor(final int keyId)
+    {
+        if (null != keys && keys.knowsKey(keyId))
+        {
+            return keys;
+        }
+        return null != previousKeys && previousKeys.knowsKey(keyId) ? previousKeys : null;
     }
 }

@@ -1,7 +1,8 @@
-package io.raet4j.transactions;
+package io.raet4j.transactions.join;
 
 import io.raet4j.codec.JoinLimits;
 import io.raet4j.codec.sbe.JoinRefusal;
+import io.raet4j.transactions.JoinFailure;
 
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
@@ -10,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * The one place that says, in one line each, why a join failed or was refused and what to do about it. Both ends use
  * it, so the joiner's application and the acceptor's operator read the same words. Control plane: allocates.
  */
-final class JoinFailures
+public final class JoinFailures
 {
     private static final HexFormat HEX = HexFormat.of();
 
@@ -27,7 +28,7 @@ final class JoinFailures
      * @param timeoutNs    the join timeout.
      * @return the failure.
      */
-    static JoinFailure noAnswer(
+    public static JoinFailure noAnswer(
         final String address, final int joinsSent, final boolean hasCookie, final long timeoutNs)
     {
         final String seconds = seconds(timeoutNs);
@@ -52,7 +53,7 @@ final class JoinFailures
      * @param ownName  this estate's name.
      * @return the failure.
      */
-    static JoinFailure pending(final String address, final String peerName, final String ownName)
+    public static JoinFailure pending(final String address, final String peerName, final String ownName)
     {
         return new JoinFailure(JoinFailure.Reason.PENDING_ACCEPTANCE, true, address, peerName, "'" + peerName +
             "' at " + address + " keeps '" + ownName + "' pending until its operator accepts it (policy never): " +
@@ -71,7 +72,7 @@ final class JoinFailures
      * @param own      this stack's limits.
      * @return the failure.
      */
-    static JoinFailure refusedByPeer(
+    public static JoinFailure refusedByPeer(
         final String address,
         final String peerName,
         final String ownName,
@@ -120,7 +121,7 @@ final class JoinFailures
      * @param isOwnEncrypted  whether this end seals.
      * @return the failure.
      */
-    static JoinFailure encryptionMismatch(
+    public static JoinFailure encryptionMismatch(
         final String address, final String peerName, final boolean isRefusedByPeer, final boolean isOwnEncrypted)
     {
         return new JoinFailure(JoinFailure.Reason.ENCRYPTION_MISMATCH, isRefusedByPeer, address, peerName,
@@ -140,7 +141,7 @@ final class JoinFailures
      * @param isRefusedByPeer whether the other end refused.
      * @return the failure.
      */
-    static JoinFailure versionMismatch(
+    public static JoinFailure versionMismatch(
         final String address,
         final String peerName,
         final int peerMin,
@@ -163,7 +164,7 @@ final class JoinFailures
      * @param pinned   the key pinned.
      * @return the failure.
      */
-    static JoinFailure pinnedKeyMismatch(
+    public static JoinFailure pinnedKeyMismatch(
         final String address, final String peerName, final byte[] answered, final byte[] pinned)
     {
         return new JoinFailure(JoinFailure.Reason.PINNED_KEY_MISMATCH, false, address, peerName, "'" + peerName +
@@ -181,7 +182,7 @@ final class JoinFailures
      * @param keepDir  this stack's keep directory, for the command that undoes it.
      * @return the failure.
      */
-    static JoinFailure refusedLocally(
+    public static JoinFailure refusedLocally(
         final String address, final String peerName, final JoinRefusal refusal, final String keepDir)
     {
         if (JoinRefusal.KEYS_CHANGED == refusal)
@@ -202,7 +203,7 @@ final class JoinFailures
      * @param address joined.
      * @return the failure.
      */
-    static JoinFailure closed(final String address)
+    public static JoinFailure closed(final String address)
     {
         return new JoinFailure(JoinFailure.Reason.CLOSED, false, address, null,
             "the stack closed before the join to " + address + " completed");
@@ -219,7 +220,7 @@ final class JoinFailures
      * @param keepDir  this stack's keep directory, for the commands that change its decision.
      * @return the refusal, as this end reports it.
      */
-    static JoinFailure refusedHere(
+    public static JoinFailure refusedHere(
         final String address,
         final String peerName,
         final JoinRefusal refusal,

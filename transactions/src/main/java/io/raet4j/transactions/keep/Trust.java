@@ -1,4 +1,4 @@
-package io.raet4j.transactions;
+package io.raet4j.transactions.keep;
 
 import io.raet4j.codec.sbe.JoinRefusal;
 import io.raet4j.transactions.keep.Acceptance;
@@ -25,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * Not thread safe: the duty cycle only.
  */
-final class Trust
+public final class Trust
 {
     private final LocalIdentity identity;
     private final byte[] signPrivate;
@@ -40,7 +40,7 @@ final class Trust
     private long writesDropped;
     private long writesDeferred;
 
-    Trust(
+    public Trust(
         final LocalIdentity identity,
         final AcceptancePolicy policy,
         final List<RemoteEstateRecord> initialRecords,
@@ -61,42 +61,42 @@ final class Trust
         }
     }
 
-    LocalIdentity identity()
+    public LocalIdentity identity()
     {
         return identity;
     }
 
-    byte[] signPrivate()
+    public byte[] signPrivate()
     {
         return signPrivate;
     }
 
-    byte[] signPublic()
+    public byte[] signPublic()
     {
         return signPublic;
     }
 
-    byte[] agreePrivate()
+    public byte[] agreePrivate()
     {
         return agreePrivate;
     }
 
-    byte[] agreePublic()
+    public byte[] agreePublic()
     {
         return agreePublic;
     }
 
-    AcceptancePolicy policy()
+    public AcceptancePolicy policy()
     {
         return policy;
     }
 
-    RemoteEstateRecord record(final String name)
+    public RemoteEstateRecord record(final String name)
     {
         return records.get(name);
     }
 
-    long writesDropped()
+    public long writesDropped()
     {
         return writesDropped;
     }
@@ -105,7 +105,7 @@ final class Trust
      * Records the writer's queue could not take when they were made, counted once each time; they are kept and
      * handed over again by {@link #saveDeferred()}.
      */
-    long writesDeferred()
+    public long writesDeferred()
     {
         return writesDeferred;
     }
@@ -113,7 +113,7 @@ final class Trust
     /**
      * Whether records wait for room in the writer's queue.
      */
-    boolean hasUnsaved()
+    public boolean hasUnsaved()
     {
         return !unsaved.isEmpty();
     }
@@ -124,7 +124,7 @@ final class Trust
      *
      * @return the number handed over.
      */
-    int saveDeferred()
+    public int saveDeferred()
     {
         int saved = 0;
         final Iterator<RemoteEstateRecord> waiting = unsaved.values().iterator();
@@ -147,7 +147,7 @@ final class Trust
      * @param timeoutMs the longest wait.
      * @return the number of records dropped.
      */
-    int saveDeferredBeforeClose(final long timeoutMs)
+    public int saveDeferredBeforeClose(final long timeoutMs)
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (!unsaved.isEmpty() && System.nanoTime() - deadlineNs < 0)
@@ -166,7 +166,7 @@ final class Trust
     /**
      * Decide a join that proved possession of its keys, and record what the policy says to record.
      */
-    Acceptance decideJoiner(
+    public Acceptance decideJoiner(
         final String name, final long id, final byte[] signKey, final byte[] agreeKey, final String address)
     {
         final RemoteEstateRecord known = records.get(name);
@@ -204,7 +204,7 @@ final class Trust
      * @param agreeKey it presented.
      * @return the refusal to tell the joiner.
      */
-    JoinRefusal refusalOf(final String name, final byte[] signKey, final byte[] agreeKey)
+    public JoinRefusal refusalOf(final String name, final byte[] signKey, final byte[] agreeKey)
     {
         final RemoteEstateRecord known = records.get(name);
         if (null != known && Acceptance.REJECTED != known.status() && !known.hasKeys(signKey, agreeKey))
@@ -220,7 +220,7 @@ final class Trust
      *
      * @return {@link JoinRefusal#NONE} if accepted, else why not.
      */
-    JoinRefusal checkAcceptor(
+    public JoinRefusal checkAcceptor(
         final String name, final long id, final byte[] signKey, final byte[] agreeKey, final String address)
     {
         final RemoteEstateRecord known = records.get(name);
@@ -254,7 +254,7 @@ final class Trust
     /**
      * Apply a change seen in the keep (own writes echoed back, or an operator's change from any process).
      */
-    void onChange(final KeepChange change)
+    public void onChange(final KeepChange change)
     {
         if (change.isDeleted())
         {

@@ -62,6 +62,9 @@ public final class ReceiveChannel
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(1024);
 
     private boolean isAckPending;
+    private ChannelMessageHandler plainHandler;
+    private ControlledChannelMessageHandler controlledHandler;
+    private boolean isStopped;
     private long inconsistentMessages;
     private long nackedUpTo;
     private long lastNackNs;
@@ -246,6 +249,53 @@ public final class ReceiveChannel
      */
     public int poll(final ChannelMessageHandler handler, final long estateId, final int limit)
     {
+        plainHandler = handler;
+        try
+        {
+            return pollMessages(estateId, limit);
+        }
+        finally
+        {
+            plainHandler = null;
+        }
+    }
+
+    /**
+     * Hand complete messages to a handler that decides, for each, whether it is consumed and whether to go on: a
+     * message it aborts stays first in the channel, whole, for the next poll.
+     *
+     * @param handler  given each message.
+     * @param estateId of the sender.
+     * @param limit    most messages to hand over.
+     * @return number of messages consumed (aborted ones not counted); {@link #isStopped()} tells whether the handler
+     *         asked to stop.
+     */
+    public int controlledPoll(final ControlledChannelMessageHandler handler, final long estateId, final int limit)
+    {
+        controlledHandler = handler;
+        try
+        {
+            return pollMessages(estateId, limit);
+        }
+        finally
+        {
+            controlledHandler = null;
+        }
+    }
+
+    /**
+     * Whether the handler of the last controlled poll stopped it (break or abort).
+     *
+     * @return true if stopped.
+     */
+    public boolean isStopped()
+    {
+        return isStopped;
+    }
+
+    private int pollMessages(final long estateId, final int limit)
+    {
+        isStopped = false;
         if (null == slots)
         {
             return 0;
@@ -254,7 +304,7 @@ public final class ReceiveChannel
         final long startConsume = consumeSeq;
         final boolean isBestEffort = DeliveryMode.BEST_EFFORT == mode;
 
-        while (count < limit && consumeSeq < highestSeq)
+        while (count < limit && consumeSeq < highestSeq && !isStopped)
         {
             final int slot = (int)(consumeSeq & mask);
             if (slotSeq[slot] != consumeSeq)
@@ -267,12 +317,12 @@ public final class ReceiveChannel
                 }
                 break;
             }
-            count += consume(slot, handler, estateId);
+            count += consume(slot, estateId);
         }
 
-        if (DeliveryMode.RELIABLE_UNORDERED == mode && count < limit && highestSeq > consumeSeq)
+        if (DeliveryMode.RELIABLE_UNORDERED == mode && count < limit && highestSeq > consumeSeq && !isStopped)
         {
-            count += pollAhead(handler, estateId, limit - count);
+            count += pollAhead(estateId, limit - count);
         }
 
         if (consumeSeq != startConsume)
@@ -289,26 +339,41 @@ public final class ReceiveChannel
         return count;
     }
 
-    private int consume(final int slot, final ChannelMessageHandler handler, final long estateId)
+    private int deliver(final long estateId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (null != controlledHandler)
+        {
+            final int action = controlledHandler.onMessage(estateId, channel, buffer, offset, length);
+            isStopped = ControlledChannelMessageHandler.CONTINUE != action;
+            return action;
+        }
+        plainHandler.onMessage(estateId, channel, buffer, offset, length);
+        return ControlledChannelMessageHandler.CONTINUE;
+    }
+
+    /**
+     * Consume the segment at the head of the channel, handing a message over when it completes one. Nothing changes
+     * before the handler has answered, so a message it aborts is handed over again, whole, by the next poll.
+     */
+    private int consume(final int slot, final long estateId)
     {
         final byte flags = slotFlags[slot];
         final int length = slotLength[slot];
         final boolean isBegin = 0 != (flags & FLAG_BEGIN);
         final boolean isEnd = 0 != (flags & FLAG_END);
-        final boolean wasDelivered = slotDelivered[slot];
         int delivered = 0;
 
-        slotSeq[slot] = -1;
-        consumeSeq++;
-
-        if (wasDelivered)
+        if (slotDelivered[slot])
         {
             isAssembling = false;
         }
         else if (isBegin && isEnd)
         {
+            if (ControlledChannelMessageHandler.ABORT == deliver(estateId, slots, slot * maxPayload, length))
+            {
+                return 0;
+            }
             isAssembling = false;
-            handler.onMessage(estateId, channel, slots, slot * maxPayload, length);
             delivered = 1;
         }
         else if (isBegin)
@@ -322,27 +387,34 @@ public final class ReceiveChannel
         else if (isAssembling && assembledLength + length <= assemblyMessageLength &&
             slotMessageLength[slot] == assemblyMessageLength)
         {
+            // Written again, the same bytes in the same place, if the message's handler aborted it last time.
             assembly.putBytes(assembledLength, slots, slot * maxPayload, length);
-            assembledLength += length;
             if (isEnd)
             {
-                isAssembling = false;
-                if (assembledLength == assemblyMessageLength)
+                final int messageLength = assembledLength + length;
+                if (messageLength == assemblyMessageLength)
                 {
-                    handler.onMessage(estateId, channel, assembly, 0, assembledLength);
+                    if (ControlledChannelMessageHandler.ABORT == deliver(estateId, assembly, 0, messageLength))
+                    {
+                        return 0;
+                    }
                     delivered = 1;
                 }
                 else
                 {
                     inconsistentMessages++;
                 }
+                isAssembling = false;
             }
+            assembledLength += length;
         }
         else
         {
             isAssembling = false;
         }
 
+        slotSeq[slot] = -1;
+        consumeSeq++;
         if (isEnd)
         {
             deliveredSeq = consumeSeq;
@@ -350,11 +422,11 @@ public final class ReceiveChannel
         return delivered;
     }
 
-    private int pollAhead(final ChannelMessageHandler handler, final long estateId, final int limit)
+    private int pollAhead(final long estateId, final int limit)
     {
         int count = 0;
         long seq = Math.max(consumeSeq, cumulativeSeq);
-        while (seq < highestSeq && count < limit)
+        while (seq < highestSeq && count < limit && !isStopped)
         {
             int slot = (int)(seq & mask);
             if (slotSeq[slot] != seq || slotDelivered[slot] || 0 == (slotFlags[slot] & FLAG_BEGIN))
@@ -386,9 +458,10 @@ public final class ReceiveChannel
             }
 
             final int firstSlot = (int)(first & mask);
+            final int action;
             if (first == last)
             {
-                handler.onMessage(estateId, channel, slots, firstSlot * maxPayload, slotLength[firstSlot]);
+                action = deliver(estateId, slots, firstSlot * maxPayload, slotLength[firstSlot]);
             }
             else
             {
@@ -401,7 +474,11 @@ public final class ReceiveChannel
                     scratch.putBytes(length, slots, i * maxPayload, slotLength[i]);
                     length += slotLength[i];
                 }
-                handler.onMessage(estateId, channel, scratch, 0, length);
+                action = deliver(estateId, scratch, 0, length);
+            }
+            if (ControlledChannelMessageHandler.ABORT == action)
+            {
+                break;
             }
             for (long s = first; s <= last; s++)
             {

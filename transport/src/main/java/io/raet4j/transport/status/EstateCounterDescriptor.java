@@ -28,7 +28,7 @@ public enum EstateCounterDescriptor
     RTT_US(1008, "rtt us");
 
     /** Names of the values of {@link #STATE}. */
-    public static final String[] STATE_NAMES = { "JOINING", "JOINED", "UNREACHABLE", "DEAD" };
+    public static final String[] STATE_NAMES = { "JOINING", "JOINED", "UNREACHABLE", "DEAD", "RENEWING" };
 
     private final int typeId;
     private final String label;

@@ -1,0 +1,116 @@
+package io.raet4j.transactions.message;
+
+import io.raet4j.transport.Context;
+
+import java.util.Arrays;
+
+/**
+ * The message channels with one remote estate, both ways, created on first use (RAET's messenger and messengent per
+ * channel), and whether the duty cycle owes the estate acks or holds messages from it for the application. Read and
+ * written by {@link Messenger}; the rest of the stack reads the lists.
+ * <p>
+ * <b>Threading:</b> the duty-cycle thread only.
+ */
+public final class Channels
+{
+    private static final SendChannel[] NO_SEND = new SendChannel[0];
+    private static final ReceiveChannel[] NO_RECEIVE = new ReceiveChannel[0];
+
+    SendChannel[] sendByNumber;
+    ReceiveChannel[] receiveByNumber;
+    /** Send channels in use, in the order first used. */
+    SendChannel[] sends = NO_SEND;
+    /** Receive channels in use, in the order first used. */
+    ReceiveChannel[] receives = NO_RECEIVE;
+    /** Duty cycle in which an ack first fell due and was held for data to ride with, or -1. */
+    long ackPendingSinceCycle = -1;
+
+    /**
+     * The send channels in use.
+     *
+     * @return the channels, never null; not to be modified.
+     */
+    public SendChannel[] sends()
+    {
+        return sends;
+    }
+
+    /**
+     * The receive channels in use.
+     *
+     * @return the channels, never null; not to be modified.
+     */
+    public ReceiveChannel[] receives()
+    {
+        return receives;
+    }
+
+    /**
+     * A send channel, if used.
+     *
+     * @param channel number.
+     * @return the channel, or null.
+     */
+    public SendChannel send(final int channel)
+    {
+        return null == sendByNumber ? null : sendByNumber[channel];
+    }
+
+    /**
+     * A receive channel, if used.
+     *
+     * @param channel number.
+     * @return the channel, or null.
+     */
+    public ReceiveChannel receive(final int channel)
+    {
+        return null == receiveByNumber ? null : receiveByNumber[channel];
+    }
+
+    /**
+     * Whether any channel state exists.
+     *
+     * @return true if a channel was used either way.
+     */
+    public boolean hasChannelState()
+    {
+        return sends.length > 0 || receives.length > 0;
+    }
+
+    /**
+     * The number of messages offered and not yet ended.
+     *
+     * @return the count over all send channels.
+     */
+    public long outstandingMessages()
+    {
+        long count = 0;
+        for (final SendChannel channel : sends)
+        {
+            count += channel.outstandingMessages();
+        }
+        return count;
+    }
+
+    void add(final SendChannel channel)
+    {
+        if (null == sendByNumber)
+        {
+            sendByNumber = new SendChannel[Context.CHANNEL_COUNT];
+        }
+        sendByNumber[channel.channel()] = channel;
+        sends = Arrays.copyOf(sends, sends.length + 1);
+        sends[sends.length - 1] = channel;
+    }
+
+    void add(final ReceiveChannel channel)
+    {
+        if (null == receiveByNumber)
+        {
+            receiveByNumber = new ReceiveChannel[Context.CHANNEL_COUNT];
+        }
+        receiveByNumber[channel.channel()] = channel;
+        receives = Arrays.copyOf(receives, receives.length + 1);
+        receives[receives.length - 1] = channel;
+    }
+}

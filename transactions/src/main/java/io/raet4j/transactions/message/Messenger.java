@@ -1,0 +1,969 @@
+package io.raet4j.transactions.message;
+
+import io.raet4j.codec.PacketReader;
+import io.raet4j.codec.PacketWriter;
+import io.raet4j.codec.sbe.AckDecoder;
+import io.raet4j.codec.sbe.DataDecoder;
+import io.raet4j.codec.sbe.DataFlagsDecoder;
+import io.raet4j.codec.sbe.DeliveryMode;
+import io.raet4j.codec.sbe.NackDecoder;
+import io.raet4j.transactions.ChannelSet;
+import io.raet4j.transactions.ControlledMessageHandler;
+import io.raet4j.transactions.FailureReason;
+import io.raet4j.transactions.MessageHandler;
+import io.raet4j.transactions.Stack;
+import io.raet4j.transactions.agent.Cycle;
+import io.raet4j.transactions.agent.TransactionCounters;
+import io.raet4j.transactions.estate.EstateCounters;
+import io.raet4j.transactions.estate.EstateLifecycle;
+import io.raet4j.transactions.estate.Estates;
+import io.raet4j.transactions.estate.LocalEstate;
+import io.raet4j.transactions.estate.RemoteEstate;
+import io.raet4j.transactions.event.Events;
+import io.raet4j.transactions.packet.PacketSender;
+import io.raet4j.transport.Context;
+import org.agrona.DirectBuffer;
+
+/**
+ * The message transaction (RAET's messenger and messengent): reliable, segmented delivery on up to 256 channels per
+ * estate. It takes the application's offers into the send channels, applies Data, Ack and Nack frames, builds acks,
+ * nacks, retransmissions and new segments into the datagram the duty cycle is building for an estate, hands whole
+ * messages to the application on poll, and turns the channels' outcomes into counters and queued events.
+ * <p>
+ * <b>Threading:</b> the duty-cycle thread only.
+ */
+public final class Messenger implements MessageOutcomeListener, ChannelMessageHandler
+{
+    private final Context ctx;
+    private final LocalEstate local;
+    private final Estates estates;
+    private final PacketSender sender;
+    private final PacketWriter writer;
+    private final TransactionCounters counters;
+    private final Cycle cycle;
+    private final Events events;
+    private final EstateLifecycle lifecycle;
+    private final long[] rangeStarts = new long[Math.max(PacketWriter.MAX_ACK_RANGES, PacketWriter.MAX_NACK_RANGES)];
+    private final long[] rangeEnds = new long[rangeStarts.length];
+    private RemoteEstate outcomeEstate;
+    private final boolean[] isReserved = new boolean[Context.CHANNEL_COUNT];
+    private final String[] reservedBy = new String[Context.CHANNEL_COUNT];
+    private final ChannelSet applicationChannels = ChannelSet.all();
+    private final ControlledChannelMessageHandler controlledForwarder = this::onControlledMessage;
+    private MessageHandler messageHandler;
+    private ControlledMessageHandler controlledHandler;
+    private ChannelSet pollChannels;
+    private long lastOfferStatus;
+    private boolean isPolling;
+    private boolean isPollStopped;
+
+    /**
+     * The messenger.
+     *
+     * @param ctx       the stack's settings.
+     * @param local     this stack's estate.
+     * @param estates   every estate known.
+     * @param sender    builds and sends datagrams.
+     * @param counters  the stack's totals.
+     * @param cycle     the duty cycle's clock.
+     * @param events    outcomes are queued here.
+     * @param lifecycle ends a session whose message deadline passed.
+     */
+    public Messenger(
+        final Context ctx,
+        final LocalEstate local,
+        final Estates estates,
+        final PacketSender sender,
+        final TransactionCounters counters,
+        final Cycle cycle,
+        final Events events,
+        final EstateLifecycle lifecycle)
+    {
+        this.ctx = ctx;
+        this.local = local;
+        this.estates = estates;
+        this.sender = sender;
+        this.writer = sender.writer();
+        this.counters = counters;
+        this.cycle = cycle;
+        this.events = events;
+        this.lifecycle = lifecycle;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The application's side: offer, claim, poll
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Offer a message.
+     *
+     * @param toEstateId receiver.
+     * @param channel    0 to 255.
+     * @param buffer     holding the message.
+     * @param offset     of the message.
+     * @param length     of the message.
+     * @return the message id, or a negative status of {@link Stack}.
+     */
+    public long offer(
+        final long toEstateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (channel >= 0 && channel < Context.CHANNEL_COUNT && isReserved[channel])
+        {
+            return Stack.CHANNEL_RESERVED;
+        }
+        return offerOnReserved(toEstateId, channel, buffer, offset, length);
+    }
+
+    /**
+     * Offer a message on any channel, reserved ones included: for the layer that reserved it.
+     *
+     * @param toEstateId receiver.
+     * @param channel    0 to 255.
+     * @param buffer     holding the message.
+     * @param offset     of the message.
+     * @param length     of the message.
+     * @return the message id, or a negative status of {@link Stack}.
+     */
+    public long offerOnReserved(
+        final long toEstateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final SendChannel sendChannel = sendChannelFor(toEstateId, channel, length);
+        if (null == sendChannel)
+        {
+            return lastOfferStatus;
+        }
+        final long result = sendChannel.offer(buffer, offset, length, cycle.liveNs() + ctx.messageTimeoutNs());
+        return accountOffer(estates.byId(toEstateId), result);
+    }
+
+    /**
+     * The send channel a claim of a length would go to, or null with {@link #lastOfferStatus()} saying why not.
+     *
+     * @param toEstateId receiver.
+     * @param channel    0 to 255.
+     * @param length     of the message.
+     * @return the channel, or null.
+     */
+    public SendChannel claimChannel(final long toEstateId, final int channel, final int length)
+    {
+        if (channel >= 0 && channel < Context.CHANNEL_COUNT && isReserved[channel])
+        {
+            lastOfferStatus = Stack.CHANNEL_RESERVED;
+            return null;
+        }
+        final SendChannel sendChannel = sendChannelFor(toEstateId, channel, length);
+        if (null != sendChannel && length > sendChannel.maxPayload())
+        {
+            lastOfferStatus = Stack.MESSAGE_TOO_LARGE;
+            return null;
+        }
+        return sendChannel;
+    }
+
+    /**
+     * Why the last offer or claim found no channel.
+     *
+     * @return a negative status of {@link Stack}.
+     */
+    public long lastOfferStatus()
+    {
+        return lastOfferStatus;
+    }
+
+    /**
+     * Commit a claimed message.
+     *
+     * @param estate      receiver.
+     * @param sendChannel the claim's channel.
+     * @param position    of the claim.
+     * @param length      of the message.
+     * @return the message id, or a negative status of {@link Stack}.
+     */
+    public long commit(final RemoteEstate estate, final SendChannel sendChannel, final long position, final int length)
+    {
+        if (!estate.isSessionUp() || !estate.isRegistered())
+        {
+            return Stack.NOT_CONNECTED;
+        }
+        final long messageId = sendChannel.commit(position, length, cycle.liveNs() + ctx.messageTimeoutNs());
+        return accountOffer(estate, messageId);
+    }
+
+    private SendChannel sendChannelFor(final long toEstateId, final int channel, final int length)
+    {
+        if (channel < 0 || channel >= Context.CHANNEL_COUNT)
+        {
+            lastOfferStatus = Stack.INVALID_CHANNEL;
+            return null;
+        }
+        if (length < 0 || length > ctx.maxMessageBytes())
+        {
+            lastOfferStatus = Stack.MESSAGE_TOO_LARGE;
+            return null;
+        }
+        final RemoteEstate estate = estates.byId(toEstateId);
+        if (null == estate || !estate.isSessionUp())
+        {
+            lastOfferStatus = Stack.NOT_CONNECTED;
+            return null;
+        }
+        if (length > estate.peerMaxMessage)
+        {
+            // The receiver said in the join that it takes no longer message.
+            lastOfferStatus = Stack.MESSAGE_TOO_LARGE;
+            return null;
+        }
+        return sendChannel(estate, channel);
+    }
+
+    /**
+     * Count a claim that found its channel full.
+     *
+     * @return {@link Stack#BACK_PRESSURED}.
+     */
+    public long backPressured()
+    {
+        counters.backPressureEvents.incrementRelease();
+        return Stack.BACK_PRESSURED;
+    }
+
+    private long accountOffer(final RemoteEstate estate, final long result)
+    {
+        if (result < 0)
+        {
+            return backPressured();
+        }
+        counters.messagesOffered.incrementRelease();
+        if (null != estate.counters)
+        {
+            estate.counters.offered.incrementRelease();
+        }
+        estates.activate(estate);
+        return result;
+    }
+
+    /**
+     * Reserve channels for a layer above: the application's {@link #offer} and its polls without a channel set leave
+     * them alone from now on.
+     *
+     * @param owner    the layer, named in refusals.
+     * @param channels to reserve.
+     * @throws IllegalStateException if one is reserved already, naming by whom.
+     */
+    public void reserve(final String owner, final ChannelSet channels)
+    {
+        for (int channel = 0; channel < Context.CHANNEL_COUNT; channel++)
+        {
+            if (channels.contains(channel) && isReserved[channel])
+            {
+                throw new IllegalStateException("channel " + channel + " is reserved by " + reservedBy[channel] +
+                    ": " + owner + " must reserve other channels");
+            }
+        }
+        for (int channel = 0; channel < Context.CHANNEL_COUNT; channel++)
+        {
+            if (channels.contains(channel))
+            {
+                isReserved[channel] = true;
+                reservedBy[channel] = owner;
+            }
+        }
+        applicationChannels.removeAll(channels);
+    }
+
+    /**
+     * Release channels a layer reserved.
+     *
+     * @param channels to release.
+     */
+    public void release(final ChannelSet channels)
+    {
+        for (int channel = 0; channel < Context.CHANNEL_COUNT; channel++)
+        {
+            if (channels.contains(channel))
+            {
+                isReserved[channel] = false;
+                reservedBy[channel] = null;
+                applicationChannels.add(channel);
+            }
+        }
+    }
+
+    /**
+     * Hand whole messages to the application, estates in turn: each poll starts with the estate after the one the
+     * last poll ended with, so a busy estate cannot starve the others. A poll from inside the handler (nested) returns
+     * 0: messages are handed over one at a time, in order.
+     *
+     * @param handler  called for each message.
+     * @param limit    most messages handed over.
+     * @param channels the channels polled, or null for every channel no layer reserved.
+     * @return the number handed over.
+     */
+    public int poll(final MessageHandler handler, final int limit, final ChannelSet channels)
+    {
+        if (isPolling || 0 == estates.readableCount())
+        {
+            return 0;
+        }
+        messageHandler = handler;
+        try
+        {
+            return pollEstates(limit, channels);
+        }
+        finally
+        {
+            messageHandler = null;
+        }
+    }
+
+    /**
+     * Hand whole messages to a handler that decides, for each, whether it is consumed and whether to go on (see
+     * {@link ControlledMessageHandler}); estates in turn as {@link #poll}.
+     *
+     * @param handler  called for each message.
+     * @param limit    most messages consumed.
+     * @param channels the channels polled, or null for every channel no layer reserved.
+     * @return the number consumed.
+     */
+    public int controlledPoll(final ControlledMessageHandler handler, final int limit, final ChannelSet channels)
+    {
+        if (isPolling || 0 == estates.readableCount())
+        {
+            return 0;
+        }
+        controlledHandler = handler;
+        try
+        {
+            return pollEstates(limit, channels);
+        }
+        finally
+        {
+            controlledHandler = null;
+        }
+    }
+
+    private int pollEstates(final int limit, final ChannelSet channels)
+    {
+        isPolling = true;
+        isPollStopped = false;
+        pollChannels = null == channels ? applicationChannels : channels;
+        int count = 0;
+        try
+        {
+            int i = estates.nextReadable();
+            for (int visits = estates.readableCount(); visits > 0 && count < limit && !isPollStopped; visits--)
+            {
+                if (i >= estates.readableCount())
+                {
+                    i = 0;
+                }
+                final RemoteEstate estate = estates.readable(i);
+                count += pollEstate(estate, limit - count);
+                if (hasReadable(estate))
+                {
+                    i++;
+                }
+                else
+                {
+                    estates.removeReadable(i);
+                }
+            }
+            estates.nextReadable(i);
+        }
+        finally
+        {
+            pollChannels = null;
+            isPolling = false;
+        }
+        if (count > 0)
+        {
+            counters.messagesReceived.getAndAddRelease(count);
+        }
+        return count;
+    }
+
+    private int pollEstate(final RemoteEstate estate, final int limit)
+    {
+        int count = 0;
+        for (final ReceiveChannel channel : estate.channels.receives)
+        {
+            if (count < limit && !isPollStopped && pollChannels.contains(channel.channel()))
+            {
+                final int polled;
+                if (null != controlledHandler)
+                {
+                    polled = channel.controlledPoll(controlledForwarder, estate.id(), limit - count);
+                    isPollStopped = channel.isStopped();
+                }
+                else
+                {
+                    polled = channel.poll(this, estate.id(), limit - count);
+                }
+                count += polled;
+                if (polled > 0 && null != estate.counters)
+                {
+                    estate.counters.received.getAndAddRelease(polled);
+                }
+            }
+            if (channel.isAckPending())
+            {
+                estates.activate(estate);
+            }
+        }
+        return count;
+    }
+
+    private static boolean hasReadable(final RemoteEstate estate)
+    {
+        for (final ReceiveChannel channel : estate.channels.receives)
+        {
+            if (channel.hasReadable())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onMessage(
+        final long fromEstateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
+    {
+        messageHandler.onMessage(fromEstateId, channel, buffer, offset, length);
+    }
+
+    private int onControlledMessage(
+        final long fromEstateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
+    {
+        // The Action's ordinal is the channel's constant: CONTINUE 0, BREAK 1, ABORT 2.
+        return controlledHandler.onMessage(fromEstateId, channel, buffer, offset, length).ordinal();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Frames received
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * A Data frame from an estate with a session.
+     *
+     * @param estate the sender.
+     * @param reader positioned on the frame.
+     */
+    public void onData(final RemoteEstate estate, final PacketReader reader)
+    {
+        final DataDecoder data = reader.data();
+        final int channel = data.channel();
+        final ReceiveChannel receiveChannel = receiveChannel(estate, channel);
+        final DataFlagsDecoder flags = data.flags();
+        final int result = receiveChannel.onData(
+            data.mode(),
+            flags.begin(),
+            flags.end(),
+            data.seq(),
+            data.messageLength(),
+            reader.buffer(),
+            reader.dataPayloadOffset(),
+            reader.dataPayloadLength());
+
+        switch (result)
+        {
+            case ReceiveChannel.ACCEPTED:
+                estates.addReadable(estate);
+                break;
+            case ReceiveChannel.DUPLICATE:
+                counters.duplicateSegments.incrementRelease();
+                break;
+            case ReceiveChannel.OUT_OF_WINDOW:
+                counters.outOfWindowSegments.incrementRelease();
+                break;
+            default:
+                counters.malformedPackets.incrementRelease();
+                return;
+        }
+        if (receiveChannel.isAckPending() || ReceiveChannel.DUPLICATE == result)
+        {
+            receiveChannel.markAckPending();
+            if (estate.channels.ackPendingSinceCycle < 0)
+            {
+                estate.channels.ackPendingSinceCycle = cycle.count();
+            }
+            estates.activate(estate);
+        }
+    }
+
+    /**
+     * An Ack frame from an estate with a session.
+     *
+     * @param estate the receiver of the acknowledged messages.
+     * @param reader positioned on the frame.
+     */
+    public void onAck(final RemoteEstate estate, final PacketReader reader)
+    {
+        counters.acksReceived.incrementRelease();
+        final AckDecoder ack = reader.ack();
+        final int channel = ack.channel();
+        final long cumulativeSeq = ack.cumulativeSeq();
+        final long deliveredSeq = ack.deliveredSeq();
+        final int window = ack.windowSegments();
+        int count = 0;
+        for (final AckDecoder.RangesDecoder range : ack.ranges())
+        {
+            rangeStarts[count] = range.startSeq();
+            rangeEnds[count] = range.endSeq();
+            count++;
+        }
+        final SendChannel sendChannel = estate.channels.send(channel);
+        if (null == sendChannel)
+        {
+            return;
+        }
+        final long nowNs = cycle.nowNs();
+        final PathState path = estate.path;
+        sendChannel.onAck(cumulativeSeq, window, rangeStarts, rangeEnds, count, nowNs, path);
+        final int lost = sendChannel.lostDetectedByLastAck();
+        if (lost > 0)
+        {
+            counters.lossesDetected.getAndAddRelease(lost);
+            if (path.onLoss(nowNs))
+            {
+                counters.congestionEvents.incrementRelease();
+            }
+        }
+        outcomeEstate = estate;
+        if (sendChannel.onDelivered(deliveredSeq, this, estate.id()) > 0)
+        {
+            // A confirmed delivery is progress too: the peer answers. Without this, the backoff of delivery probes
+            // whose answers were lost outlived the answer that finally came, and the next tail loss waited for it.
+            path.onProgress();
+        }
+        estates.activate(estate);
+    }
+
+    /**
+     * A Nack frame from an estate with a session.
+     *
+     * @param estate the receiver of the segments it says are missing.
+     * @param reader positioned on the frame.
+     */
+    public void onNack(final RemoteEstate estate, final PacketReader reader)
+    {
+        counters.nacksReceived.incrementRelease();
+        final NackDecoder nack = reader.nack();
+        final int channel = nack.channel();
+        int count = 0;
+        for (final NackDecoder.MissingDecoder range : nack.missing())
+        {
+            rangeStarts[count] = range.startSeq();
+            rangeEnds[count] = range.endSeq();
+            count++;
+        }
+        final SendChannel sendChannel = estate.channels.send(channel);
+        if (null == sendChannel)
+        {
+            return;
+        }
+        final long nowNs = cycle.nowNs();
+        final PathState path = estate.path;
+        if (sendChannel.onNack(rangeStarts, rangeEnds, count, nowNs, path.inFlightNs()) > 0)
+        {
+            if (path.onLoss(nowNs))
+            {
+                counters.congestionEvents.incrementRelease();
+            }
+            estates.activate(estate);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Frames sent: acks, nacks, retransmissions, new segments
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Whether the estate's channels have anything to send or owe it anything.
+     *
+     * @param estate the estate.
+     * @return true if an ack, a nack, a retransmission or a new segment waits.
+     */
+    public static boolean isBusy(final RemoteEstate estate)
+    {
+        for (final SendChannel channel : estate.channels.sends)
+        {
+            if (channel.isActive())
+            {
+                return true;
+            }
+        }
+        for (final ReceiveChannel channel : estate.channels.receives)
+        {
+            if (channel.isAckPending() || channel.hasGaps())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Append the acks and nacks due to an estate to the datagram being built. The sender ignores a nack for a segment
+     * it sent within its smoothed RTT, so reporting gaps often costs only small frames; without an RTT sample of its
+     * own the receiver reports them every minimum RTO. An ack that fell due in this cycle waits one cycle for data to
+     * ride with (a reply the application is about to offer), unless data is already waiting: one datagram per
+     * exchange instead of two. Never longer.
+     *
+     * @param estate the estate being served.
+     * @return the number of frames appended.
+     */
+    public int appendAcks(final RemoteEstate estate)
+    {
+        int workCount = 0;
+        final long nowNs = cycle.nowNs();
+        final PathState path = estate.path;
+        final Channels channels = estate.channels;
+        final long renackAfterNs = 0 != path.srttNs() ? 2 * path.srttNs() : ctx.minRtoNs();
+        final boolean holdAcks = channels.ackPendingSinceCycle == cycle.count() && !hasDataToSend(estate);
+        if (!holdAcks)
+        {
+            channels.ackPendingSinceCycle = -1;
+        }
+        for (final ReceiveChannel channel : channels.receives)
+        {
+            if (channel.isAckPending() && !holdAcks)
+            {
+                if (!channel.appendAck(writer, rangeStarts, rangeEnds))
+                {
+                    sender.flushAndBegin(estate);
+                    channel.appendAck(writer, rangeStarts, rangeEnds);
+                }
+                counters.acksSent.incrementRelease();
+                workCount++;
+            }
+            if (channel.isNackDue(nowNs, renackAfterNs))
+            {
+                if (!channel.appendNack(writer, rangeStarts, rangeEnds, nowNs))
+                {
+                    sender.flushAndBegin(estate);
+                    channel.appendNack(writer, rangeStarts, rangeEnds, nowNs);
+                }
+                counters.nacksSent.incrementRelease();
+                workCount++;
+            }
+        }
+        return workCount;
+    }
+
+    /**
+     * Append what the estate's send channels owe it: first the session's end if a message's deadline passed (the
+     * estate is declared dead), then per channel the retransmission timer's outcome, retransmissions, and new segments
+     * within the peer's window and the path's congestion window.
+     *
+     * @param estate the estate being served, with no join in progress.
+     * @return the number of frames appended; if the estate's session ended, what was built is sent and the estate is
+     *         no longer {@link RemoteEstate#isSessionUp()}.
+     */
+    public int appendData(final RemoteEstate estate)
+    {
+        int workCount = 0;
+        final long nowNs = cycle.nowNs();
+        final PathState path = estate.path;
+        for (final SendChannel channel : estate.channels.sends)
+        {
+            if (channel.oldestDeadlineNs() <= cycle.liveNs())
+            {
+                sender.flush(estate);
+                lifecycle.declareDead(estate, channel.channel(), FailureReason.PEER_DEAD.ordinal(), false);
+                return workCount + 1;
+            }
+            onRetransmitTimer(channel, path, nowNs);
+            int result;
+            while (!estate.hasBlocked && (result = channel.appendRetransmit(writer, nowNs)) != 0)
+            {
+                if (result < 0)
+                {
+                    sender.flushAndBegin(estate);
+                    continue;
+                }
+                counters.retransmits.incrementRelease();
+                if (null != estate.counters)
+                {
+                    estate.counters.retransmits.incrementRelease();
+                }
+                workCount++;
+            }
+            while (!estate.hasBlocked && channel.hasNew() && channel.isWithinPeerWindow() &&
+                (DeliveryMode.BEST_EFFORT == channel.mode() || path.canSend()))
+            {
+                if (!channel.appendNew(writer, nowNs, path))
+                {
+                    sender.flushAndBegin(estate);
+                    continue;
+                }
+                counters.segmentsSent.incrementRelease();
+                workCount++;
+            }
+        }
+        return workCount;
+    }
+
+    private void onRetransmitTimer(final SendChannel channel, final PathState path, final long nowNs)
+    {
+        final int timedOut = channel.onRetransmitTimer(nowNs, path);
+        if (SendChannel.TIMER_TAIL_PROBE == timedOut)
+        {
+            counters.tailProbes.incrementRelease();
+            channel.rearmRetransmitTimer(nowNs, path.rtoNs());
+        }
+        else if (SendChannel.TIMER_DELIVERY_PROBE == timedOut)
+        {
+            path.onBackoff();
+            channel.rearmRetransmitTimer(nowNs, path.rtoNs());
+        }
+        else if (timedOut > 0)
+        {
+            counters.retransmitTimeouts.incrementRelease();
+            if (path.onRetransmitTimeout(nowNs))
+            {
+                counters.congestionEvents.incrementRelease();
+            }
+            channel.rearmRetransmitTimer(nowNs, path.rtoNs());
+        }
+        else if (0 == timedOut)
+        {
+            channel.rearmRetransmitTimer(nowNs, path.rtoNs());
+        }
+    }
+
+    private static boolean hasDataToSend(final RemoteEstate estate)
+    {
+        for (final SendChannel channel : estate.channels.sends)
+        {
+            if (channel.hasRetransmit() || (channel.hasNew() && channel.isWithinPeerWindow()))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Append the final Ack of every reliable channel received on, for the Leave that follows.
+     *
+     * @param estate the estate left.
+     * @return true if they all fit in the datagram begun and no unordered channel handed a message over ahead of its
+     *         confirmed prefix: then the Leave may say its acks are final.
+     */
+    public boolean appendFinalAcks(final RemoteEstate estate)
+    {
+        boolean isFinal = true;
+        for (final ReceiveChannel channel : estate.channels.receives)
+        {
+            if (!channel.isReliable())
+            {
+                continue;
+            }
+            isFinal &= !channel.hasDeliveredAhead();
+            if (!channel.appendAck(writer, rangeStarts, rangeEnds))
+            {
+                isFinal = false;
+                sender.flushAndBegin(estate);
+                channel.appendAck(writer, rangeStarts, rangeEnds);
+            }
+        }
+        return isFinal;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Changes of the estate's state
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * The pair's state is renewed: messages the peer may have received end uncertain, the rest are sent again from
+     * sequence 0, receive channels restart, and the path starts over.
+     *
+     * @param estate the estate.
+     */
+    public void renewChannels(final RemoteEstate estate)
+    {
+        outcomeEstate = estate;
+        for (final SendChannel channel : estate.channels.sends)
+        {
+            channel.renew(
+                this,
+                estate.id(),
+                FailureReason.PEER_RESTARTED.ordinal(),
+                estate.path,
+                estate.maxPayload,
+                estate.peerMaxMessage,
+                FailureReason.TOO_LARGE.ordinal(),
+                estate.peerCredit);
+        }
+        for (final ReceiveChannel channel : estate.channels.receives)
+        {
+            channel.reset();
+        }
+        estate.path.reset();
+    }
+
+    /**
+     * The session ended: every message not yet confirmed ends, and all channel state is discarded.
+     *
+     * @param estate             whose session ends.
+     * @param timedOutChannel    channel whose message deadline passed (its messages end TIMEOUT), or -1.
+     * @param reason             ordinal of the reason for the other channels' messages.
+     * @param isKnownUndelivered true if the peer left saying what it delivered, so the rest certainly was not.
+     */
+    public void failAll(
+        final RemoteEstate estate, final int timedOutChannel, final int reason, final boolean isKnownUndelivered)
+    {
+        outcomeEstate = estate;
+        for (final SendChannel channel : estate.channels.sends)
+        {
+            final int channelReason = channel.channel() == timedOutChannel ? FailureReason.TIMEOUT.ordinal() : reason;
+            channel.failAll(this, estate.id(), channelReason, estate.path, isKnownUndelivered);
+        }
+        for (final ReceiveChannel channel : estate.channels.receives)
+        {
+            channel.reset();
+        }
+        estate.path.reset();
+    }
+
+    /**
+     * The stack closes: every message not yet confirmed ends CLOSED (uncertain if sent whole).
+     *
+     * @param estate the estate.
+     */
+    public void close(final RemoteEstate estate)
+    {
+        outcomeEstate = estate;
+        for (final SendChannel channel : estate.channels.sends)
+        {
+            channel.failAll(this, estate.id(), FailureReason.CLOSED.ordinal(), estate.path, false);
+        }
+    }
+
+    /**
+     * An unreachable estate answers again: the retransmission backoff ends, every channel's timer fires at once.
+     *
+     * @param estate the estate.
+     */
+    public void resume(final RemoteEstate estate)
+    {
+        estate.path.onProgress();
+        for (final SendChannel channel : estate.channels.sends)
+        {
+            if (Long.MAX_VALUE != channel.rtoDeadlineNs())
+            {
+                channel.rearmRetransmitTimer(cycle.nowNs(), 0);
+            }
+        }
+    }
+
+    /**
+     * The estate is forgotten: no reference to it stays here.
+     *
+     * @param estate the estate.
+     */
+    public void forget(final RemoteEstate estate)
+    {
+        if (outcomeEstate == estate)
+        {
+            outcomeEstate = null;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Channels
+    // ---------------------------------------------------------------------------------------------------------
+
+    private SendChannel sendChannel(final RemoteEstate estate, final int channel)
+    {
+        SendChannel sendChannel = estate.channels.send(channel);
+        if (null == sendChannel)
+        {
+            sendChannel = new SendChannel(
+                channel,
+                ctx.channelMode(channel),
+                estate.maxPayload,
+                ctx.sendBufferMaxBytes(),
+                ctx.maxUnackedSegments(),
+                estate.peerCredit);
+            estate.channels.add(sendChannel);
+        }
+        return sendChannel;
+    }
+
+    private ReceiveChannel receiveChannel(final RemoteEstate estate, final int channel)
+    {
+        ReceiveChannel receiveChannel = estate.channels.receive(channel);
+        if (null == receiveChannel)
+        {
+            receiveChannel = new ReceiveChannel(
+                channel,
+                ctx.receiveWindowSegments(),
+                local.receiveCreditSegments(),
+                local.receivePayload(),
+                ctx.maxMessageBytes());
+            estate.channels.add(receiveChannel);
+        }
+        return receiveChannel;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Outcomes
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onDelivered(final long toEstateId, final int channel, final long messageId)
+    {
+        counters.messagesDelivered.incrementRelease();
+        final EstateCounters estateCounters = estateCounters(toEstateId);
+        if (null != estateCounters)
+        {
+            estateCounters.delivered.incrementRelease();
+        }
+        events.delivered(toEstateId, channel, messageId);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onFailed(final long toEstateId, final int channel, final long messageId, final int reason)
+    {
+        counters.messagesFailed.incrementRelease();
+        final EstateCounters estateCounters = estateCounters(toEstateId);
+        if (null != estateCounters)
+        {
+            estateCounters.failed.incrementRelease();
+        }
+        events.failed(toEstateId, channel, messageId, reason);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onUncertain(final long toEstateId, final int channel, final long messageId, final int reason)
+    {
+        counters.messagesUncertain.incrementRelease();
+        final EstateCounters estateCounters = estateCounters(toEstateId);
+        if (null != estateCounters)
+        {
+            estateCounters.uncertain.incrementRelease();
+        }
+        events.uncertain(toEstateId, channel, messageId, reason);
+    }
+
+    /**
+     * The counters of the estate whose messages are ending: the one being worked on (set around the channel calls
+     * that report outcomes), else looked up.
+     */
+    private EstateCounters estateCounters(final long id)
+    {
+        final RemoteEstate estate = null != outcomeEstate && outcomeEstate.id() == id ? outcomeEstate :
+            estates.byId(id);
+        return null == estate ? null : estate.counters;
+    }
+}
