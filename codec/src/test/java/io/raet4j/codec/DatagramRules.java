@@ -16,7 +16,7 @@ import static io.raet4j.codec.PacketReader.TOO_SHORT;
 
 /**
  * The structural rules of spec/PROTOCOL.md section 4.1 (version 1, with what versions 2 and 3 require of Join,
- * JoinAck and Leave) and spec/SECURITY.md sections 1 and 4 (version 2), with the version 3 blocks of
+ * JoinAck and Leave) and spec/PROTOCOL.md sections 2.3 and 2.4 (version 2), with the version 3 blocks of
  * spec/raet-schema.xml, written a second time from the spec text with plain little-endian reads, no SBE decoder and
  * none of
  * {@link PacketReader}'s code: the oracle the fuzz targets hold the reader to. Offsets and lengths below are the
@@ -64,7 +64,7 @@ final class DatagramRules
     private static final int JOIN_BLOCK_V1 = 14;
     private static final int JOIN_ACK_BLOCK_V1 = 13;
     /**
-     * Version 3 blocks: version 2's keys and signature (SECURITY.md section 2), then mtu (u16), maxMessageLength and
+     * Version 3 blocks: version 2's keys and signature (PROTOCOL.md section 2.3), then mtu (u16), maxMessageLength and
      * receiveCredit (i32), options (u8) and, in a JoinAck, refusal (u8).
      */
     private static final int JOIN_BLOCK_V3 = 14 + 16 + 3 * 32 + 64 + 2 + 4 + 4 + 1;

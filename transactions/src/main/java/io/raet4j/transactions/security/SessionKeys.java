@@ -313,7 +313,7 @@ public final class SessionKeys
     {
         final byte[] material = HandshakeCrypto.hkdfExpand(secret, KEY_INFO, 36);
         final int id = idOf(material);
-        // The nonce is the key id then the packet counter (spec/SECURITY.md section 4).
+        // The nonce is the key id then the packet counter (spec/PROTOCOL.md section 2.4).
         aead.init(Arrays.copyOf(material, 32), id);
         Arrays.fill(material, (byte)0);
         return id;

@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The byte strings the join handshake signs, laid out in spec/PROTOCOL.md section 15. Each starts with a distinct
+ * The byte strings the join handshake signs, laid out in spec/PROTOCOL.md section 6.3. Each starts with a distinct
  * label, so a signature over one can never be taken for the other, and every field is fixed length except the name,
  * which is length-prefixed, so no two field lists encode to the same bytes.
  */
