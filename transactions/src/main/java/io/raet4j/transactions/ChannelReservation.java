@@ -108,7 +108,7 @@ public final class ChannelReservation implements AutoCloseable
         if (!isClosed)
         {
             isClosed = true;
-            agent.messenger().release(channels);
+            agent.messenger().poller().release(channels);
         }
     }
 }

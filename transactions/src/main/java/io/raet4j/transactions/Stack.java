@@ -619,7 +619,7 @@ public final class Stack implements AutoCloseable
      */
     public ChannelReservation reserveChannels(final String owner, final ChannelSet channels)
     {
-        agent.messenger().reserve(owner, channels);
+        agent.messenger().poller().reserve(owner, channels);
         return new ChannelReservation(this, agent, owner, channels);
     }
 

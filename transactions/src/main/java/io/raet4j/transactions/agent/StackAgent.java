@@ -449,7 +449,7 @@ public final class StackAgent implements Agent
         {
             owner.claimOrRefuse("poll");
         }
-        return messenger.poll(handler, limit, channels);
+        return messenger.poller().poll(handler, limit, channels);
     }
 
     /**
@@ -466,7 +466,7 @@ public final class StackAgent implements Agent
         {
             owner.claimOrRefuse("controlledPoll");
         }
-        return messenger.controlledPoll(handler, limit, channels);
+        return messenger.poller().controlledPoll(handler, limit, channels);
     }
 
     /**

@@ -7,10 +7,7 @@ import io.raet4j.codec.sbe.DataDecoder;
 import io.raet4j.codec.sbe.DataFlagsDecoder;
 import io.raet4j.codec.sbe.DeliveryMode;
 import io.raet4j.codec.sbe.NackDecoder;
-import io.raet4j.transactions.ChannelSet;
-import io.raet4j.transactions.ControlledMessageHandler;
 import io.raet4j.transactions.FailureReason;
-import io.raet4j.transactions.MessageHandler;
 import io.raet4j.transactions.Stack;
 import io.raet4j.transactions.agent.Cycle;
 import io.raet4j.transactions.agent.TransactionCounters;
@@ -28,11 +25,11 @@ import org.agrona.DirectBuffer;
  * The message transaction (RAET's messenger and messengent): reliable, segmented delivery on up to 256 channels per
  * estate. It takes the application's offers into the send channels, applies Data, Ack and Nack frames, builds acks,
  * nacks, retransmissions and new segments into the datagram the duty cycle is building for an estate, hands whole
- * messages to the application on poll, and turns the channels' outcomes into counters and queued events.
+ * messages to the application through its {@link MessagePoller}, and turns the channels' outcomes into counters and queued events.
  * <p>
  * <b>Threading:</b> the duty-cycle thread only.
  */
-public final class Messenger implements MessageOutcomeListener, ChannelMessageHandler
+public final class Messenger implements MessageOutcomeListener
 {
     private final Context ctx;
     private final LocalEstate local;
@@ -46,16 +43,8 @@ public final class Messenger implements MessageOutcomeListener, ChannelMessageHa
     private final long[] rangeStarts = new long[Math.max(PacketWriter.MAX_ACK_RANGES, PacketWriter.MAX_NACK_RANGES)];
     private final long[] rangeEnds = new long[rangeStarts.length];
     private RemoteEstate outcomeEstate;
-    private final boolean[] isReserved = new boolean[Context.CHANNEL_COUNT];
-    private final String[] reservedBy = new String[Context.CHANNEL_COUNT];
-    private final ChannelSet applicationChannels = ChannelSet.all();
-    private final ControlledChannelMessageHandler controlledForwarder = this::onControlledMessage;
-    private MessageHandler messageHandler;
-    private ControlledMessageHandler controlledHandler;
-    private ChannelSet pollChannels;
+    private final MessagePoller poller;
     private long lastOfferStatus;
-    private boolean isPolling;
-    private boolean isPollStopped;
 
     /**
      * The messenger.
@@ -88,10 +77,21 @@ public final class Messenger implements MessageOutcomeListener, ChannelMessageHa
         this.cycle = cycle;
         this.events = events;
         this.lifecycle = lifecycle;
+        this.poller = new MessagePoller(estates, counters);
+    }
+
+    /**
+     * What hands messages to the application and keeps the channels layers reserved.
+     *
+     * @return the poller.
+     */
+    public MessagePoller poller()
+    {
+        return poller;
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // The application's side: offer, claim, poll
+    // The application's side: offer, claim
     // ---------------------------------------------------------------------------------------------------------
 
     /**
@@ -107,7 +107,7 @@ public final class Messenger implements MessageOutcomeListener, ChannelMessageHa
     public long offer(
         final long toEstateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (channel >= 0 && channel < Context.CHANNEL_COUNT && isReserved[channel])
+        if (channel >= 0 && channel < Context.CHANNEL_COUNT && poller.isReserved(channel))
         {
             return Stack.CHANNEL_RESERVED;
         }
@@ -146,7 +146,7 @@ public final class Messenger implements MessageOutcomeListener, ChannelMessageHa
      */
     public SendChannel claimChannel(final long toEstateId, final int channel, final int length)
     {
-        if (channel >= 0 && channel < Context.CHANNEL_COUNT && isReserved[channel])
+        if (channel >= 0 && channel < Context.CHANNEL_COUNT && poller.isReserved(channel))
         {
             lastOfferStatus = Stack.CHANNEL_RESERVED;
             return null;
@@ -240,205 +240,6 @@ public final class Messenger implements MessageOutcomeListener, ChannelMessageHa
         }
         estates.activate(estate);
         return result;
-    }
-
-    /**
-     * Reserve channels for a layer above: the application's {@link #offer} and its polls without a channel set leave
-     * them alone from now on.
-     *
-     * @param owner    the layer, named in refusals.
-     * @param channels to reserve.
-     * @throws IllegalStateException if one is reserved already, naming by whom.
-     */
-    public void reserve(final String owner, final ChannelSet channels)
-    {
-        for (int channel = 0; channel < Context.CHANNEL_COUNT; channel++)
-        {
-            if (channels.contains(channel) && isReserved[channel])
-            {
-                throw new IllegalStateException("channel " + channel + " is reserved by " + reservedBy[channel] +
-                    ": " + owner + " must reserve other channels");
-            }
-        }
-        for (int channel = 0; channel < Context.CHANNEL_COUNT; channel++)
-        {
-            if (channels.contains(channel))
-            {
-                isReserved[channel] = true;
-                reservedBy[channel] = owner;
-            }
-        }
-        applicationChannels.removeAll(channels);
-    }
-
-    /**
-     * Release channels a layer reserved.
-     *
-     * @param channels to release.
-     */
-    public void release(final ChannelSet channels)
-    {
-        for (int channel = 0; channel < Context.CHANNEL_COUNT; channel++)
-        {
-            if (channels.contains(channel))
-            {
-                isReserved[channel] = false;
-                reservedBy[channel] = null;
-                applicationChannels.add(channel);
-            }
-        }
-    }
-
-    /**
-     * Hand whole messages to the application, estates in turn: each poll starts with the estate after the one the
-     * last poll ended with, so a busy estate cannot starve the others. A poll from inside the handler (nested) returns
-     * 0: messages are handed over one at a time, in order.
-     *
-     * @param handler  called for each message.
-     * @param limit    most messages handed over.
-     * @param channels the channels polled, or null for every channel no layer reserved.
-     * @return the number handed over.
-     */
-    public int poll(final MessageHandler handler, final int limit, final ChannelSet channels)
-    {
-        if (isPolling || 0 == estates.readableCount())
-        {
-            return 0;
-        }
-        messageHandler = handler;
-        try
-        {
-            return pollEstates(limit, channels);
-        }
-        finally
-        {
-            messageHandler = null;
-        }
-    }
-
-    /**
-     * Hand whole messages to a handler that decides, for each, whether it is consumed and whether to go on (see
-     * {@link ControlledMessageHandler}); estates in turn as {@link #poll}.
-     *
-     * @param handler  called for each message.
-     * @param limit    most messages consumed.
-     * @param channels the channels polled, or null for every channel no layer reserved.
-     * @return the number consumed.
-     */
-    public int controlledPoll(final ControlledMessageHandler handler, final int limit, final ChannelSet channels)
-    {
-        if (isPolling || 0 == estates.readableCount())
-        {
-            return 0;
-        }
-        controlledHandler = handler;
-        try
-        {
-            return pollEstates(limit, channels);
-        }
-        finally
-        {
-            controlledHandler = null;
-        }
-    }
-
-    private int pollEstates(final int limit, final ChannelSet channels)
-    {
-        isPolling = true;
-        isPollStopped = false;
-        pollChannels = null == channels ? applicationChannels : channels;
-        int count = 0;
-        try
-        {
-            int i = estates.nextReadable();
-            for (int visits = estates.readableCount(); visits > 0 && count < limit && !isPollStopped; visits--)
-            {
-                if (i >= estates.readableCount())
-                {
-                    i = 0;
-                }
-                final RemoteEstate estate = estates.readable(i);
-                count += pollEstate(estate, limit - count);
-                if (hasReadable(estate))
-                {
-                    i++;
-                }
-                else
-                {
-                    estates.removeReadable(i);
-                }
-            }
-            estates.nextReadable(i);
-        }
-        finally
-        {
-            pollChannels = null;
-            isPolling = false;
-        }
-        if (count > 0)
-        {
-            counters.messagesReceived.getAndAddRelease(count);
-        }
-        return count;
-    }
-
-    private int pollEstate(final RemoteEstate estate, final int limit)
-    {
-        int count = 0;
-        for (final ReceiveChannel channel : estate.channels.receives)
-        {
-            if (count < limit && !isPollStopped && pollChannels.contains(channel.channel()))
-            {
-                final int polled;
-                if (null != controlledHandler)
-                {
-                    polled = channel.controlledPoll(controlledForwarder, estate.id(), limit - count);
-                    isPollStopped = channel.isStopped();
-                }
-                else
-                {
-                    polled = channel.poll(this, estate.id(), limit - count);
-                }
-                count += polled;
-                if (polled > 0 && null != estate.counters)
-                {
-                    estate.counters.received.getAndAddRelease(polled);
-                }
-            }
-            if (channel.isAckPending())
-            {
-                estates.activate(estate);
-            }
-        }
-        return count;
-    }
-
-    private static boolean hasReadable(final RemoteEstate estate)
-    {
-        for (final ReceiveChannel channel : estate.channels.receives)
-        {
-            if (channel.hasReadable())
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public void onMessage(
-        final long fromEstateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
-    {
-        messageHandler.onMessage(fromEstateId, channel, buffer, offset, length);
-    }
-
-    private int onControlledMessage(
-        final long fromEstateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
-    {
-        // The Action's ordinal is the channel's constant: CONTINUE 0, BREAK 1, ABORT 2.
-        return controlledHandler.onMessage(fromEstateId, channel, buffer, offset, length).ordinal();
     }
 
     // ---------------------------------------------------------------------------------------------------------
