@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 
 /**
  * Configuration of one stack: its estate, its media, its timers and limits. Fluent accessors named like the
@@ -190,6 +191,7 @@ public final class Context
     private String laneAddress;
     private Media media;
     private NanoClock nanoClock;
+    private RandomGenerator random;
     private EpochClock epochClock;
     private IdleStrategy idleStrategy;
     private ThreadingMode threadingMode = ThreadingMode.INVOKER;
@@ -277,6 +279,10 @@ public final class Context
         if (nameBytes < 1 || nameBytes > 255)
         {
             throw new IllegalArgumentException("name must be 1 to 255 UTF-8 bytes: " + name);
+        }
+        if (null == random)
+        {
+            random = ThreadLocalRandom.current();
         }
         if (null == nanoClock)
         {
@@ -490,6 +496,30 @@ public final class Context
     public Context nanoClock(final NanoClock nanoClock)
     {
         this.nanoClock = nanoClock;
+        return this;
+    }
+
+    /**
+     * Source of the protocol's random numbers that need not be secret: sessions, join and alive nonces. Keys,
+     * cookies and ephemeral secrets always come from a {@code SecureRandom}.
+     *
+     * @return the source.
+     */
+    public RandomGenerator random()
+    {
+        return random;
+    }
+
+    /**
+     * Source of the protocol's random numbers that need not be secret, injected like the clock so that a test can
+     * replay a run from a seed. Default: {@link ThreadLocalRandom}.
+     *
+     * @param random to use; called on the duty-cycle thread only.
+     * @return this for a fluent API.
+     */
+    public Context random(final RandomGenerator random)
+    {
+        this.random = random;
         return this;
     }
 

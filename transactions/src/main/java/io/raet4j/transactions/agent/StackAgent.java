@@ -39,10 +39,10 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.CountersManager;
 
 import java.net.SocketAddress;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
 
 /**
  * The duty cycle of a stack: one agent does all socket I/O and runs every transaction. Each cycle reads the clock
@@ -125,7 +125,8 @@ public final class StackAgent implements Agent
         this.keepWriter = keepWriter;
         this.counters = new TransactionCounters(counters);
         this.owner = new ThreadOwner(ctx.name(), this.counters.apiMisuse);
-        final LongSupplier nonces = () -> ThreadLocalRandom.current().nextLong();
+        final RandomGenerator random = ctx.random();
+        final LongSupplier nonces = random::nextLong;
         int session = 0;
         while (0 == session)
         {
