@@ -583,7 +583,7 @@ public final class ReceiveChannel
     }
 
     /**
-     * Append an ack frame.
+     * Append an ack frame, listing at most as many ranges as fit an empty datagram of the packet being built.
      *
      * @param writer packet being built.
      * @param starts scratch for range starts, at least {@link PacketWriter#MAX_ACK_RANGES} long.
@@ -592,9 +592,9 @@ public final class ReceiveChannel
      */
     public boolean appendAck(final PacketWriter writer, final long[] starts, final long[] ends)
     {
-        final int fit = (writer.capacity() - PacketWriter.HEADER_LENGTH - PacketWriter.ackFrameLength(0)) /
-            (PacketWriter.ackFrameLength(1) - PacketWriter.ackFrameLength(0));
-        final int count = ranges(true, starts, ends, Math.max(0, Math.min(PacketWriter.MAX_ACK_RANGES, fit)));
+        final int fit = rangesThatFit(
+            writer, PacketWriter.ackFrameLength(0), PacketWriter.ackFrameLength(1) - PacketWriter.ackFrameLength(0));
+        final int count = ranges(true, starts, ends, Math.min(PacketWriter.MAX_ACK_RANGES, fit));
         final int credit = (int)Math.max(0, Math.min(maxCredit, consumeSeq + window - cumulativeSeq));
         if (!writer.appendAck(channel, cumulativeSeq, deliveredSeq, credit, starts, ends, count))
         {
@@ -605,7 +605,8 @@ public final class ReceiveChannel
     }
 
     /**
-     * Append a nack frame listing the gaps below the highest segment held.
+     * Append a nack frame listing the gaps below the highest segment held, at most as many as fit an empty datagram
+     * of the packet being built.
      *
      * @param writer packet being built.
      * @param starts scratch for range starts, at least {@link PacketWriter#MAX_NACK_RANGES} long.
@@ -615,9 +616,9 @@ public final class ReceiveChannel
      */
     public boolean appendNack(final PacketWriter writer, final long[] starts, final long[] ends, final long nowNs)
     {
-        final int fit = (writer.capacity() - PacketWriter.HEADER_LENGTH - PacketWriter.nackFrameLength(0)) /
-            (PacketWriter.nackFrameLength(1) - PacketWriter.nackFrameLength(0));
-        final int count = ranges(false, starts, ends, Math.max(0, Math.min(PacketWriter.MAX_NACK_RANGES, fit)));
+        final int fit = rangesThatFit(
+            writer, PacketWriter.nackFrameLength(0), PacketWriter.nackFrameLength(1) - PacketWriter.nackFrameLength(0));
+        final int count = ranges(false, starts, ends, Math.min(PacketWriter.MAX_NACK_RANGES, fit));
         if (0 == count)
         {
             nackedUpTo = highestSeq;
@@ -630,6 +631,19 @@ public final class ReceiveChannel
         nackedUpTo = highestSeq;
         lastNackNs = nowNs;
         return true;
+    }
+
+    /**
+     * How many ranges a frame may list so that it fits an empty datagram of the packet being built: its limit, not the
+     * writer's capacity, which is larger when the peer's MTU is smaller or the packet is sealed. If the frame does not
+     * fit after the frames already appended, the caller sends those and appends it again to an empty datagram.
+     */
+    private static int rangesThatFit(final PacketWriter writer, final int emptyFrameLength, final int rangeLength)
+    {
+        final int framesOffset = writer.isSealed() ? PacketWriter.SEALED_FRAMES_OFFSET : PacketWriter.HEADER_LENGTH;
+        final int room = writer.length() + writer.remaining() - framesOffset;
+
+        return Math.max(0, (room - emptyFrameLength) / rangeLength);
     }
 
     private int ranges(final boolean held, final long[] starts, final long[] ends, final int max)

@@ -872,8 +872,10 @@ public final class SendChannel
      * @param reason           ordinal of the reason for messages that end.
      * @param path             of the estate, whose in-flight count is reduced.
      * @param maxPayload    largest segment payload of the new session.
-     * @param maxMessageLength largest message the new session's receiver takes; longer kept messages fail.
+     * @param maxMessageLength largest message the new session's receiver takes; if a kept message is longer, every
+     *                         kept message fails (best effort: is dropped).
      * @param tooLargeReason ordinal of the reason for kept messages now too large.
+     * @param peerWindowSegments receive window assumed until the new receiver has acknowledged.
      * @return number of messages ended.
      */
     public int renew(
@@ -920,6 +922,15 @@ public final class SendChannel
             while (oldestMessageId < nextMessageId && msgFirstSeq[(int)(oldestMessageId & segMask)] < nextSendSeq)
             {
                 releaseOldest((int)(oldestMessageId & segMask));
+            }
+            if (hasLongerThan(maxMessageLength))
+            {
+                // The new receiver would refuse every segment of a longer one; only the oldest can be released, so
+                // every kept message is dropped, as the reliable ones fail.
+                while (oldestMessageId < nextMessageId)
+                {
+                    releaseOldest((int)(oldestMessageId & segMask));
+                }
             }
         }
         this.maxPayload = maxPayload;
