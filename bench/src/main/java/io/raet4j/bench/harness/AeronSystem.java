@@ -494,6 +494,7 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
     /**
      * {@inheritDoc}
      */
+    @Override
     public String label()
     {
         return "aeron " + config.describe();
@@ -502,6 +503,7 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
     /**
      * {@inheritDoc}
      */
+    @Override
     public List<Row> latency(final int sizeBytes, final int warmup, final int count) throws Exception
     {
         if (warmup < 0 || count < 1)
@@ -517,6 +519,7 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
     /**
      * {@inheritDoc}
      */
+    @Override
     public List<Row> throughput(final int sizeBytes, final double seconds) throws Exception
     {
         return throughput(sizeBytes, seconds, THROUGHPUT_WARMUP_S);
