@@ -69,8 +69,9 @@ public final class BenchMain
                 io.raet4j.bench.harness.Harness.main(rest);
                 break;
             default:
-                System.err.println("usage: java -jar raet4j-bench.jar [pingpong [--count N] [--size B] [--encryption on|off] " +
-                    "[--warmup N] [--rounds R] [--out FILE] | jmh [jmh args...] | alloc [seconds] | harness [--quick] ...]");
+                System.err.println("usage: java -jar raet4j-bench.jar " +
+                    "[pingpong [--count N] [--size B] [--encryption on|off] [--warmup N] [--rounds R] [--out FILE] | " +
+                    "jmh [jmh args...] | alloc [seconds] | harness [--quick] ...]");
                 System.exit(2);
         }
     }

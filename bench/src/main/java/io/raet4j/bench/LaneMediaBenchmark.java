@@ -72,7 +72,8 @@ public class LaneMediaBenchmark
         long received;
         long bytes;
 
-        public void onDatagram(final UnsafeBuffer buffer, final int offset, final int length, final SocketAddress source)
+        public void onDatagram(
+            final UnsafeBuffer buffer, final int offset, final int length, final SocketAddress source)
         {
             received++;
             bytes += buffer.getByte(offset) + length;

@@ -80,6 +80,7 @@ public class StackPathsBenchmark
         /**
          * {@inheritDoc}
          */
+        @Override
         public void onDelivered(final long estateId, final int channel, final long messageId)
         {
             delivered++;
@@ -89,6 +90,7 @@ public class StackPathsBenchmark
         /**
          * {@inheritDoc}
          */
+        @Override
         public void onFailed(final long estateId, final int channel, final long messageId, final FailureReason reason)
         {
             failed++;
@@ -97,6 +99,7 @@ public class StackPathsBenchmark
         /**
          * {@inheritDoc}
          */
+        @Override
         public void onUncertain(
             final long estateId, final int channel, final long messageId, final FailureReason reason)
         {
@@ -106,6 +109,7 @@ public class StackPathsBenchmark
         /**
          * {@inheritDoc}
          */
+        @Override
         public void onMessage(
             final long estateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
         {

@@ -81,6 +81,7 @@ public final class JoinLimits
     /**
      * {@inheritDoc}
      */
+    @Override
     public String toString()
     {
         return "mtu " + mtu + ", max message " + maxMessageLength + ", credit " + receiveCredit + ", encryption " +

@@ -52,6 +52,7 @@ final class DemoCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public String name()
     {
         return "demo";
@@ -60,6 +61,7 @@ final class DemoCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public String summary()
     {
         return "two estates in this process: join, a verified burst, a ping-pong, a summary";
@@ -68,6 +70,7 @@ final class DemoCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public String usage()
     {
         return "usage: java -jar raet4j.jar demo [options]\n" +
@@ -78,13 +81,15 @@ final class DemoCommand implements Command, DeliveryHandler
             "  --seed N             seed of the sizes (default 7)\n" +
             Main.COMMON_OPTIONS.replace("idle strategy of the invoker loop",
                 "idle strategy of the one loop driving both stacks (default spin)") +
-            "Prints last {\"joined\",\"messages\",\"bytes\",\"delivered\",\"failed\",\"uncertain\",\"corrupt\",\"seconds\"," +
+            "Prints last {\"joined\",\"messages\",\"bytes\",\"delivered\",\"failed\",\"uncertain\"," +
+            "\"corrupt\",\"seconds\"," +
             "\"msgsPerSec\",\"rttP50Us\",\"rttP99Us\",\"rttMaxUs\"}.\n";
     }
 
     /**
      * {@inheritDoc}
      */
+    @Override
     public int run(final Args args, final PrintStream out, final PrintStream err)
     {
         final long count = args.number("--count", 10_000L, 0, Integer.MAX_VALUE);
@@ -321,6 +326,7 @@ final class DemoCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onDelivered(final long estateId, final int channel, final long messageId)
     {
         if (BURST_CHANNEL == channel)
@@ -332,6 +338,7 @@ final class DemoCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onFailed(final long estateId, final int channel, final long messageId, final FailureReason reason)
     {
         failed++;
@@ -340,6 +347,7 @@ final class DemoCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onUncertain(final long estateId, final int channel, final long messageId, final FailureReason reason)
     {
         uncertain++;

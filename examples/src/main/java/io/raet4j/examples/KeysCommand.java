@@ -27,6 +27,7 @@ final class KeysCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public String name()
     {
         return "keys";
@@ -35,6 +36,7 @@ final class KeysCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public String summary()
     {
         return "show the keys of a keep directory and accept, reject or delete remote estates";
@@ -43,6 +45,7 @@ final class KeysCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public String usage()
     {
         return "usage: java -jar raet4j.jar keys <action> --keep DIR [...]\n" +
@@ -58,6 +61,7 @@ final class KeysCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public int maxOperands()
     {
         return 2;
@@ -66,6 +70,7 @@ final class KeysCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public int run(final Args args, final PrintStream out, final PrintStream err)
     {
         final List<String> operands = args.operands();

@@ -37,6 +37,7 @@ final class PingCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public String name()
     {
         return "ping";
@@ -45,6 +46,7 @@ final class PingCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public String summary()
     {
         return "measure round trips to a pong (HdrHistogram percentiles)";
@@ -53,6 +55,7 @@ final class PingCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public String usage()
     {
         return "usage: java -jar raet4j.jar ping --peer HOST:PORT [options]\n" +
@@ -79,6 +82,7 @@ final class PingCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public int run(final Args args, final PrintStream out, final PrintStream err)
     {
         args.require("--peer");
@@ -233,6 +237,7 @@ final class PingCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onDelivered(final long estateId, final int channel, final long messageId)
     {
     }
@@ -240,6 +245,7 @@ final class PingCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onFailed(final long estateId, final int channel, final long messageId, final FailureReason reason)
     {
         failure = reason;
@@ -248,6 +254,7 @@ final class PingCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onUncertain(final long estateId, final int channel, final long messageId, final FailureReason reason)
     {
         failure = reason;

@@ -30,6 +30,7 @@ final class PongCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public String name()
     {
         return "pong";
@@ -38,6 +39,7 @@ final class PongCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public String summary()
     {
         return "echo every message back to its sender";
@@ -46,6 +48,7 @@ final class PongCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public String usage()
     {
         return "usage: java -jar raet4j.jar pong --bind HOST:PORT [options]\n" +
@@ -56,13 +59,15 @@ final class PongCommand implements Command
                 "idle strategy of the invoker loop (default spin)") +
             StackOptions.USAGE +
             "Prints \"listening on HOST:PORT\" once bound and last\n" +
-            "{\"echoed\",\"bytes\",\"dropped\",\"estates\",\"estateId\",\"signingKey\"} (estateId: this estate's id,\n" +
+            "{\"echoed\",\"bytes\",\"dropped\",\"estates\",\"estateId\",\"signingKey\"} " +
+            "(estateId: this estate's id,\n" +
             "16 hex digits; signingKey: its Ed25519 public key in hex, what a ping's --pin takes).\n";
     }
 
     /**
      * {@inheritDoc}
      */
+    @Override
     public int run(final Args args, final PrintStream out, final PrintStream err)
     {
         args.require("--bind");

@@ -40,6 +40,7 @@ final class Presence implements PresenceHandler, JoinHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onPresence(final long estateId, final String name, final PresenceEvent event)
     {
         switch (event)
@@ -81,6 +82,7 @@ final class Presence implements PresenceHandler, JoinHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onJoinFailed(final long correlationId, final JoinFailure failure)
     {
         joinFailure = failure;
@@ -91,6 +93,7 @@ final class Presence implements PresenceHandler, JoinHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onJoinRefused(final JoinFailure refusal)
     {
         out.println("join from " + refusal.address() + " refused (" + refusal.reason() + "): " + refusal.message());

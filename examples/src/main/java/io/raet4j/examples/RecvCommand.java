@@ -46,6 +46,7 @@ final class RecvCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public String name()
     {
         return "recv";
@@ -54,6 +55,7 @@ final class RecvCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public String summary()
     {
         return "accept joins and verify the messages send sends";
@@ -62,6 +64,7 @@ final class RecvCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public String usage()
     {
         return "usage: java -jar raet4j.jar recv --bind HOST:PORT [options]\n" +
@@ -91,6 +94,7 @@ final class RecvCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public int run(final Args args, final PrintStream out, final PrintStream err)
     {
         args.require("--bind");

@@ -34,10 +34,15 @@ final class SendCommand implements Command, DeliveryHandler
     private long uncertain;
     private Ledger outcomes;
     private long lastOutcomeNs;
+    private long sent;
+    private long bytes;
+    private long backPressured;
+    private long startNs;
 
     /**
      * {@inheritDoc}
      */
+    @Override
     public String name()
     {
         return "send";
@@ -46,6 +51,7 @@ final class SendCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public String summary()
     {
         return "join a peer, send verifiable messages, wait for every outcome";
@@ -54,6 +60,7 @@ final class SendCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public String usage()
     {
         return "usage: java -jar raet4j.jar send --peer HOST:PORT --count N --size BYTES|MIN-MAX|mixed [options]\n" +
@@ -76,14 +83,16 @@ final class SendCommand implements Command, DeliveryHandler
             "                       which recv checks against the one it expects next.\n" +
             "  --channel C          channel 0..255 (default 0, reliable ordered)\n" +
             "  --seed N             seed of the random and mixed sizes (default 1)\n" +
-            "  --timeout-seconds S  give up after S seconds, joining included, ending what is in flight (default 300)\n" +
+            "  --timeout-seconds S  give up after S seconds, joining included, ending what is in flight " +
+            "(default 300)\n" +
             "  --outcomes FILE      record each message's outcome, one byte per sequence number in a memory-mapped\n" +
             "                       file (1 offered, 2 delivered, 3 failed, 4 uncertain after a 64-byte header),\n" +
             "                       kept if this process is killed; for checking against recv --record\n" +
             Main.COMMON_OPTIONS +
             StackOptions.PIN_USAGE +
             StackOptions.USAGE +
-            "A peer silent for the liveness timeout is reported UNREACHABLE and sending goes on (what it cannot take\n" +
+            "A peer silent for the liveness timeout is reported UNREACHABLE and sending goes on " +
+            "(what it cannot take\n" +
             "waits); heard again, it is REACHABLE and nothing is lost. Silent for the session timeout, it is DEAD:\n" +
             "what is in flight ends and the run ends.\n" +
             "Every message offered ends in one outcome: delivered (the receiving application got it), failed (it\n" +
@@ -92,7 +101,8 @@ final class SendCommand implements Command, DeliveryHandler
             "{\"sent\",\"delivered\",\"failed\",\"uncertain\",\"bytes\",\"seconds\",\"msgsPerSec\",\"backPressured\"," +
             "\"estateId\",\"signingKey\"[,\"error\"]}\n" +
             "(estateId: 16 hex digits; signingKey: this estate's Ed25519 public key in hex; error: why the run\n" +
-            "stopped early, e.g. why the join failed); sent == delivered + failed + uncertain. Exit status 0 if every\n" +
+            "stopped early, e.g. why the join failed); sent == delivered + failed + uncertain. " +
+            "Exit status 0 if every\n" +
             "message was delivered, else 1 (also when the join fails: no answer, pending acceptance, refused and\n" +
             "why, not signed by the --pin key, another version or encryption setting).\n";
     }
@@ -100,6 +110,7 @@ final class SendCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public int run(final Args args, final PrintStream out, final PrintStream err)
     {
         args.require("--peer", "--count", "--size");
@@ -125,10 +136,6 @@ final class SendCommand implements Command, DeliveryHandler
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[sizes.maxLength()]);
         final Payload payload = new Payload();
         final long deadlineNs = System.nanoTime() + timeoutNs;
-        long sent = 0;
-        long bytes = 0;
-        long backPressured = 0;
-        long startNs = 0;
         long estateId = 0;
         String signingKey = "";
         String problem = null;
@@ -153,89 +160,8 @@ final class SendCommand implements Command, DeliveryHandler
             }
             else
             {
-                out.printf("sending %d messages of %s bytes on channel %d to %s%n",
-                    count, sizes.describe(), channel,
-                    presence.firstJoinedName());
-                startNs = System.nanoTime();
-                lastOutcomeNs = startNs;
-                long lastProgressNs = startNs;
-                int length = -1;
-                boolean isSending = true;
-                while (true)
-                {
-                    int work = stack.doWork();
-                    for (int i = 0; i < OFFER_BATCH && isSending && sent < count; i++)
-                    {
-                        if (length < 0)
-                        {
-                            length = sizes.length(sent);
-                            payload.encode(buffer, 0, length, sent);
-                        }
-                        final long result = stack.offer(peerId, channel, buffer, 0, length);
-                        if (result >= 0)
-                        {
-                            if (result != sent)
-                            {
-                                throw new IllegalStateException("message id " + result + " for message " + sent);
-                            }
-                            if (null != outcomes)
-                            {
-                                outcomes.mark(sent, Ledger.OFFERED);
-                            }
-                            sent++;
-                            bytes += length;
-                            length = -1;
-                            work++;
-                        }
-                        else if (Stack.BACK_PRESSURED == result)
-                        {
-                            backPressured++;
-                            break;
-                        }
-                        else if (Stack.NOT_CONNECTED == result && presence.isAlive(peerId))
-                        {
-                            break;
-                        }
-                        else
-                        {
-                            isSending = false;
-                            problem = Stack.NOT_CONNECTED == result ? "peer " + peer + " is dead" :
-                                "offer refused with status " + result;
-                        }
-                    }
-                    if (isSending && !presence.isAlive(peerId))
-                    {
-                        isSending = false;
-                        problem = "peer " + peer + " is dead";
-                    }
-
-                    final long nowNs = System.nanoTime();
-                    if (nowNs - lastProgressNs >= PROGRESS_INTERVAL_NS)
-                    {
-                        lastProgressNs = nowNs;
-                        out.printf("sent %d, delivered %d, failed %d (segments retransmitted %d, retransmit " +
-                            "timeouts %d, nacks received %d)%n", sent, delivered, failed,
-                            stack.counter(SystemCounterDescriptor.RETRANSMITS),
-                            stack.counter(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS),
-                            stack.counter(SystemCounterDescriptor.NACKS_RECEIVED));
-                        out.flush();
-                    }
-                    if ((sent == count || !isSending) && delivered + failed + uncertain == sent)
-                    {
-                        break;
-                    }
-                    if (StopSignal.isStopRequested())
-                    {
-                        problem = "stopped";
-                        break;
-                    }
-                    if (nowNs >= deadlineNs)
-                    {
-                        problem = "timed out with " + (sent - delivered - failed - uncertain) + " messages in flight";
-                        break;
-                    }
-                    idle.idle(work);
-                }
+                problem = sendAll(stack, presence, peerId, peer, count, channel, sizes, buffer, payload, idle,
+                    deadlineNs, out);
             }
         }
 
@@ -273,8 +199,117 @@ final class SendCommand implements Command, DeliveryHandler
     }
 
     /**
+     * Offers the messages to the joined peer, driving the stack until each has an outcome, the peer is dead, a stop is
+     * requested or the deadline passes.
+     *
+     * @return why the run ended early, or null if every message offered has its outcome.
+     */
+    private String sendAll(
+        final Stack stack,
+        final Presence presence,
+        final long peerId,
+        final String peer,
+        final long count,
+        final int channel,
+        final MessageSizes sizes,
+        final UnsafeBuffer buffer,
+        final Payload payload,
+        final IdleStrategy idle,
+        final long deadlineNs,
+        final PrintStream out)
+    {
+        String problem = null;
+        out.printf("sending %d messages of %s bytes on channel %d to %s%n",
+            count, sizes.describe(), channel,
+            presence.firstJoinedName());
+        startNs = System.nanoTime();
+        lastOutcomeNs = startNs;
+        long lastProgressNs = startNs;
+        int length = -1;
+        boolean isSending = true;
+        while (true)
+        {
+            int work = stack.doWork();
+            for (int i = 0; i < OFFER_BATCH && isSending && sent < count; i++)
+            {
+                if (length < 0)
+                {
+                    length = sizes.length(sent);
+                    payload.encode(buffer, 0, length, sent);
+                }
+                final long result = stack.offer(peerId, channel, buffer, 0, length);
+                if (result >= 0)
+                {
+                    if (result != sent)
+                    {
+                        throw new IllegalStateException("message id " + result + " for message " + sent);
+                    }
+                    if (null != outcomes)
+                    {
+                        outcomes.mark(sent, Ledger.OFFERED);
+                    }
+                    sent++;
+                    bytes += length;
+                    length = -1;
+                    work++;
+                }
+                else if (Stack.BACK_PRESSURED == result)
+                {
+                    backPressured++;
+                    break;
+                }
+                else if (Stack.NOT_CONNECTED == result && presence.isAlive(peerId))
+                {
+                    break;
+                }
+                else
+                {
+                    isSending = false;
+                    problem = Stack.NOT_CONNECTED == result ? "peer " + peer + " is dead" :
+                        "offer refused with status " + result;
+                }
+            }
+            if (isSending && !presence.isAlive(peerId))
+            {
+                isSending = false;
+                problem = "peer " + peer + " is dead";
+            }
+
+            final long nowNs = System.nanoTime();
+            if (nowNs - lastProgressNs >= PROGRESS_INTERVAL_NS)
+            {
+                lastProgressNs = nowNs;
+                out.printf("sent %d, delivered %d, failed %d (segments retransmitted %d, retransmit " +
+                    "timeouts %d, nacks received %d)%n", sent, delivered, failed,
+                    stack.counter(SystemCounterDescriptor.RETRANSMITS),
+                    stack.counter(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS),
+                    stack.counter(SystemCounterDescriptor.NACKS_RECEIVED));
+                out.flush();
+            }
+            if ((sent == count || !isSending) && delivered + failed + uncertain == sent)
+            {
+                break;
+            }
+            if (StopSignal.isStopRequested())
+            {
+                problem = "stopped";
+                break;
+            }
+            if (nowNs >= deadlineNs)
+            {
+                problem = "timed out with " + (sent - delivered - failed - uncertain) + " messages in flight";
+                break;
+            }
+            idle.idle(work);
+        }
+
+        return problem;
+    }
+
+    /**
      * {@inheritDoc}
      */
+    @Override
     public void onDelivered(final long estateId, final int channel, final long messageId)
     {
         delivered++;
@@ -288,6 +323,7 @@ final class SendCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onFailed(final long estateId, final int channel, final long messageId, final FailureReason reason)
     {
         failed++;
@@ -302,6 +338,7 @@ final class SendCommand implements Command, DeliveryHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onUncertain(final long estateId, final int channel, final long messageId, final FailureReason reason)
     {
         uncertain++;

@@ -36,13 +36,14 @@ final class StackOptions
         "  --keepalive-seconds S         send an alive probe after S s without sending to a peer (default " +
         seconds(Main.CLI_KEEPALIVE_INTERVAL_NS) + ")\n" +
         "  --liveness-timeout-seconds S  a peer silent this long is reported UNREACHABLE; its session and the\n" +
-        "                                messages in flight are kept (default " + seconds(Main.CLI_LIVENESS_TIMEOUT_NS) +
-        ")\n" +
+        "                                messages in flight are kept (default " +
+        seconds(Main.CLI_LIVENESS_TIMEOUT_NS) + ")\n" +
         "  --session-timeout-seconds S   a peer silent this long is DEAD: its session ends, and each message in\n" +
         "                                flight ends failed if it was never sent whole, else uncertain (default " +
         seconds(Context.SESSION_TIMEOUT_DEFAULT_NS) + ")\n" +
         "  --message-timeout-seconds S   a message not confirmed delivered this long after its offer ends the\n" +
-        "                                peer's session (default " + seconds(Context.MESSAGE_TIMEOUT_DEFAULT_NS) + ")\n" +
+        "                                peer's session (default " +
+        seconds(Context.MESSAGE_TIMEOUT_DEFAULT_NS) + ")\n" +
         "  --join-timeout-seconds S      a join not answered this long fails, saying why (default " +
         seconds(Context.JOIN_TIMEOUT_DEFAULT_NS) + ")\n";
 

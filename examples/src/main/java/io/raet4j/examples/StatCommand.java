@@ -34,6 +34,7 @@ final class StatCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public String name()
     {
         return "stat";
@@ -42,6 +43,7 @@ final class StatCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public String summary()
     {
         return "print live counters and errors of running stacks";
@@ -50,6 +52,7 @@ final class StatCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public String usage()
     {
         return "usage: java -jar raet4j.jar stat [options]\n" +
@@ -75,6 +78,7 @@ final class StatCommand implements Command
     /**
      * {@inheritDoc}
      */
+    @Override
     public int run(final Args args, final PrintStream out, final PrintStream err)
     {
         final Path dir = Path.of(args.string("--dir", StatusFile.defaultParentDir().toString()));

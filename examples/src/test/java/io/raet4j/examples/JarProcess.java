@@ -37,7 +37,7 @@ final class JarProcess implements AutoCloseable
         this.description = description;
         this.process = process;
         outReader = reader(process.getInputStream(), out, "out", () -> isOutEnded = true);
-        errReader = reader(process.getErrorStream(), err, "err", () -> { });
+        errReader = reader(process.getErrorStream(), err, "err", () -> {});
     }
 
     /**

@@ -28,9 +28,9 @@ import java.util.regex.Pattern;
  *     every host as addressed to another. The receiver's answers and ARP are unaffected.</li>
  *     <li>{@link #partition(Host, Host)}: both directions between two hosts, others unaffected.</li>
  * </ul>
- * Names are {@code r4j-<pid>-<n>-sw} and {@code r4j-<pid>-<n>-h<i>}: the pid of the JVM that made them, so
- * {@link #cleanupStale()} can remove what a dead run left, and never what a live one uses. A shutdown hook closes
- * whatever is still open when the JVM exits.
+ * Names are <code>r4j-&lt;pid&gt;-&lt;n&gt;-sw</code> and <code>r4j-&lt;pid&gt;-&lt;n&gt;-h&lt;i&gt;</code>: the pid
+ * of the JVM that made them, so {@link #cleanupStale()} can remove what a dead run left, and never what a live one
+ * uses. A shutdown hook closes whatever is still open when the JVM exits.
  * <p>
  * Needs root and iproute2 ({@code ip netns}); {@link #unavailableReason()} says why not before a test starts.
  * <p>

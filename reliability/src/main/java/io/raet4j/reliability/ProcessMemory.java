@@ -15,8 +15,8 @@ import java.util.List;
  * The memory of a running JVM, read from outside without attaching to it, so that a process stopped by SIGSTOP can
  * be read as well as a running one, and nothing is started for a sample: the resident set size from
  * {@code /proc/PID/status} ({@code VmRSS}, and its anonymous part {@code RssAnon}, which leaves out the pages of mapped
- * files such as the command line's ledgers and status file), and the Java heap in use and committed from the JVM's own performance
- * counters ({@code hsperfdata}, the memory-mapped file {@code jstat} reads: the sum of the {@code used} and
+ * files such as the command line's ledgers and status file), and the Java heap in use and committed from the JVM's
+ * own performance counters ({@code hsperfdata}, the memory-mapped file {@code jstat} reads: the sum of the {@code used} and
  * {@code capacity} counters of every space of every heap generation, as {@code jstat -gc} adds them up). The file is
  * looked for through {@code /proc/PID/root}, so a JVM in another mount namespace (as {@code ip netns exec} makes) is
  * found too.

@@ -163,17 +163,6 @@ public final class RaetProcess implements AutoCloseable
     }
 
     /**
-     * Number of complete lines of standard output so far: a mark to wait for lines printed after it.
-     *
-     * @return the count.
-     */
-    public synchronized int lineCount()
-    {
-        refresh();
-        return lines.size();
-    }
-
-    /**
      * Wait for a line of standard output in which a regular expression is found.
      *
      * @param regex   to find in a line.
@@ -190,7 +179,7 @@ public final class RaetProcess implements AutoCloseable
      * Wait for a line of standard output, from a mark on, in which a pattern is found.
      *
      * @param pattern  to find in a line.
-     * @param fromLine index of the first line to look at, e.g. a {@link #lineCount()} taken earlier.
+     * @param fromLine index of the first line to look at, e.g. the size of {@link #lines()} taken earlier.
      * @param timeout  longest wait.
      * @return the match, to read groups from; {@code group()} is the matched part.
      * @throws AssertionError if none comes in time, or the process exits without printing one.
@@ -228,27 +217,6 @@ public final class RaetProcess implements AutoCloseable
                 "\n" + transcript());
         }
         return found[0];
-    }
-
-    /**
-     * The last line of standard output so far in which a pattern is found, e.g. the last progress line of a process
-     * that was killed before it printed its result.
-     *
-     * @param pattern to find in a line.
-     * @return the match, or null if no line has it.
-     */
-    public synchronized Matcher lastMatch(final Pattern pattern)
-    {
-        refresh();
-        for (int i = lines.size() - 1; i >= 0; i--)
-        {
-            final Matcher matcher = pattern.matcher(lines.get(i));
-            if (matcher.find())
-            {
-                return matcher;
-            }
-        }
-        return null;
     }
 
     /**

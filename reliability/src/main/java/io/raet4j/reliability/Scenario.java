@@ -40,7 +40,6 @@ public final class Scenario implements AutoCloseable
     private final UdpProxy proxy;
     private final RaetProcess send;
     private final long startNs = System.nanoTime();
-    private boolean isSenderKilled;
 
     private Scenario(
         final String name,
@@ -196,14 +195,6 @@ public final class Scenario implements AutoCloseable
     }
 
     /**
-     * Mark the sender as killed by the scenario, so that messages it never learnt an outcome for are expected.
-     */
-    public void senderKilled()
-    {
-        isSenderKilled = true;
-    }
-
-    /**
      * Wait for the sender to know every outcome and exit, then stop the receiver (SIGTERM, it prints its result), and
      * check the ledgers.
      *
@@ -212,7 +203,7 @@ public final class Scenario implements AutoCloseable
      */
     public Result finish(final Duration timeout)
     {
-        final int sendStatus = isSenderKilled ? -1 : send.awaitExit(timeout);
+        final int sendStatus = send.awaitExit(timeout);
         final RaetProcess recv = recv();
         if (recv.isPaused())
         {
@@ -231,8 +222,8 @@ public final class Scenario implements AutoCloseable
                 presence.add(line);
             }
         }
-        return new Result(name, sendStatus, isSenderKilled ? null : send.lastJson(), check,
-            check.violations(isSenderKilled), presence, (System.nanoTime() - startNs) / 1e9);
+        return new Result(name, sendStatus, send.lastJson(), check, check.violations(false), presence,
+            (System.nanoTime() - startNs) / 1e9);
     }
 
     /**

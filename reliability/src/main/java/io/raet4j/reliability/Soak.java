@@ -275,16 +275,18 @@ public final class Soak implements AutoCloseable
         final String longSeconds = Long.toString(Math.min(86_400L, (long)(options.minutes * 120) + 600));
         final String[] jvmOptions = 0 == options.rekeyNs ? new String[0] :
             new String[]{"-Draet4j.rekey.interval.ns=" + options.rekeyNs};
-        recv = network.place(fleet.raet("recv").label("recv").jvmOptions(jvmOptions).args("--name", "recv", "--bind", network.recvBind(),
-            "--idle-seconds", longSeconds, "--keep", options.dir.resolve("keep-recv").toString(), "--record",
-            record.toString(), "--dir", status.toString()), false).start();
+        recv = network.place(fleet.raet("recv").label("recv").jvmOptions(jvmOptions).args(
+            "--name", "recv", "--bind", network.recvBind(), "--idle-seconds", longSeconds,
+            "--keep", options.dir.resolve("keep-recv").toString(), "--record", record.toString(),
+            "--dir", status.toString()), false).start();
         recvStarts++;
         recv.awaitMatch(LISTENING, 0, START);
         roleByPid.put(recv.pid(), "recv");
-        send = network.place(fleet.raet("send").label("send").jvmOptions(jvmOptions).args("--name", "send", "--bind", network.sendBind(),
-            "--peer", network.sendPeer(), "--count", Long.toString(options.epochMessages), "--size", "100",
-            "--timeout-seconds", longSeconds, "--keep", options.dir.resolve("keep-send").toString(), "--outcomes",
-            outcomes.toString(), "--dir", status.toString()), true).start();
+        send = network.place(fleet.raet("send").label("send").jvmOptions(jvmOptions).args(
+            "--name", "send", "--bind", network.sendBind(), "--peer", network.sendPeer(),
+            "--count", Long.toString(options.epochMessages), "--size", "100", "--timeout-seconds", longSeconds,
+            "--keep", options.dir.resolve("keep-send").toString(), "--outcomes", outcomes.toString(),
+            "--dir", status.toString()), true).start();
         sendStarts++;
         roleByPid.put(send.pid(), "send");
         send.awaitLine("^sending \\d+ messages", START);

@@ -98,7 +98,7 @@ public final class UdpProxy implements AutoCloseable
     private volatile double lossT2c;
     private volatile int clientCount;
     private volatile boolean isRunning;
-    private volatile Consumer<String> eventListener = event -> { };
+    private volatile Consumer<String> eventListener = event -> {};
     private SplittableRandom random = new SplittableRandom();
     private int maxClients = MAX_CLIENTS_DEFAULT;
     private Thread thread;

@@ -175,7 +175,7 @@ class NetnsReliabilityScenarioIT
             final NetnsScenario.Stream a = scenario.stream("a");
             a.recv().awaitLine("^received [1-9]", Duration.ofSeconds(30));
             final long flowing = whileFaulted(scenario, Duration.ZERO,
-                () -> a.killAndRestartReceiver(Duration.ofSeconds(2)), () -> { });
+                () -> a.killAndRestartReceiver(Duration.ofSeconds(2)), () -> {});
             final NetnsScenario.Result result = record(scenario.finish(RUN));
 
             assertEquals(List.of(), result.violations(), result::describe);

@@ -134,8 +134,7 @@ final class LibC
     /** Offset of {@code sun_path} in {@code struct sockaddr_un}. */
     static final int SUN_PATH_OFFSET = 2;
 
-    /** {@code sizeof(struct msghdr)} on Linux LP64. */
-    static final int MSGHDR_LENGTH = 56;
+    // Offsets in struct msghdr, 56 bytes on Linux LP64.
     static final int MSG_NAME_OFFSET = 0;
     static final int MSG_NAMELEN_OFFSET = 8;
     static final int MSG_IOV_OFFSET = 16;
@@ -144,8 +143,7 @@ final class LibC
     static final int MSG_CONTROLLEN_OFFSET = 40;
     static final int MSG_FLAGS_OFFSET = 48;
 
-    /** {@code sizeof(struct iovec)} on LP64. */
-    static final int IOVEC_LENGTH = 16;
+    // Offsets in struct iovec, 16 bytes on LP64.
     static final int IOV_BASE_OFFSET = 0;
     static final int IOV_LEN_OFFSET = 8;
 

@@ -125,6 +125,8 @@ class UnixDatagramMediaAllocationTest
     }
 
     /**
+     * Sends to a socket whose queue is full, then receives from one that is empty.
+     *
      * @return 1 when the send was refused and the receive found nothing.
      */
     private int sendWouldBlockAndReceiveNothing()

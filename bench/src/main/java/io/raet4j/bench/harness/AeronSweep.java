@@ -176,7 +176,7 @@ public final class AeronSweep
      * standard output; later calls return the cached answer.
      *
      * @param media    {@value AeronSystem#MEDIA_UDP} or {@value AeronSystem#MEDIA_IPC}.
-     * @param mtuBytes e.g. {@value AeronSystem#MTU_DEFAULT} or {@value AeronSystem#MTU_8K}.
+     * @param mtuBytes e.g. {@value AeronSystem#MTU_DEFAULT} or {@value MtuBench#JUMBO_MTU}.
      * @return the best configurations.
      */
     public static synchronized Best best(final String media, final int mtuBytes)

@@ -87,8 +87,6 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
     public static final String MEDIA_IPC = "ipc";
     /** Default MTU, as Aeron's own default. */
     public static final int MTU_DEFAULT = 1408;
-    /** The larger MTU of the 32 B throughput goal. */
-    public static final int MTU_8K = 8192;
     /**
      * Term length of UDP publications unless configured: the sender is held to the receiver window (128 KiB) anyway,
      * and a small log is cheap to pre-touch.
@@ -165,7 +163,7 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
      *
      * @param media           {@value #MEDIA_UDP} or {@value #MEDIA_IPC}.
      * @param mtuBytes        {@code mtu} channel parameter of every publication, a multiple of 32 from 64 to
-     *                        65504, e.g. {@value #MTU_DEFAULT} or {@value #MTU_8K}.
+     *                        65504, e.g. {@value #MTU_DEFAULT} or {@value MtuBench#JUMBO_MTU}.
      * @param termLengthBytes {@code term-length} channel parameter of every publication, 0 for the driver's default
      *                        (16 MiB UDP, 64 MiB IPC).
      * @param preTouch        whether the driver ({@code termBufferSparseFile(false)}) and the client
@@ -294,30 +292,6 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
         {
             return new Config(media, mtuBytes, termLengthBytes, preTouch, threadingMode, driverIdle,
                 appIdle, receiveLossRate, receiveLossSeed);
-        }
-
-        /**
-         * This configuration with another term length.
-         *
-         * @param termLengthBytes {@code term-length} channel parameter, 0 for the driver's default.
-         * @return a new configuration.
-         */
-        public Config withTermLengthBytes(final int termLengthBytes)
-        {
-            return new Config(media, mtuBytes, termLengthBytes, preTouch, threadingMode, driverIdle, appIdle,
-                receiveLossRate, receiveLossSeed);
-        }
-
-        /**
-         * This configuration with or without pre-touching mapped log buffers in the client.
-         *
-         * @param preTouch whether the driver and the client touch every page of a log buffer when they map it.
-         * @return a new configuration.
-         */
-        public Config withPreTouch(final boolean preTouch)
-        {
-            return new Config(media, mtuBytes, termLengthBytes, preTouch, threadingMode, driverIdle, appIdle,
-                receiveLossRate, receiveLossSeed);
         }
 
         /**
@@ -494,6 +468,7 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
     /**
      * {@inheritDoc}
      */
+    @Override
     public String label()
     {
         return "aeron " + config.describe();
@@ -502,6 +477,7 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
     /**
      * {@inheritDoc}
      */
+    @Override
     public List<Row> latency(final int sizeBytes, final int warmup, final int count) throws Exception
     {
         if (warmup < 0 || count < 1)
@@ -517,6 +493,7 @@ public final class AeronSystem implements SystemUnderTest, AutoCloseable
     /**
      * {@inheritDoc}
      */
+    @Override
     public List<Row> throughput(final int sizeBytes, final double seconds) throws Exception
     {
         return throughput(sizeBytes, seconds, THROUGHPUT_WARMUP_S);

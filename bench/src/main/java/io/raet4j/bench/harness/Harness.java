@@ -1,5 +1,6 @@
 package io.raet4j.bench.harness;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -214,6 +215,26 @@ public final class Harness
             }
         }
 
+        writeReport(command, started, cpus, sizes, count, seconds, failures, rows, outDir, out);
+        return rows;
+    }
+
+    /**
+     * Writes latest.json (the standard metrics), latest-extra.json (the others), latest.md and latest.svg to
+     * {@code outDir}, and the markdown to {@code out}.
+     */
+    private static void writeReport(
+        final String command,
+        final String started,
+        final int cpus,
+        final int[] sizes,
+        final int count,
+        final double seconds,
+        final List<String> failures,
+        final List<Row> rows,
+        final Path outDir,
+        final PrintStream out) throws IOException
+    {
         final String markdown = "# raet4j harness run\n\n" +
             "- started " + started + ", " + cpus + " CPUs, Java " + Runtime.version() + ", " +
             System.getProperty("os.name") + " " + System.getProperty("os.version") + "\n" +
@@ -237,7 +258,6 @@ public final class Harness
         out.print(markdown);
         out.println("wrote " + outDir.resolve("latest.json").toAbsolutePath() +
             ", latest-extra.json, latest.md, latest.svg");
-        return rows;
     }
 
     private interface Measurement
@@ -308,7 +328,8 @@ public final class Harness
             {
                 if (0 == out.length())
                 {
-                    out.append("\n#### Loss (both directions for raet4j; Aeron's receive-side loss generator), 32 B\n\n")
+                    out.append("\n#### Loss (both directions for raet4j; Aeron's receive-side loss generator), " +
+                        "32 B\n\n")
                         .append("| system | loss | metric | value | unit |\n|---|---|---|---|---|\n");
                 }
                 out.append(String.format(Locale.ROOT, "| %s | %s | %s | %,.3f | %s |%n", row.system(), row.media(),

@@ -155,6 +155,7 @@ public final class RaetSystem implements SystemUnderTest
     /**
      * {@inheritDoc}
      */
+    @Override
     public String label()
     {
         return String.format(Locale.ROOT, "raet4j %s (%s, MTU %d B, %s, %s)",
@@ -234,6 +235,7 @@ public final class RaetSystem implements SystemUnderTest
     /**
      * {@inheritDoc}
      */
+    @Override
     public List<Row> latency(final int sizeBytes, final int warmup, final int count) throws Exception
     {
         final Histogram histogram = Rows.newHistogram();
@@ -298,6 +300,7 @@ public final class RaetSystem implements SystemUnderTest
     /**
      * {@inheritDoc}
      */
+    @Override
     public List<Row> throughput(final int sizeBytes, final double seconds) throws Exception
     {
         checkSize(sizeBytes);

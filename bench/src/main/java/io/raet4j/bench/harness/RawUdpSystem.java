@@ -99,6 +99,7 @@ public final class RawUdpSystem implements SystemUnderTest
     /**
      * {@inheritDoc}
      */
+    @Override
     public String label()
     {
         return "raw-udp (DatagramChannel, datagrams <= " + maxDatagramBytes + " B, busy-spin, no reliability)";
@@ -118,6 +119,7 @@ public final class RawUdpSystem implements SystemUnderTest
     /**
      * {@inheritDoc}
      */
+    @Override
     public List<Row> latency(final int sizeBytes, final int warmup, final int count) throws Exception
     {
         final Histogram histogram = Rows.newHistogram();
@@ -163,6 +165,7 @@ public final class RawUdpSystem implements SystemUnderTest
      * Returns three rows: the two of {@link Rows#throughput} over whole messages received, then
      * {@value #LOST_PERCENT_METRIC}.
      */
+    @Override
     public List<Row> throughput(final int sizeBytes, final double seconds) throws Exception
     {
         checkSize(sizeBytes);

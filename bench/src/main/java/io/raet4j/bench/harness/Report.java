@@ -156,7 +156,8 @@ public final class Report
         for (double e = logMin; e <= logMax; e++)
         {
             final double y = ly + lh - (e - logMin) / Math.max(1, logMax - logMin) * lh;
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>" +
+            svg.append(String.format(Locale.ROOT,
+                "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>" +
                 "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", lx, y, lx + lw, y, lx - 4, y + 4,
                 formatPower(e)));
         }
@@ -191,7 +192,28 @@ public final class Report
                 "stroke-width=\"2\"/>%n", points.toString().trim(), colours.get(series)));
         }
 
-        // Right: throughput bars, msgs/s, grouped by size.
+        throughputBars(svg, rows, colours);
+
+        // Legend.
+        int i = 0;
+        for (final Map.Entry<String, String> entry : colours.entrySet())
+        {
+            final int x = 60 + (i % 4) * 260;
+            final int y = ly + lh + 40 + (i / 4) * 16;
+            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"10\" fill=\"%s\"/>" +
+                "<text x=\"%d\" y=\"%d\">%s</text>%n", x, y - 9, entry.getValue(), x + 16, y, xml(entry.getKey())));
+            i++;
+        }
+        svg.append("</svg>\n");
+        return svg.toString();
+    }
+
+    /**
+     * Appends the right half of {@link #svg}: throughput bars, messages/s, grouped by size.
+     */
+    private static void throughputBars(
+        final StringBuilder svg, final List<Row> rows, final Map<String, String> colours)
+    {
         final int rx = 580;
         final int ry = 50;
         final int rw = 480;
@@ -216,7 +238,8 @@ public final class Report
         for (int i = 0; i <= 4; i++)
         {
             final double y = ry + rh - i * rh / 4.0;
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>" +
+            svg.append(String.format(Locale.ROOT,
+                "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>" +
                 "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"9\">%s</text>%n", rx, y, rx + rw, y,
                 rx - 4, y + 3, formatCount(top * i / 4)));
         }
@@ -241,19 +264,6 @@ public final class Report
                     colours.get(throughputSeries.get(s)), xml(throughputSeries.get(s)), size, row.value()));
             }
         }
-
-        // Legend.
-        int i = 0;
-        for (final Map.Entry<String, String> entry : colours.entrySet())
-        {
-            final int x = 60 + (i % 4) * 260;
-            final int y = ly + lh + 40 + (i / 4) * 16;
-            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"10\" fill=\"%s\"/>" +
-                "<text x=\"%d\" y=\"%d\">%s</text>%n", x, y - 9, entry.getValue(), x + 16, y, xml(entry.getKey())));
-            i++;
-        }
-        svg.append("</svg>\n");
-        return svg.toString();
     }
 
     /**
@@ -276,7 +286,8 @@ public final class Report
     private static String axes(final int x, final int y, final int w, final int h)
     {
         return String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>" +
-            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n", x, y, x, y + h, x, y + h, x + w, y + h);
+            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n",
+            x, y, x, y + h, x, y + h, x + w, y + h);
     }
 
     private static String formatPower(final double exponent)

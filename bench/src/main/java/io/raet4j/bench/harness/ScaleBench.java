@@ -268,17 +268,7 @@ public final class ScaleBench
     public static List<Row> run(final int[] estateCounts, final int[] extrapolate, final PrintStream out)
         throws Exception
     {
-        for (int i = 0; i < estateCounts.length; i++)
-        {
-            if (estateCounts[i] < 1 || (i > 0 && estateCounts[i] <= estateCounts[i - 1]))
-            {
-                throw new IllegalArgumentException("estate counts must be >= 1 and increasing");
-            }
-        }
-        if (0 == estateCounts.length)
-        {
-            throw new IllegalArgumentException("need at least one estate count");
-        }
+        checkEstateCounts(estateCounts);
         final List<Row> rows = new ArrayList<>();
         final StringBuilder table = new StringBuilder(
             "| estates | joins/s | hub us per join | hub duty cycle ns (CPU) | hub CPU us/s per estate | " +
@@ -308,181 +298,18 @@ public final class ScaleBench
             out.printf(Locale.ROOT, "  hub alone: duty cycle %.0f ns CPU (%.0f ns elapsed), heap after GC %,d B%n",
                 idleDuty.cpuNsPerCycle, idleDuty.wallNsPerCycle, heapBefore);
 
-            int current = 0;
-            long previousHeap = heapBefore;
-            double marginalBytes = 0;
-            double cpuUsPerEstate = 0;
-            double lastDutyNs = 0;
+            final Steps steps = new Steps(heapBefore, directBefore, idleBusyNsPerSec, rows, table);
             for (final int target : estateCounts)
             {
-                final int added = target - current;
+                final int added = target - steps.current;
                 out.printf(Locale.ROOT, "%n%,d estates (+%,d)%n", target, added);
-
-                // Launch the new estates, each host taking its share of indices.
-                final long launchStartNs = System.nanoTime();
-                final List<Host> launching = new ArrayList<>();
-                for (int index = current; index < target; )
-                {
-                    final int hostIndex = index / ESTATES_PER_HOST;
-                    final int count = Math.min(target, (hostIndex + 1) * ESTATES_PER_HOST) - index;
-                    while (hosts.size() <= hostIndex)
-                    {
-                        final Host host = new Host(hub, hosts.size(), hostRoot);
-                        hosts.add(host);
-                        host.expect(hub, "ready", HOST_START_TIMEOUT_NS);
-                    }
-                    final Host host = hosts.get(hostIndex);
-                    host.send("launch " + count);
-                    launching.add(host);
-                    index += count;
-                }
-                for (final Host host : launching)
-                {
-                    host.expect(hub, "launched", LAUNCH_TIMEOUT_NS);
-                }
-                final double launchSeconds = (System.nanoTime() - launchStartNs) / 1e9;
-                out.printf(Locale.ROOT, "  launched %,d estate stacks in %.1f s (%.1f ms each, %d host JVM(s))%n",
-                    added, launchSeconds, launchSeconds * 1e3 / added, hosts.size());
-
-                // Join them.
+                final List<Host> launching = launch(hub, hosts, hostRoot, steps.current, target, out);
                 final long deadBefore = hub.dead;
-                final long cookiesBefore = hub.stack.counter(SystemCounterDescriptor.JOIN_COOKIES_SENT);
-                final long limitedBefore = hub.stack.counter(SystemCounterDescriptor.JOINS_RATE_LIMITED);
-                final long busyBeforeNs = hub.busyCpuNs;
-                final long joinStartNs = System.nanoTime();
-                for (final Host host : launching)
-                {
-                    host.send("join");
-                }
-                final long joinTimeoutNs = joinTimeoutNs(added);
-                hub.driveUntil(() -> hub.joined >= target, joinTimeoutNs, "the hub did not see " + target + " joins");
-                final double joinSeconds = (System.nanoTime() - joinStartNs) / 1e9;
-                final double joinBusyUs = (hub.busyCpuNs - busyBeforeNs) / 1e3 / added;
-                final StringBuilder hostJoins = new StringBuilder();
-                for (final Host host : launching)
-                {
-                    final String reply = host.expect(hub, "joined", joinTimeoutNs);
-                    hostJoins.append(hostJoins.length() > 0 ? "; " : "").append(reply.substring("joined ".length()));
-                }
-                final double joinsPerSec = added / joinSeconds;
-                out.printf(Locale.ROOT, "  %,d joins in %.2f s: %.0f joins/s at the hub; hub duty cycles with work " +
-                    "took %.0f us per join, a bound of %.0f joins/s for one hub thread (%d join cookies sent, %d " +
-                    "joins rate-limited; host %s)%n",
-                    added, joinSeconds, joinsPerSec, joinBusyUs, 1e6 / joinBusyUs,
-                    hub.stack.counter(SystemCounterDescriptor.JOIN_COOKIES_SENT) - cookiesBefore,
-                    hub.stack.counter(SystemCounterDescriptor.JOINS_RATE_LIMITED) - limitedBefore, hostJoins);
-
-                // Idle: settle, then the duty cycle, the estates' CPU and the memory.
-                hub.drive(TimeUnit.MILLISECONDS.toNanos(SETTLE_MS));
-                final long[] hostCpuStartNs = hostsCpuNs(hub, hosts);
-                final long hostWindowStartNs = System.nanoTime();
-                final Duty duty = hub.measureDutyCycle(TimeUnit.MILLISECONDS.toNanos(DUTY_CYCLE_MS));
-                final double busyNsPerSec = hub.busyCpuNsPerSecond(TimeUnit.MILLISECONDS.toNanos(BUSY_MS));
-                final long[] hostCpuEndNs = hostsCpuNs(hub, hosts);
-                final double hostUsPerSecPerEstate = 1e-3 / ((System.nanoTime() - hostWindowStartNs) / 1e9) / target;
-                final double estateCpuUsPerEstate = (hostCpuEndNs[0] - hostCpuStartNs[0]) * hostUsPerSecPerEstate;
-                final double drivingUsPerEstate = (hostCpuEndNs[1] - hostCpuStartNs[1]) * hostUsPerSecPerEstate;
-                final double keepUsPerEstate = (hostCpuEndNs[2] - hostCpuStartNs[2]) * hostUsPerSecPerEstate;
-                final StringBuilder hostStats = new StringBuilder();
-                for (final Host host : hosts)
-                {
-                    hostStats.append(hostStats.length() > 0 ? "; " : "").append(host.procStats());
-                }
-                final long heap = heapUsedAfterGc();
-                final long direct = directBytes();
-                final double bytesPerEstate = (double)(heap - heapBefore) / target;
-                marginalBytes = (double)(heap - previousHeap) / added;
-                cpuUsPerEstate = Math.max(0, busyNsPerSec - idleBusyNsPerSec) / 1e3 / target;
-                long hostHeap = 0;
-                long hostStacks = 0;
-                long notJoined = 0;
-                for (final Host host : hosts)
-                {
-                    host.send("heap");
-                }
-                for (final Host host : hosts)
-                {
-                    final String[] reply = host.expect(hub, "heap", REPLY_TIMEOUT_NS).split(" ");
-                    hostHeap += Long.parseLong(reply[1]);
-                    hostStacks += Long.parseLong(reply[2]);
-                    notJoined += Long.parseLong(reply[3]);
-                }
-                final double stackHeap = (double)hostHeap / hostStacks;
-                final long deaths = hub.dead - deadBefore;
-                out.printf(Locale.ROOT, "  hub duty cycle %.0f ns CPU (%.0f ns elapsed) mean over %,d cycles " +
-                    "(%.3f%% with work): %.2f us of hub CPU per second per idle estate; %.0f packets/s in, %.0f out%n",
-                    duty.cpuNsPerCycle, duty.wallNsPerCycle, duty.cycles, 100.0 * duty.busyCycles / duty.cycles,
-                    cpuUsPerEstate, duty.packetsInPerSec, duty.packetsOutPerSec);
-                out.printf(Locale.ROOT, "  hub heap after GC %,d B (+%,d B: %.0f B per idle estate, %.0f B per " +
-                    "estate added), direct buffers %+,d B; estate stacks %.0f B heap each; keep writes %d deferred " +
-                    "(queue full, written later), %d dropped%n",
-                    heap, heap - heapBefore, bytesPerEstate, marginalBytes, direct - directBefore, stackHeap,
-                    hub.stack.counter(SystemCounterDescriptor.KEEP_WRITES_DEFERRED),
-                    hub.stack.counter(SystemCounterDescriptor.KEEP_WRITES_DROPPED));
-                out.printf(Locale.ROOT, "  estate hosts: %.1f us of CPU per second per idle estate (all host " +
-                    "threads; %.1f in the thread driving the estates every %d ms, %.1f in keep threads); %s; hub: %s%n",
-                    estateCpuUsPerEstate, drivingUsPerEstate, HOST_PASS_MS, keepUsPerEstate, hostStats,
-                    procStats(ProcessHandle.current().pid()));
-                if (deaths > 0)
-                {
-                    out.printf(Locale.ROOT, "  WARNING: the hub declared %d estates dead during this step: the hosts " +
-                        "fell behind their keepalives (CPU); the figures of this step are suspect%n", deaths);
-                }
-                if (notJoined > 0)
-                {
-                    throw new IllegalStateException(notJoined + " estates do not see the hub joined");
-                }
-                previousHeap = heap;
-                lastDutyNs = duty.cpuNsPerCycle;
-
-                final String threading = threading(target, deaths > 0 ? "; " + deaths + " estate deaths" : "");
-                rows.add(new Row(SYSTEM, MEDIA, true, JOINS_PER_SEC_METRIC, 0, joinsPerSec, "joins/s", "backoff",
-                    threading));
-                rows.add(new Row(SYSTEM, MEDIA, true, HUB_JOIN_BUSY_METRIC, 0, joinBusyUs, "us", "backoff",
-                    threading));
-                rows.add(new Row(SYSTEM, MEDIA, true, DUTY_CYCLE_METRIC, 0, duty.cpuNsPerCycle, "ns", "busy-spin",
-                    threading));
-                rows.add(new Row(SYSTEM, MEDIA, true, HUB_CPU_PER_ESTATE_METRIC, 0, cpuUsPerEstate, "us/s",
-                    "busy-spin", threading));
-                rows.add(new Row(SYSTEM, MEDIA, true, BYTES_PER_IDLE_ESTATE_METRIC, 0, bytesPerEstate, "B",
-                    "backoff", threading));
-                rows.add(new Row(SYSTEM, MEDIA, true, ESTATE_STACK_HEAP_METRIC, 0, stackHeap, "B", "backoff",
-                    threading));
-                rows.add(new Row(SYSTEM, MEDIA, true, ESTATE_CPU_PER_ESTATE_METRIC, 0, estateCpuUsPerEstate, "us/s",
-                    "park until the next pass", threading));
-                table.append(String.format(Locale.ROOT,
-                    "| %,d | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f | %.1f | %.0f / %.0f |%n",
-                    target, joinsPerSec, joinBusyUs, duty.cpuNsPerCycle, cpuUsPerEstate, bytesPerEstate, stackHeap,
-                    estateCpuUsPerEstate, duty.packetsInPerSec, duty.packetsOutPerSec));
-                current = target;
+                final JoinRate joinRate = join(hub, launching, target, added, out);
+                measureIdle(hub, hosts, target, added, deadBefore, joinRate, steps, out);
             }
 
-            final int last = estateCounts[estateCounts.length - 1];
-            final String from = estateCounts.length > 1 ?
-                estateCounts[estateCounts.length - 2] + " and " + last : Integer.toString(last);
-            for (final int target : extrapolate)
-            {
-                if (target <= last)
-                {
-                    continue;
-                }
-                final double bytes = (previousHeap - heapBefore + marginalBytes * (target - last)) / target;
-                final double load = cpuUsPerEstate * target / 1e6;
-                final double lastLoad = cpuUsPerEstate * last / 1e6;
-                final double dutyNs = load < 1 ? lastDutyNs * (1 - lastLoad) / (1 - load) : Double.POSITIVE_INFINITY;
-                final String threading = target + " estates, EXTRAPOLATED from the steps of " + from +
-                    " estates; hub: invoker, 1 thread";
-                rows.add(new Row(SYSTEM, MEDIA, true, BYTES_PER_IDLE_ESTATE_METRIC + EXTRAPOLATED_SUFFIX, 0, bytes,
-                    "B", "backoff", threading));
-                if (load < 1)
-                {
-                    rows.add(new Row(SYSTEM, MEDIA, true, DUTY_CYCLE_METRIC + EXTRAPOLATED_SUFFIX, 0, dutyNs, "ns",
-                        "busy-spin", threading));
-                }
-                table.append(String.format(Locale.ROOT,
-                    "| %,d (extrapolated) | | | %s | (hub load %.0f%%) | %.0f | | | |%n",
-                    target, load < 1 ? String.format(Locale.ROOT, "%.0f", dutyNs) : "saturated", 100 * load, bytes));
-            }
+            extrapolate(estateCounts, extrapolate, steps);
         }
         finally
         {
@@ -496,6 +323,235 @@ public final class ScaleBench
         out.println();
         out.print(table);
         return rows;
+    }
+
+    private static void checkEstateCounts(final int[] estateCounts)
+    {
+        for (int i = 0; i < estateCounts.length; i++)
+        {
+            if (estateCounts[i] < 1 || (i > 0 && estateCounts[i] <= estateCounts[i - 1]))
+            {
+                throw new IllegalArgumentException("estate counts must be >= 1 and increasing");
+            }
+        }
+        if (0 == estateCounts.length)
+        {
+            throw new IllegalArgumentException("need at least one estate count");
+        }
+    }
+
+    /**
+     * Launches the estates {@code current} to {@code target - 1}, each host taking its share of indices and new hosts
+     * started as needed.
+     *
+     * @return the hosts that launched estates.
+     */
+    private static List<Host> launch(
+        final Hub hub,
+        final List<Host> hosts,
+        final Path hostRoot,
+        final int current,
+        final int target,
+        final PrintStream out) throws Exception
+    {
+        final long launchStartNs = System.nanoTime();
+        final List<Host> launching = new ArrayList<>();
+        for (int index = current; index < target; )
+        {
+            final int hostIndex = index / ESTATES_PER_HOST;
+            final int count = Math.min(target, (hostIndex + 1) * ESTATES_PER_HOST) - index;
+            while (hosts.size() <= hostIndex)
+            {
+                final Host host = new Host(hub, hosts.size(), hostRoot);
+                hosts.add(host);
+                host.expect(hub, "ready", HOST_START_TIMEOUT_NS);
+            }
+            final Host host = hosts.get(hostIndex);
+            host.send("launch " + count);
+            launching.add(host);
+            index += count;
+        }
+        for (final Host host : launching)
+        {
+            host.expect(hub, "launched", LAUNCH_TIMEOUT_NS);
+        }
+        final double launchSeconds = (System.nanoTime() - launchStartNs) / 1e9;
+        out.printf(Locale.ROOT, "  launched %,d estate stacks in %.1f s (%.1f ms each, %d host JVM(s))%n",
+            target - current, launchSeconds, launchSeconds * 1e3 / (target - current), hosts.size());
+        return launching;
+    }
+
+    /**
+     * Joins the estates just launched to the hub, and waits until the hub and every host see them joined.
+     */
+    private static JoinRate join(final Hub hub, final List<Host> launching, final int target, final int added,
+        final PrintStream out) throws Exception
+    {
+        final long cookiesBefore = hub.stack.counter(SystemCounterDescriptor.JOIN_COOKIES_SENT);
+        final long limitedBefore = hub.stack.counter(SystemCounterDescriptor.JOINS_RATE_LIMITED);
+        final long busyBeforeNs = hub.busyCpuNs;
+        final long joinStartNs = System.nanoTime();
+        for (final Host host : launching)
+        {
+            host.send("join");
+        }
+        final long joinTimeoutNs = joinTimeoutNs(added);
+        hub.driveUntil(() -> hub.joined >= target, joinTimeoutNs, "the hub did not see " + target + " joins");
+        final double joinSeconds = (System.nanoTime() - joinStartNs) / 1e9;
+        final double joinBusyUs = (hub.busyCpuNs - busyBeforeNs) / 1e3 / added;
+        final StringBuilder hostJoins = new StringBuilder();
+        for (final Host host : launching)
+        {
+            final String reply = host.expect(hub, "joined", joinTimeoutNs);
+            hostJoins.append(hostJoins.length() > 0 ? "; " : "").append(reply.substring("joined ".length()));
+        }
+        final double joinsPerSec = added / joinSeconds;
+        out.printf(Locale.ROOT, "  %,d joins in %.2f s: %.0f joins/s at the hub; hub duty cycles with work " +
+            "took %.0f us per join, a bound of %.0f joins/s for one hub thread (%d join cookies sent, %d " +
+            "joins rate-limited; host %s)%n",
+            added, joinSeconds, joinsPerSec, joinBusyUs, 1e6 / joinBusyUs,
+            hub.stack.counter(SystemCounterDescriptor.JOIN_COOKIES_SENT) - cookiesBefore,
+            hub.stack.counter(SystemCounterDescriptor.JOINS_RATE_LIMITED) - limitedBefore, hostJoins);
+        return new JoinRate(joinsPerSec, joinBusyUs);
+    }
+
+    /**
+     * With {@code target} estates joined and idle: lets them settle, then measures the hub's duty cycle, the estates'
+     * CPU and the memory, and adds the step's rows and table line.
+     */
+    private static void measureIdle(
+        final Hub hub,
+        final List<Host> hosts,
+        final int target,
+        final int added,
+        final long deadBefore,
+        final JoinRate joinRate,
+        final Steps steps,
+        final PrintStream out) throws Exception
+    {
+        final double joinsPerSec = joinRate.joinsPerSec();
+        final double joinBusyUs = joinRate.hubBusyUsPerJoin();
+        final List<Row> rows = steps.rows;
+        final StringBuilder table = steps.table;
+        hub.drive(TimeUnit.MILLISECONDS.toNanos(SETTLE_MS));
+        final long[] hostCpuStartNs = hostsCpuNs(hub, hosts);
+        final long hostWindowStartNs = System.nanoTime();
+        final Duty duty = hub.measureDutyCycle(TimeUnit.MILLISECONDS.toNanos(DUTY_CYCLE_MS));
+        final double busyNsPerSec = hub.busyCpuNsPerSecond(TimeUnit.MILLISECONDS.toNanos(BUSY_MS));
+        final long[] hostCpuEndNs = hostsCpuNs(hub, hosts);
+        final double hostUsPerSecPerEstate = 1e-3 / ((System.nanoTime() - hostWindowStartNs) / 1e9) / target;
+        final double estateCpuUsPerEstate = (hostCpuEndNs[0] - hostCpuStartNs[0]) * hostUsPerSecPerEstate;
+        final double drivingUsPerEstate = (hostCpuEndNs[1] - hostCpuStartNs[1]) * hostUsPerSecPerEstate;
+        final double keepUsPerEstate = (hostCpuEndNs[2] - hostCpuStartNs[2]) * hostUsPerSecPerEstate;
+        final StringBuilder hostStats = new StringBuilder();
+        for (final Host host : hosts)
+        {
+            hostStats.append(hostStats.length() > 0 ? "; " : "").append(host.procStats());
+        }
+        final long heap = heapUsedAfterGc();
+        final long direct = directBytes();
+        final double bytesPerEstate = (double)(heap - steps.heapBefore) / target;
+        steps.marginalBytes = (double)(heap - steps.previousHeap) / added;
+        steps.cpuUsPerEstate = Math.max(0, busyNsPerSec - steps.idleBusyNsPerSec) / 1e3 / target;
+        long hostHeap = 0;
+        long hostStacks = 0;
+        long notJoined = 0;
+        for (final Host host : hosts)
+        {
+            host.send("heap");
+        }
+        for (final Host host : hosts)
+        {
+            final String[] reply = host.expect(hub, "heap", REPLY_TIMEOUT_NS).split(" ");
+            hostHeap += Long.parseLong(reply[1]);
+            hostStacks += Long.parseLong(reply[2]);
+            notJoined += Long.parseLong(reply[3]);
+        }
+        final double stackHeap = (double)hostHeap / hostStacks;
+        final long deaths = hub.dead - deadBefore;
+        out.printf(Locale.ROOT, "  hub duty cycle %.0f ns CPU (%.0f ns elapsed) mean over %,d cycles " +
+            "(%.3f%% with work): %.2f us of hub CPU per second per idle estate; %.0f packets/s in, %.0f out%n",
+            duty.cpuNsPerCycle, duty.wallNsPerCycle, duty.cycles, 100.0 * duty.busyCycles / duty.cycles,
+            steps.cpuUsPerEstate, duty.packetsInPerSec, duty.packetsOutPerSec);
+        out.printf(Locale.ROOT, "  hub heap after GC %,d B (+%,d B: %.0f B per idle estate, %.0f B per " +
+            "estate added), direct buffers %+,d B; estate stacks %.0f B heap each; keep writes %d deferred " +
+            "(queue full, written later), %d dropped%n",
+            heap, heap - steps.heapBefore, bytesPerEstate, steps.marginalBytes, direct - steps.directBefore, stackHeap,
+            hub.stack.counter(SystemCounterDescriptor.KEEP_WRITES_DEFERRED),
+            hub.stack.counter(SystemCounterDescriptor.KEEP_WRITES_DROPPED));
+        out.printf(Locale.ROOT, "  estate hosts: %.1f us of CPU per second per idle estate (all host " +
+            "threads; %.1f in the thread driving the estates every %d ms, %.1f in keep threads); %s; hub: %s%n",
+            estateCpuUsPerEstate, drivingUsPerEstate, HOST_PASS_MS, keepUsPerEstate, hostStats,
+            procStats(ProcessHandle.current().pid()));
+        if (deaths > 0)
+        {
+            out.printf(Locale.ROOT, "  WARNING: the hub declared %d estates dead during this step: the hosts " +
+                "fell behind their keepalives (CPU); the figures of this step are suspect%n", deaths);
+        }
+        if (notJoined > 0)
+        {
+            throw new IllegalStateException(notJoined + " estates do not see the hub joined");
+        }
+        steps.previousHeap = heap;
+        steps.lastDutyNs = duty.cpuNsPerCycle;
+
+        final String threading = threading(target, deaths > 0 ? "; " + deaths + " estate deaths" : "");
+        rows.add(new Row(SYSTEM, MEDIA, true, JOINS_PER_SEC_METRIC, 0, joinsPerSec, "joins/s", "backoff",
+            threading));
+        rows.add(new Row(SYSTEM, MEDIA, true, HUB_JOIN_BUSY_METRIC, 0, joinBusyUs, "us", "backoff",
+            threading));
+        rows.add(new Row(SYSTEM, MEDIA, true, DUTY_CYCLE_METRIC, 0, duty.cpuNsPerCycle, "ns", "busy-spin",
+            threading));
+        rows.add(new Row(SYSTEM, MEDIA, true, HUB_CPU_PER_ESTATE_METRIC, 0, steps.cpuUsPerEstate, "us/s",
+            "busy-spin", threading));
+        rows.add(new Row(SYSTEM, MEDIA, true, BYTES_PER_IDLE_ESTATE_METRIC, 0, bytesPerEstate, "B",
+            "backoff", threading));
+        rows.add(new Row(SYSTEM, MEDIA, true, ESTATE_STACK_HEAP_METRIC, 0, stackHeap, "B", "backoff",
+            threading));
+        rows.add(new Row(SYSTEM, MEDIA, true, ESTATE_CPU_PER_ESTATE_METRIC, 0, estateCpuUsPerEstate, "us/s",
+            "park until the next pass", threading));
+        table.append(String.format(Locale.ROOT,
+            "| %,d | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f | %.1f | %.0f / %.0f |%n",
+            target, joinsPerSec, joinBusyUs, duty.cpuNsPerCycle, steps.cpuUsPerEstate, bytesPerEstate, stackHeap,
+            estateCpuUsPerEstate, duty.packetsInPerSec, duty.packetsOutPerSec));
+        steps.current = target;
+    }
+
+    /**
+     * Adds rows and table lines for the estate counts in {@code extrapolate} above the last step, from the trend of the
+     * last two steps.
+     */
+    private static void extrapolate(final int[] estateCounts, final int[] extrapolate, final Steps steps)
+    {
+        final List<Row> rows = steps.rows;
+        final StringBuilder table = steps.table;
+        final int last = estateCounts[estateCounts.length - 1];
+        final String from = estateCounts.length > 1 ?
+            estateCounts[estateCounts.length - 2] + " and " + last : Integer.toString(last);
+        for (final int target : extrapolate)
+        {
+            if (target <= last)
+            {
+                continue;
+            }
+            final double bytes =
+                (steps.previousHeap - steps.heapBefore + steps.marginalBytes * (target - last)) / target;
+            final double load = steps.cpuUsPerEstate * target / 1e6;
+            final double lastLoad = steps.cpuUsPerEstate * last / 1e6;
+            final double dutyNs = load < 1 ? steps.lastDutyNs * (1 - lastLoad) / (1 - load) : Double.POSITIVE_INFINITY;
+            final String threading = target + " estates, EXTRAPOLATED from the steps of " + from +
+                " estates; hub: invoker, 1 thread";
+            rows.add(new Row(SYSTEM, MEDIA, true, BYTES_PER_IDLE_ESTATE_METRIC + EXTRAPOLATED_SUFFIX, 0, bytes,
+                "B", "backoff", threading));
+            if (load < 1)
+            {
+                rows.add(new Row(SYSTEM, MEDIA, true, DUTY_CYCLE_METRIC + EXTRAPOLATED_SUFFIX, 0, dutyNs, "ns",
+                    "busy-spin", threading));
+            }
+            table.append(String.format(Locale.ROOT,
+                "| %,d (extrapolated) | | | %s | (hub load %.0f%%) | %.0f | | | |%n",
+                target, load < 1 ? String.format(Locale.ROOT, "%.0f", dutyNs) : "saturated", 100 * load, bytes));
+        }
     }
 
     private static String threading(final int estates, final String note)
@@ -539,7 +595,7 @@ public final class ScaleBench
     {
         try
         {
-            long fds;
+            final long fds;
             try (java.util.stream.Stream<Path> entries = Files.list(Path.of("/proc", Long.toString(pid), "fd")))
             {
                 fds = entries.count();
@@ -624,6 +680,49 @@ public final class ScaleBench
         catch (final IOException | RuntimeException ex)
         {
             return "n/a";
+        }
+    }
+
+    /**
+     * The join rate of one step.
+     *
+     * @param joinsPerSec      joins per second seen at the hub.
+     * @param hubBusyUsPerJoin microseconds of the hub's duty cycles with work, per join.
+     */
+    private record JoinRate(double joinsPerSec, double hubBusyUsPerJoin)
+    {
+    }
+
+    /**
+     * What the steps of one run share: the baseline taken with the hub alone, what each step leaves for the next
+     * and for the extrapolation, and the rows and table they add to.
+     */
+    private static final class Steps
+    {
+        final long heapBefore;
+        final long directBefore;
+        final double idleBusyNsPerSec;
+        final List<Row> rows;
+        final StringBuilder table;
+        int current;
+        long previousHeap;
+        double marginalBytes;
+        double cpuUsPerEstate;
+        double lastDutyNs;
+
+        Steps(
+            final long heapBefore,
+            final long directBefore,
+            final double idleBusyNsPerSec,
+            final List<Row> rows,
+            final StringBuilder table)
+        {
+            this.heapBefore = heapBefore;
+            this.directBefore = directBefore;
+            this.idleBusyNsPerSec = idleBusyNsPerSec;
+            this.rows = rows;
+            this.table = table;
+            previousHeap = heapBefore;
         }
     }
 
