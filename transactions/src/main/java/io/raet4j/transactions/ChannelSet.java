@@ -169,6 +169,7 @@ public final class ChannelSet
     /**
      * {@inheritDoc}
      */
+    @Override
     public String toString()
     {
         final StringBuilder out = new StringBuilder("[");

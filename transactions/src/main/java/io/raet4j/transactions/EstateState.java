@@ -3,15 +3,14 @@ package io.raet4j.transactions;
 /**
  * The one state of a remote estate, the presence a layer above sees. The ordinal is what the estate's state counter
  * holds in the status file (see {@code EstateCounterDescriptor.STATE_NAMES}), so values are only ever added at the end.
- * <pre>
- *   JOINING --join completes--> JOINED <--heard again-- UNREACHABLE
- *                                 |  \--silent past the liveness timeout--^        |
- *                                 |   \--peer's state gone (Renew)--> RENEWING     |
- *                                 |                                      |         |
- *                                 +---session ends (timeout, Leave)----> DEAD <----+ silent past the session timeout
- *                                                                         |
- *                                                    re-joined: JOINED    +--reaped: forgotten
- * </pre>
+ * <ul>
+ *     <li>JOINING: its first join completes: JOINED.</li>
+ *     <li>JOINED: silent past the liveness timeout: UNREACHABLE; the peer lost its state for the pair (a Renew, in
+ *     clear text): RENEWING; the session ends (a Leave, a message timeout): DEAD.</li>
+ *     <li>UNREACHABLE: heard again: JOINED; silent past the session timeout: DEAD.</li>
+ *     <li>RENEWING: the new join completes: JOINED; it fails: DEAD.</li>
+ *     <li>DEAD: joined again: JOINED; past the reap timeout: forgotten (presence REAPED).</li>
+ * </ul>
  */
 public enum EstateState
 {

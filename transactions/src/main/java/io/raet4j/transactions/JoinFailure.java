@@ -117,6 +117,7 @@ public final class JoinFailure
     /**
      * {@inheritDoc}
      */
+    @Override
     public String toString()
     {
         return reason + ": " + message;

@@ -804,7 +804,8 @@ public final class Stack implements AutoCloseable
     private static Media openMedia(final Context ctx, final ErrorHandler errorHandler)
     {
         final Media primary = MediaProvider.openFor(
-            ctx.bindAddress(), ctx.mtuBytes(), ctx.socketReceiveBufferBytes(), ctx.socketSendBufferBytes(), errorHandler);
+            ctx.bindAddress(), ctx.mtuBytes(), ctx.socketReceiveBufferBytes(), ctx.socketSendBufferBytes(),
+            errorHandler);
         if (null == ctx.laneAddress())
         {
             return primary;

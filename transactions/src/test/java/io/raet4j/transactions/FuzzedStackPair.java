@@ -6,7 +6,6 @@ import io.raet4j.codec.sbe.AckDecoder;
 import io.raet4j.codec.sbe.DataDecoder;
 import io.raet4j.codec.sbe.NackDecoder;
 import io.raet4j.codec.sbe.DeliveryMode;
-import io.raet4j.transactions.EstateState;
 import io.raet4j.transactions.estate.RemoteEstate;
 import io.raet4j.transactions.message.ReceiveChannel;
 import io.raet4j.transactions.message.SendChannel;
@@ -801,6 +800,7 @@ final class FuzzedStackPair implements AutoCloseable
     /**
      * {@inheritDoc}
      */
+    @Override
     public void close()
     {
         // What a campaign did to the pair, for its report; a plain test run stays quiet.

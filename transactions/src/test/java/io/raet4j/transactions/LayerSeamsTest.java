@@ -71,7 +71,8 @@ class LayerSeamsTest
         final List<String> layer = new ArrayList<>();
         assertTrue(pair.runUntil(() ->
         {
-            b.poll((id, channel, buffer, offset, length) -> application.add(channel + ":" + buffer.getLong(offset)), 10);
+            b.poll((id, channel, buffer, offset, length) ->
+                application.add(channel + ":" + buffer.getLong(offset)), 10);
             atB.poll((id, channel, buffer, offset, length) -> layer.add(channel + ":" + buffer.getLong(offset)), 10);
             return application.size() + layer.size() == 2;
         }, 100_000));

@@ -73,6 +73,7 @@ final class MemoryMedia implements Media
     /**
      * {@inheritDoc}
      */
+    @Override
     public int receive(final DatagramHandler handler, final int limit)
     {
         int count = 0;
@@ -90,6 +91,7 @@ final class MemoryMedia implements Media
     /**
      * {@inheritDoc}
      */
+    @Override
     public int send(final ByteBuffer buffer, final SocketAddress destination)
     {
         final byte[] bytes = new byte[buffer.remaining()];
@@ -102,6 +104,7 @@ final class MemoryMedia implements Media
     /**
      * {@inheritDoc}
      */
+    @Override
     public SocketAddress resolve(final String address)
     {
         final int colon = address.lastIndexOf(':');
@@ -112,6 +115,7 @@ final class MemoryMedia implements Media
     /**
      * {@inheritDoc}
      */
+    @Override
     public SocketAddress localAddress()
     {
         return address;
@@ -120,6 +124,7 @@ final class MemoryMedia implements Media
     /**
      * {@inheritDoc}
      */
+    @Override
     public int maxDatagramLength()
     {
         return maxDatagramLength;
@@ -128,6 +133,7 @@ final class MemoryMedia implements Media
     /**
      * {@inheritDoc}
      */
+    @Override
     public void close()
     {
         inbox.clear();

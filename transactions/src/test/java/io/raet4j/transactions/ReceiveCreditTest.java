@@ -33,6 +33,7 @@ class ReceiveCreditTest
     void shouldNeverGrantLessThanTheMinimumNorBoundAMediaThatDoesNotDrop()
     {
         assertEquals(16, LocalEstate.receiveCredit(16 * 1024, 1408, Context.RECEIVE_WINDOW_DEFAULT));
-        assertEquals(Context.RECEIVE_WINDOW_DEFAULT, LocalEstate.receiveCredit(0, 1408, Context.RECEIVE_WINDOW_DEFAULT));
+        assertEquals(
+            Context.RECEIVE_WINDOW_DEFAULT, LocalEstate.receiveCredit(0, 1408, Context.RECEIVE_WINDOW_DEFAULT));
     }
 }

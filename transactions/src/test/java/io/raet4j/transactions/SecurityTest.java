@@ -244,7 +244,8 @@ class SecurityTest
     {
         joinedPairWithTraffic();
         final byte[] alphaKey = pair.a.signingKey();
-        final Stack impostor = launchThird("alpha", "keep-impostor", ctx -> ctx.joinTimeoutNs(TimeUnit.SECONDS.toNanos(1)));
+        final Stack impostor =
+            launchThird("alpha", "keep-impostor", ctx -> ctx.joinTimeoutNs(TimeUnit.SECONDS.toNanos(1)));
         impostor.join(pair.addressOf(pair.b));
         assertTrue(run(() -> presenceThird.contains(pair.b.name() + ":JOIN_FAILED") ||
             presenceThird.stream().anyMatch(p -> p.endsWith("JOIN_FAILED")), 500_000), presenceThird.toString());
@@ -528,7 +529,8 @@ class SecurityTest
         final long cookies = b.counter(SystemCounterDescriptor.JOIN_COOKIES_SENT) - cookiesBefore;
         final long limited = b.counter(SystemCounterDescriptor.JOINS_RATE_LIMITED);
         final long badCookies = b.counter(SystemCounterDescriptor.BAD_COOKIES);
-        System.out.printf("spoofed-join flood: %d joins sent, %d received; %d cookies sent, %d bad cookies, %d dropped " +
+        System.out.printf("spoofed-join flood: %d joins sent, %d received; %d cookies sent, %d bad cookies, " +
+            "%d dropped " +
             "by the rate limit (%d/s) over %.2f s of protocol time; %d estates, %d keep records; heap after GC " +
             "%.1f MB before, %.1f MB after, peak seen %.1f MB; %d messages delivered exactly once meanwhile%n",
             floodJoins, b.counter(SystemCounterDescriptor.PACKETS_RECEIVED), cookies, badCookies, limited, rate,

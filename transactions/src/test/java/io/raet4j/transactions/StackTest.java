@@ -432,7 +432,8 @@ class StackTest
     void shouldEndInFlightMessagesTruthfullyWhenReceiverVanishesPastSessionTimeout()
     {
         final Stack a = pair.startA(FaultProfile.none(), ctx -> ctx.livenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(
-            500)).keepaliveIntervalNs(TimeUnit.MILLISECONDS.toNanos(100)).sessionTimeoutNs(TimeUnit.SECONDS.toNanos(1)));
+            500)).keepaliveIntervalNs(TimeUnit.MILLISECONDS.toNanos(100))
+            .sessionTimeoutNs(TimeUnit.SECONDS.toNanos(1)));
         final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
         a.addDeliveryHandler(outcomes);
         pair.joinAtoB();

@@ -159,6 +159,7 @@ public final class StackAgent implements Agent
     /**
      * {@inheritDoc}
      */
+    @Override
     public String roleName()
     {
         return "raet4j-stack-" + local.name();
@@ -167,6 +168,7 @@ public final class StackAgent implements Agent
     /**
      * {@inheritDoc}
      */
+    @Override
     public int doWork()
     {
         if (isClosed || isInCycle)
@@ -497,7 +499,7 @@ public final class StackAgent implements Agent
     }
 
     /**
-     * See {@link Stack#estateId(String)}.
+     * See {@code Stack.estateId(String)}.
      *
      * @param estateName of the estate.
      * @return its id, or 0.
@@ -705,6 +707,7 @@ public final class StackAgent implements Agent
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onClose()
     {
         if (isClosed)

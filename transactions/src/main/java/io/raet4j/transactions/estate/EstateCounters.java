@@ -19,14 +19,23 @@ public final class EstateCounters implements AutoCloseable
 {
     private static final EstateCounterDescriptor[] DESCRIPTORS = EstateCounterDescriptor.values();
 
+    /** Presence state, the ordinal of its {@link EstateState}. */
     public final AtomicCounter state;
+    /** Messages offered to the estate. */
     public final AtomicCounter offered;
+    /** Messages it confirmed its application got. */
     public final AtomicCounter delivered;
+    /** Messages to it that certainly were not delivered. */
     public final AtomicCounter failed;
+    /** Messages to it whose delivery is unknown. */
     public final AtomicCounter uncertain;
+    /** Messages from it handed to the application. */
     public final AtomicCounter received;
+    /** Segments sent to it again. */
     public final AtomicCounter retransmits;
+    /** Milliseconds since it was last heard from. */
     public final AtomicCounter silentMs;
+    /** Smoothed round trip to it, microseconds. */
     public final AtomicCounter rttUs;
     private final AtomicCounter[] all;
 

@@ -86,7 +86,8 @@ public final class JoinFailures
             case KEYS_CHANGED:
                 return new JoinFailure(JoinFailure.Reason.KEYS_CHANGED, true, address, peerName, who + " refused '" +
                     ownName + "': it accepted that name earlier with other keys (policy once), and this estate's " +
-                    "identity changed (a new or temporary keep). Run with the keep it was accepted with (--keep DIR), " +
+                    "identity changed (a new or temporary keep). Run with the keep it was accepted with " +
+                    "(--keep DIR), " +
                     "or under another --name, or on that host run java -jar raet4j.jar keys delete " + ownName +
                     " --keep <its keep dir>");
             case REJECTED_BY_OPERATOR:

@@ -335,7 +335,7 @@ public final class Joinent
     private RemoteEstate joinNew(
         final SocketAddress source, final long srcId, final int srcSession, final Offer offer, final SessionKeys keys)
     {
-        RemoteEstate estate;
+        final RemoteEstate estate;
         final RemoteEstate atAddress = estates.byAddress(source);
         if (null != atAddress && atAddress.isPlaceholder())
         {

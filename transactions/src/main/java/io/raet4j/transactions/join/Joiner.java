@@ -579,7 +579,8 @@ public final class Joiner
         final JoinerState joiner = estate.joiner;
         final byte[] ephemeralShared = new byte[32];
         final byte[] staticShared = new byte[32];
-        final boolean agreed = HandshakeCrypto.agree(joiner.ephemeralPrivate, answer.ephemeralKey, ephemeralShared, 0) &&
+        final boolean agreed =
+            HandshakeCrypto.agree(joiner.ephemeralPrivate, answer.ephemeralKey, ephemeralShared, 0) &&
             HandshakeCrypto.agree(trust.agreePrivate(), answer.agreeKey, staticShared, 0);
         if (!agreed)
         {

@@ -1,12 +1,6 @@
 package io.raet4j.transactions.keep;
 
 import io.raet4j.codec.sbe.JoinRefusal;
-import io.raet4j.transactions.keep.Acceptance;
-import io.raet4j.transactions.keep.AcceptancePolicy;
-import io.raet4j.transactions.keep.KeepChange;
-import io.raet4j.transactions.keep.KeepWriter;
-import io.raet4j.transactions.keep.LocalIdentity;
-import io.raet4j.transactions.keep.RemoteEstateRecord;
 import org.agrona.concurrent.EpochClock;
 
 import java.util.HashMap;
@@ -40,6 +34,15 @@ public final class Trust
     private long writesDropped;
     private long writesDeferred;
 
+    /**
+     * Trust from a keep's identity and records.
+     *
+     * @param identity       this estate's identity.
+     * @param policy         the acceptance policy.
+     * @param initialRecords the keep's records of remote estates.
+     * @param writer         writes records back to the keep.
+     * @param clock          for the records' times.
+     */
     public Trust(
         final LocalIdentity identity,
         final AcceptancePolicy policy,
@@ -61,41 +64,82 @@ public final class Trust
         }
     }
 
+    /**
+     * This estate's identity.
+     *
+     * @return the identity.
+     */
     public LocalIdentity identity()
     {
         return identity;
     }
 
+    /**
+     * This estate's Ed25519 private key.
+     *
+     * @return the key; not to be modified.
+     */
     public byte[] signPrivate()
     {
         return signPrivate;
     }
 
+    /**
+     * This estate's Ed25519 public key.
+     *
+     * @return the key; not to be modified.
+     */
     public byte[] signPublic()
     {
         return signPublic;
     }
 
+    /**
+     * This estate's X25519 private key.
+     *
+     * @return the key; not to be modified.
+     */
     public byte[] agreePrivate()
     {
         return agreePrivate;
     }
 
+    /**
+     * This estate's X25519 public key.
+     *
+     * @return the key; not to be modified.
+     */
     public byte[] agreePublic()
     {
         return agreePublic;
     }
 
+    /**
+     * The acceptance policy.
+     *
+     * @return the policy.
+     */
     public AcceptancePolicy policy()
     {
         return policy;
     }
 
+    /**
+     * What the keep holds for a name.
+     *
+     * @param name of a remote estate.
+     * @return its record, or null.
+     */
     public RemoteEstateRecord record(final String name)
     {
         return records.get(name);
     }
 
+    /**
+     * Records the keep writer dropped.
+     *
+     * @return the count so far.
+     */
     public long writesDropped()
     {
         return writesDropped;
@@ -104,6 +148,8 @@ public final class Trust
     /**
      * Records the writer's queue could not take when they were made, counted once each time; they are kept and
      * handed over again by {@link #saveDeferred()}.
+     *
+     * @return the count so far.
      */
     public long writesDeferred()
     {
@@ -112,6 +158,8 @@ public final class Trust
 
     /**
      * Whether records wait for room in the writer's queue.
+     *
+     * @return true if any do.
      */
     public boolean hasUnsaved()
     {
@@ -165,6 +213,13 @@ public final class Trust
 
     /**
      * Decide a join that proved possession of its keys, and record what the policy says to record.
+     *
+     * @param name     of the joiner.
+     * @param id       of the joiner.
+     * @param signKey  it presented.
+     * @param agreeKey it presented.
+     * @param address  it joined from, as people read it.
+     * @return the decision.
      */
     public Acceptance decideJoiner(
         final String name, final long id, final byte[] signKey, final byte[] agreeKey, final String address)
@@ -199,8 +254,8 @@ public final class Trust
      * Why the keep refused a joiner it just decided on: an operator's rejection, or other keys already accepted for
      * the name. Call after {@link #decideJoiner} returned REJECTED.
      *
-     * @param name    of the joiner.
-     * @param signKey it presented.
+     * @param name     of the joiner.
+     * @param signKey  it presented.
      * @param agreeKey it presented.
      * @return the refusal to tell the joiner.
      */
@@ -218,6 +273,11 @@ public final class Trust
      * Check the keys an acceptor answered with, on the joiner's side: refused if the keep rejects the name, or, unless
      * the policy is {@code always}, records other keys for it as accepted. Otherwise recorded as accepted.
      *
+     * @param name     of the acceptor.
+     * @param id       of the acceptor.
+     * @param signKey  it answered with.
+     * @param agreeKey it answered with.
+     * @param address  it answered from, as people read it.
      * @return {@link JoinRefusal#NONE} if accepted, else why not.
      */
     public JoinRefusal checkAcceptor(
@@ -253,6 +313,8 @@ public final class Trust
 
     /**
      * Apply a change seen in the keep (own writes echoed back, or an operator's change from any process).
+     *
+     * @param change the change.
      */
     public void onChange(final KeepChange change)
     {

@@ -53,7 +53,7 @@ public final class MessagePoller implements ChannelMessageHandler
     }
 
     /**
-     * Reserve channels for a layer above: the application's {@link #offer} and its polls without a channel set leave
+     * Reserve channels for a layer above: the application's offers and its polls without a channel set leave
      * them alone from now on.
      *
      * @param owner    the layer, named in refusals.
@@ -238,6 +238,7 @@ public final class MessagePoller implements ChannelMessageHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onMessage(
         final long fromEstateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
     {

@@ -718,6 +718,7 @@ public final class Messenger implements MessageOutcomeListener
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onDelivered(final long toEstateId, final int channel, final long messageId)
     {
         counters.messagesDelivered.incrementRelease();
@@ -732,6 +733,7 @@ public final class Messenger implements MessageOutcomeListener
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onFailed(final long toEstateId, final int channel, final long messageId, final int reason)
     {
         counters.messagesFailed.incrementRelease();
@@ -746,6 +748,7 @@ public final class Messenger implements MessageOutcomeListener
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onUncertain(final long toEstateId, final int channel, final long messageId, final int reason)
     {
         counters.messagesUncertain.incrementRelease();

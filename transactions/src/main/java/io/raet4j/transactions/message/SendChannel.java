@@ -912,7 +912,8 @@ public final class SendChannel
                     final int length = msgLength[m];
                     releaseOldest(m);
                     ended++;
-                    listener.onFailed(estateId, channel, messageId, length > maxMessageLength ? tooLargeReason : reason);
+                    listener.onFailed(
+                        estateId, channel, messageId, length > maxMessageLength ? tooLargeReason : reason);
                 }
             }
         }

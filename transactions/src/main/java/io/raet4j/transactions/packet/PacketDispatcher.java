@@ -105,6 +105,7 @@ public final class PacketDispatcher implements DatagramHandler
     /**
      * {@inheritDoc}
      */
+    @Override
     public void onDatagram(final UnsafeBuffer buffer, final int offset, final int length, final SocketAddress source)
     {
         counters.packetsReceived.incrementRelease();

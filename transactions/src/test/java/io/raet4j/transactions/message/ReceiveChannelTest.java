@@ -176,7 +176,9 @@ class ReceiveChannelTest
         assertEquals(ReceiveChannel.OUT_OF_WINDOW, segment(ordered, ORDERED, 16, 16, bytes(10, 16)));
         assertFalse(ordered.isAckPending());
 
-        assertEquals(4, ordered.poll((estateId, channel, buffer, offset, length) -> { }, 1, 4));
+        assertEquals(4, ordered.poll((estateId, channel, buffer, offset, length) ->
+        {
+        }, 1, 4));
         assertTrue(ordered.isAckPending(), "credit came back: the sender must hear of it");
         assertEquals(new Ack(16, 4, 4, List.of()), ack(ordered));
         assertEquals(ReceiveChannel.ACCEPTED, segment(ordered, ORDERED, 16, 16, bytes(10, 16)));

@@ -606,7 +606,14 @@ class SendChannelTest
         config.receiveCredit = 16;
         config.messageTimeoutNs = 2_000 * MS;
         final ChannelDriver driver = new ChannelDriver(
-            config, (bytes, toReceiver) -> { }, listener, (estateId, channel, buffer, offset, length) -> { });
+            config,
+            (bytes, toReceiver) ->
+            {
+            },
+            listener,
+            (estateId, channel, buffer, offset, length) ->
+            {
+            });
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[40 * driver.sendPayload()]);
         for (int i = 0; i < 5; i++)
         {
