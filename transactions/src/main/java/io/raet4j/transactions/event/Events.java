@@ -17,16 +17,18 @@ import java.util.Arrays;
  * {@code poll}, {@code join} or {@code close}: what it does is applied to settled state, and what that causes is queued
  * behind it, never delivered inside it.
  * <p>
- * The queue is preallocated and grows by doubling when a cycle ends more events than it holds (an ack that confirms
- * thousands of messages), so in steady state it allocates nothing. Handlers are held in arrays replaced on add and
- * remove (copy on write), so adding or removing one from inside a handler is safe; a handler added during a drain sees
- * the events queued after it was added.
+ * The queue is preallocated, three longs per event, and grows by doubling when a cycle queues more events than it
+ * holds, so in steady state it allocates nothing. Deliveries confirmed in order on one channel (an ack confirming
+ * thousands of messages) take one entry, a range handed over message by message. Handlers are held in arrays
+ * replaced on add and remove (copy on write), so adding or removing one from inside a handler is safe; a handler added
+ * during a drain sees the events queued after it was added.
  * <p>
  * <b>Threading:</b> the duty-cycle thread only.
  */
 public final class Events
 {
     private static final int INITIAL_CAPACITY = 1024;
+    private static final int WORDS = 3;
     private static final byte PRESENCE = 1;
     private static final byte DELIVERED = 2;
     private static final byte FAILED = 3;
@@ -41,12 +43,11 @@ public final class Events
     private static final JoinHandler[] NO_JOIN_HANDLERS = new JoinHandler[0];
 
     private final ErrorHandler errorHandler;
-    private byte[] kinds = new byte[INITIAL_CAPACITY];
-    private long[] ids = new long[INITIAL_CAPACITY];
-    private long[] messageIds = new long[INITIAL_CAPACITY];
-    private int[] channels = new int[INITIAL_CAPACITY];
-    private int[] codes = new int[INITIAL_CAPACITY];
+    /** Three longs per event, one cache line for most: kind, channel and code packed; the id; the message id. */
+    private long[] words = new long[INITIAL_CAPACITY * WORDS];
+    /** A name or a join failure, for the rare events that carry one. */
     private Object[] refs = new Object[INITIAL_CAPACITY];
+    private int capacity = INITIAL_CAPACITY;
     private int head;
     private int tail;
     private boolean isDraining;
@@ -155,10 +156,8 @@ public final class Events
     {
         if (presenceHandlers.length > 0)
         {
-            final int index = claim(PRESENCE);
-            ids[index] = estateId;
+            final int index = claim(PRESENCE, 0, event.ordinal(), estateId, 0);
             refs[index] = name;
-            codes[index] = event.ordinal();
         }
     }
 
@@ -173,7 +172,21 @@ public final class Events
     {
         if (deliveryHandlers.length > 0)
         {
-            outcome(DELIVERED, estateId, channel, messageId, 0);
+            // Message ids of a channel are consecutive and an ack confirms them in order: extend the last event to a
+            // range when it can, so an ack confirming thousands of messages queues one event.
+            if (tail != head)
+            {
+                final int last = ((tail - 1) & (capacity - 1)) * WORDS;
+                final long header = words[last];
+                final int count = (int)header;
+                if ((byte)(header >>> 56) == DELIVERED && ((int)(header >>> 32) & 0xFFFF) == channel &&
+                    words[last + 1] == estateId && words[last + 2] + count == messageId && count < Integer.MAX_VALUE)
+                {
+                    words[last] = header + 1;
+                    return;
+                }
+            }
+            claim(DELIVERED, channel, 1, estateId, messageId);
         }
     }
 
@@ -189,7 +202,7 @@ public final class Events
     {
         if (deliveryHandlers.length > 0)
         {
-            outcome(FAILED, estateId, channel, messageId, reason);
+            claim(FAILED, channel, reason, estateId, messageId);
         }
     }
 
@@ -205,7 +218,7 @@ public final class Events
     {
         if (deliveryHandlers.length > 0)
         {
-            outcome(UNCERTAIN, estateId, channel, messageId, reason);
+            claim(UNCERTAIN, channel, reason, estateId, messageId);
         }
     }
 
@@ -219,9 +232,7 @@ public final class Events
     {
         if (joinHandlers.length > 0)
         {
-            final int index = claim(JOIN_FAILED);
-            ids[index] = correlationId;
-            refs[index] = failure;
+            refs[claim(JOIN_FAILED, 0, 0, correlationId, 0)] = failure;
         }
     }
 
@@ -234,7 +245,7 @@ public final class Events
     {
         if (joinHandlers.length > 0)
         {
-            refs[claim(JOIN_REFUSED)] = refusal;
+            refs[claim(JOIN_REFUSED, 0, 0, 0, 0)] = refusal;
         }
     }
 
@@ -266,14 +277,20 @@ public final class Events
         {
             while (head != tail)
             {
-                final int index = head & (kinds.length - 1);
-                final byte kind = kinds[index];
-                final long id = ids[index];
-                final Object ref = refs[index];
-                final int code = codes[index];
-                final int channel = channels[index];
-                final long messageId = messageIds[index];
-                refs[index] = null;
+                final int index = head & (capacity - 1);
+                final int word = index * WORDS;
+                final long header = words[word];
+                final byte kind = (byte)(header >>> 56);
+                final int channel = (int)(header >>> 32) & 0xFFFF;
+                final int code = (int)header;
+                final long id = words[word + 1];
+                final long messageId = words[word + 2];
+                Object ref = null;
+                if (kind == PRESENCE || kind >= JOIN_FAILED)
+                {
+                    ref = refs[index];
+                    refs[index] = null;
+                }
                 head++;
                 dispatch(kind, id, channel, messageId, code, ref);
                 count++;
@@ -310,17 +327,28 @@ public final class Events
                 }
                 break;
             case DELIVERED:
+                for (int i = 0; i < code; i++)
+                {
+                    for (final DeliveryHandler handler : deliveryHandlers)
+                    {
+                        try
+                        {
+                            handler.onDelivered(id, channel, messageId + i);
+                        }
+                        catch (final Throwable ex)
+                        {
+                            errorHandler.onError(ex);
+                        }
+                    }
+                }
+                break;
             case FAILED:
             case UNCERTAIN:
                 for (final DeliveryHandler handler : deliveryHandlers)
                 {
                     try
                     {
-                        if (DELIVERED == kind)
-                        {
-                            handler.onDelivered(id, channel, messageId);
-                        }
-                        else if (FAILED == kind)
+                        if (FAILED == kind)
                         {
                             handler.onFailed(id, channel, messageId, REASONS[code]);
                         }
@@ -358,25 +386,18 @@ public final class Events
         }
     }
 
-    private void outcome(
-        final byte kind, final long estateId, final int channel, final long messageId, final int reason)
+    private int claim(final byte kind, final int channel, final int code, final long id, final long messageId)
     {
-        final int index = claim(kind);
-        ids[index] = estateId;
-        channels[index] = channel;
-        messageIds[index] = messageId;
-        codes[index] = reason;
-    }
-
-    private int claim(final byte kind)
-    {
-        if (tail - head == kinds.length)
+        if (tail - head == capacity)
         {
             grow();
         }
-        final int index = tail & (kinds.length - 1);
+        final int index = tail & (capacity - 1);
         tail++;
-        kinds[index] = kind;
+        final int word = index * WORDS;
+        words[word] = ((long)kind << 56) | ((long)(channel & 0xFFFF) << 32) | (code & 0xFFFF_FFFFL);
+        words[word + 1] = id;
+        words[word + 2] = messageId;
         return index;
     }
 
@@ -387,29 +408,18 @@ public final class Events
     private void grow()
     {
         final int size = tail - head;
-        final int capacity = kinds.length * 2;
-        final byte[] newKinds = new byte[capacity];
-        final long[] newIds = new long[capacity];
-        final long[] newMessageIds = new long[capacity];
-        final int[] newChannels = new int[capacity];
-        final int[] newCodes = new int[capacity];
-        final Object[] newRefs = new Object[capacity];
+        final int newCapacity = capacity * 2;
+        final long[] newWords = new long[newCapacity * WORDS];
+        final Object[] newRefs = new Object[newCapacity];
         for (int i = 0; i < size; i++)
         {
-            final int from = (head + i) & (kinds.length - 1);
-            newKinds[i] = kinds[from];
-            newIds[i] = ids[from];
-            newMessageIds[i] = messageIds[from];
-            newChannels[i] = channels[from];
-            newCodes[i] = codes[from];
+            final int from = (head + i) & (capacity - 1);
+            System.arraycopy(words, from * WORDS, newWords, i * WORDS, WORDS);
             newRefs[i] = refs[from];
         }
-        kinds = newKinds;
-        ids = newIds;
-        messageIds = newMessageIds;
-        channels = newChannels;
-        codes = newCodes;
+        words = newWords;
         refs = newRefs;
+        capacity = newCapacity;
         head = 0;
         tail = size;
     }
