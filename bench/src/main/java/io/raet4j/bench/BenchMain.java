@@ -68,10 +68,14 @@ public final class BenchMain
             case "harness":
                 io.raet4j.bench.harness.Harness.main(rest);
                 break;
+            case "memory":
+                MemoryPairThroughput.main(rest);
+                break;
             default:
                 System.err.println("usage: java -jar raet4j-bench.jar " +
                     "[pingpong [--count N] [--size B] [--encryption on|off] [--warmup N] [--rounds R] [--out FILE] | " +
-                    "jmh [jmh args...] | alloc [seconds] | harness [--quick] ...]");
+                    "jmh [jmh args...] | alloc [seconds] | harness [--quick] ... | " +
+                    "memory [--encryption on|off] [--size B] [--seconds S]]");
                 System.exit(2);
         }
     }
