@@ -707,17 +707,8 @@ public final class Stack implements AutoCloseable
     }
 
     /**
-     * The stack's counters.
-     *
-     * @return the counters.
-     */
-    public SystemCounters counters()
-    {
-        return counters;
-    }
-
-    /**
-     * Value of one counter; after {@link #close()}, its value when the stack closed.
+     * Value of one counter; after {@link #close()}, its value when the stack closed. Counters are read-only to
+     * applications: only the stack writes them. Other processes read them from {@link #statusFile()}.
      *
      * @param descriptor of the counter.
      * @return its value.
