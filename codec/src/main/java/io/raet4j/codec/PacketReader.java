@@ -142,6 +142,22 @@ public final class PacketReader
     private static final int VAR_LENGTH_FIELD_LENGTH = 2;
     private static final int GROUP_HEADER_LENGTH = AckDecoder.RangesDecoder.HEADER_SIZE;
     private static final int RANGE_LENGTH = AckDecoder.RangesDecoder.sbeBlockLength();
+    // Ack ranges and Nack missing ranges share one layout ([startSeq, endSeq), two Seq fields): one validator and one
+    // copy serve both, checked here once.
+    private static final int RANGE_START_OFFSET = AckDecoder.RangesDecoder.startSeqEncodingOffset();
+    private static final int RANGE_END_OFFSET = AckDecoder.RangesDecoder.endSeqEncodingOffset();
+
+    static
+    {
+        if (NackDecoder.MissingDecoder.startSeqEncodingOffset() != RANGE_START_OFFSET ||
+            NackDecoder.MissingDecoder.endSeqEncodingOffset() != RANGE_END_OFFSET ||
+            NackDecoder.MissingDecoder.sbeBlockLength() != RANGE_LENGTH ||
+            NackDecoder.MissingDecoder.HEADER_SIZE != GROUP_HEADER_LENGTH)
+        {
+            throw new IllegalStateException("Ack ranges and Nack missing ranges no longer share a layout");
+        }
+    }
+
     private static final int MAX_DATA_PAYLOAD_LENGTH = VarDataEncodingDecoder.lengthMaxValue();
     private static final int DATA_FLAG_BEGIN = 1;
     private static final int DATA_FLAG_END = 1 << 1;
@@ -523,6 +539,34 @@ public final class PacketReader
     }
 
     /**
+     * Copy the ranges of the current Ack (received ranges) or Nack (missing ranges) frame, each [startSeq, endSeq),
+     * already validated: at most {@link PacketWriter#MAX_ACK_RANGES} or {@link PacketWriter#MAX_NACK_RANGES}.
+     *
+     * @param starts receives each range's first sequence.
+     * @param ends   receives each range's end, exclusive.
+     * @return the number of ranges.
+     * @throws IllegalStateException if the current frame is neither an Ack nor a Nack.
+     */
+    public int copyRanges(final long[] starts, final long[] ends)
+    {
+        if (AckDecoder.TEMPLATE_ID != templateId)
+        {
+            checkFrame(NackDecoder.TEMPLATE_ID);
+        }
+        final int groupOffset = blockOffset() + frameBlockLength;
+        final int entryLength = buffer.getShort(groupOffset, BYTE_ORDER) & 0xFFFF;
+        final int count = buffer.getShort(groupOffset + 2, BYTE_ORDER) & 0xFFFF;
+        int entry = groupOffset + GROUP_HEADER_LENGTH;
+        for (int i = 0; i < count; i++)
+        {
+            starts[i] = buffer.getLong(entry + RANGE_START_OFFSET, BYTE_ORDER);
+            ends[i] = buffer.getLong(entry + RANGE_END_OFFSET, BYTE_ORDER);
+            entry += entryLength;
+        }
+        return count;
+    }
+
+    /**
      * The current Renew frame.
      *
      * @return decoder wrapped on the frame with the acting block length and version.
@@ -858,11 +902,13 @@ public final class PacketReader
                 break;
 
             case AckDecoder.TEMPLATE_ID:
-                valid = validateAck(buffer, blockOffset, blockLength, actingVersion, frameEnd, exact);
+                valid = validateRanges(buffer, blockOffset, blockLength, AckDecoder.BLOCK_LENGTH,
+                    PacketWriter.MAX_ACK_RANGES, frameEnd, exact);
                 break;
 
             case NackDecoder.TEMPLATE_ID:
-                valid = validateNack(buffer, blockOffset, blockLength, actingVersion, frameEnd, exact);
+                valid = validateRanges(buffer, blockOffset, blockLength, NackDecoder.BLOCK_LENGTH,
+                    PacketWriter.MAX_NACK_RANGES, frameEnd, exact);
                 break;
 
             case RenewDecoder.TEMPLATE_ID:
@@ -1026,67 +1072,41 @@ public final class PacketReader
         return begin == (0 == segmentOffset) && end == (segmentOffset + payloadLength == messageLength);
     }
 
-    private boolean validateAck(
+    /**
+     * Validate an Ack or a Nack: a block at least as long as ours, a range group whose header is sane, and every range
+     * non-empty ([startSeq, endSeq) with startSeq below endSeq).
+     */
+    private static boolean validateRanges(
         final DirectBuffer buffer,
         final int blockOffset,
         final int blockLength,
-        final int actingVersion,
+        final int minBlockLength,
+        final int maxRanges,
         final int frameEnd,
         final boolean exact)
     {
-        if (blockLength < AckDecoder.BLOCK_LENGTH)
+        if (blockLength < minBlockLength)
         {
             return false;
         }
 
-        final AckDecoder decoder = ackDecoder.wrap(buffer, blockOffset, blockLength, actingVersion);
         final int groupOffset = blockOffset + blockLength;
-        if (!validateGroupDimensions(buffer, groupOffset, PacketWriter.MAX_ACK_RANGES, frameEnd, exact))
+        if (!validateGroupDimensions(buffer, groupOffset, maxRanges, frameEnd, exact))
         {
             return false;
         }
 
-        final AckDecoder.RangesDecoder ranges = decoder.ranges();
-        while (ranges.hasNext())
+        final int entryLength = buffer.getShort(groupOffset, BYTE_ORDER) & 0xFFFF;
+        final int count = buffer.getShort(groupOffset + 2, BYTE_ORDER) & 0xFFFF;
+        int entry = groupOffset + GROUP_HEADER_LENGTH;
+        for (int i = 0; i < count; i++)
         {
-            ranges.next();
-            if (ranges.startSeq() >= ranges.endSeq())
+            final long start = buffer.getLong(entry + RANGE_START_OFFSET, BYTE_ORDER);
+            if (start >= buffer.getLong(entry + RANGE_END_OFFSET, BYTE_ORDER))
             {
                 return false;
             }
-        }
-
-        return true;
-    }
-
-    private boolean validateNack(
-        final DirectBuffer buffer,
-        final int blockOffset,
-        final int blockLength,
-        final int actingVersion,
-        final int frameEnd,
-        final boolean exact)
-    {
-        if (blockLength < NackDecoder.BLOCK_LENGTH)
-        {
-            return false;
-        }
-
-        final NackDecoder decoder = nackDecoder.wrap(buffer, blockOffset, blockLength, actingVersion);
-        final int groupOffset = blockOffset + blockLength;
-        if (!validateGroupDimensions(buffer, groupOffset, PacketWriter.MAX_NACK_RANGES, frameEnd, exact))
-        {
-            return false;
-        }
-
-        final NackDecoder.MissingDecoder missing = decoder.missing();
-        while (missing.hasNext())
-        {
-            missing.next();
-            if (missing.startSeq() >= missing.endSeq())
-            {
-                return false;
-            }
+            entry += entryLength;
         }
 
         return true;

@@ -308,13 +308,7 @@ public final class Messenger implements MessageOutcomeListener
         final long cumulativeSeq = ack.cumulativeSeq();
         final long deliveredSeq = ack.deliveredSeq();
         final int window = ack.windowSegments();
-        int count = 0;
-        for (final AckDecoder.RangesDecoder range : ack.ranges())
-        {
-            rangeStarts[count] = range.startSeq();
-            rangeEnds[count] = range.endSeq();
-            count++;
-        }
+        final int count = reader.copyRanges(rangeStarts, rangeEnds);
         final SendChannel sendChannel = estate.channels.send(channel);
         if (null == sendChannel)
         {
@@ -353,13 +347,7 @@ public final class Messenger implements MessageOutcomeListener
         counters.nacksReceived.incrementRelease();
         final NackDecoder nack = reader.nack();
         final int channel = nack.channel();
-        int count = 0;
-        for (final NackDecoder.MissingDecoder range : nack.missing())
-        {
-            rangeStarts[count] = range.startSeq();
-            rangeEnds[count] = range.endSeq();
-            count++;
-        }
+        final int count = reader.copyRanges(rangeStarts, rangeEnds);
         final SendChannel sendChannel = estate.channels.send(channel);
         if (null == sendChannel)
         {
