@@ -3,15 +3,11 @@ package io.raet4j.transactions.agent;
 import io.raet4j.transactions.BufferClaim;
 import io.raet4j.transactions.ChannelSet;
 import io.raet4j.transactions.ControlledMessageHandler;
-import io.raet4j.transactions.DeliveryHandler;
 import io.raet4j.transactions.FailureReason;
-import io.raet4j.transactions.JoinHandler;
 import io.raet4j.transactions.MessageHandler;
-import io.raet4j.transactions.PresenceHandler;
 import io.raet4j.transactions.Stack;
 import io.raet4j.transactions.alive.Aliver;
 import io.raet4j.transactions.estate.EstateLifecycle;
-import io.raet4j.transactions.EstateState;
 import io.raet4j.transactions.estate.Estates;
 import io.raet4j.transactions.estate.LocalEstate;
 import io.raet4j.transactions.estate.RemoteEstate;
@@ -280,36 +276,6 @@ public final class StackAgent implements Agent
     public Events events()
     {
         return events;
-    }
-
-    /**
-     * Add a delivery handler.
-     *
-     * @param handler to add.
-     */
-    public void add(final DeliveryHandler handler)
-    {
-        events.add(handler);
-    }
-
-    /**
-     * Add a presence handler.
-     *
-     * @param handler to add.
-     */
-    public void add(final PresenceHandler handler)
-    {
-        events.add(handler);
-    }
-
-    /**
-     * Add a join handler.
-     *
-     * @param handler to add.
-     */
-    public void add(final JoinHandler handler)
-    {
-        events.add(handler);
     }
 
     /**
@@ -769,16 +735,4 @@ public final class StackAgent implements Agent
         return isClosed;
     }
 
-    /**
-     * Whether an estate is in a state, for tests and snapshots.
-     *
-     * @param id    of the estate.
-     * @param state to compare with.
-     * @return true if the estate is known and in that state.
-     */
-    public boolean isInState(final long id, final EstateState state)
-    {
-        final RemoteEstate estate = estates.byId(id);
-        return null != estate && state == estate.state();
-    }
 }

@@ -136,16 +136,6 @@ public final class Events
     }
 
     /**
-     * Whether anyone listens to outcomes: when nobody does, they are not queued at all.
-     *
-     * @return true if a delivery handler is added.
-     */
-    public boolean hasDeliveryHandlers()
-    {
-        return deliveryHandlers.length > 0;
-    }
-
-    /**
      * Queue a presence event.
      *
      * @param estateId of the estate, or a join's correlation id for {@link PresenceEvent#JOIN_FAILED}.
@@ -247,16 +237,6 @@ public final class Events
         {
             refs[claim(JOIN_REFUSED, 0, 0, 0, 0)] = refusal;
         }
-    }
-
-    /**
-     * Whether events wait to be handed over.
-     *
-     * @return true if the queue is not empty.
-     */
-    public boolean isPending()
-    {
-        return head != tail;
     }
 
     /**

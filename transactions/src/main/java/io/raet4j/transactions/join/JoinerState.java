@@ -73,16 +73,6 @@ public final class JoinerState
     }
 
     /**
-     * Whether this stack joins the estate (rather than only being joined by it), so it re-joins a dead session.
-     *
-     * @return true if this stack ever initiated a join with it.
-     */
-    public boolean isInitiator()
-    {
-        return isInitiator;
-    }
-
-    /**
      * Wipe the ephemeral secret and forget the join's cookie and signature.
      */
     public void clearSecrets()

@@ -68,16 +68,6 @@ public final class Channels
     }
 
     /**
-     * Whether any channel state exists.
-     *
-     * @return true if a channel was used either way.
-     */
-    public boolean hasChannelState()
-    {
-        return sends.length > 0 || receives.length > 0;
-    }
-
-    /**
      * The number of messages offered and not yet ended.
      *
      * @return the count over all send channels.
