@@ -19,16 +19,16 @@ public final class BufferClaim
     private int length;
 
     /**
-     * Point the claim at room claimed in a channel. Called by the stack, never by applications: its parameters are
-     * internal types no application holds.
-     *
-     * @param agent    the stack's agent.
-     * @param estate   the receiver.
-     * @param channel  the channel.
-     * @param position of the claim.
-     * @param length   of the message.
+     * An empty claim, to reuse for every {@link Stack#tryClaim}.
      */
-    public void wrap(
+    public BufferClaim()
+    {
+    }
+
+    /**
+     * Point the claim at room claimed in a channel. Called by the stack.
+     */
+    void wrap(
         final StackAgent agent,
         final RemoteEstate estate,
         final SendChannel channel,

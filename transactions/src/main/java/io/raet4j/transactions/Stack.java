@@ -546,7 +546,12 @@ public final class Stack implements AutoCloseable
      */
     public long tryClaim(final long estateId, final int channel, final int length, final BufferClaim claim)
     {
-        return agent.tryClaim(estateId, channel, length, claim);
+        final long position = agent.tryClaim(estateId, channel, length);
+        if (position >= 0)
+        {
+            claim.wrap(agent, agent.claimEstate(), agent.claimChannel(), position, length);
+        }
+        return position;
     }
 
     /**

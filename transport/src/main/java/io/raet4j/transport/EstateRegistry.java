@@ -22,6 +22,13 @@ public final class EstateRegistry<E extends Estate>
     private int size;
 
     /**
+     * An empty registry.
+     */
+    public EstateRegistry()
+    {
+    }
+
+    /**
      * Add an estate. Its id may still be zero (a join in progress), in which case it is found only by address.
      *
      * @param estate to add.

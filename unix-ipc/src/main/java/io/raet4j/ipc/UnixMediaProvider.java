@@ -12,6 +12,13 @@ import org.agrona.ErrorHandler;
 public final class UnixMediaProvider implements MediaProvider
 {
     /**
+     * The provider, as {@link java.util.ServiceLoader} makes it.
+     */
+    public UnixMediaProvider()
+    {
+    }
+
+    /**
      * {@inheritDoc}
      */
     @Override

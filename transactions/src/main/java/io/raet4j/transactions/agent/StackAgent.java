@@ -1,6 +1,5 @@
 package io.raet4j.transactions.agent;
 
-import io.raet4j.transactions.BufferClaim;
 import io.raet4j.transactions.ChannelSet;
 import io.raet4j.transactions.ControlledMessageHandler;
 import io.raet4j.transactions.FailureReason;
@@ -83,6 +82,8 @@ public final class StackAgent implements Agent
 
     private long lastKeepRetryNs;
     private long lastHeartbeatNs;
+    private RemoteEstate claimEstate;
+    private SendChannel claimChannel;
     private boolean isInCycle;
     private boolean isClosed;
 
@@ -354,10 +355,10 @@ public final class StackAgent implements Agent
      * @param toEstateId receiver.
      * @param channel    0 to 255.
      * @param length     of the message.
-     * @param claim      to wrap around the space claimed.
-     * @return the claim's position, or a negative status of {@link Stack}.
+     * @return the claim's position, or a negative status of {@link Stack}; when a position, {@link #claimEstate()}
+     *         and {@link #claimChannel()} say where.
      */
-    public long tryClaim(final long toEstateId, final int channel, final int length, final BufferClaim claim)
+    public long tryClaim(final long toEstateId, final int channel, final int length)
     {
         if (!owner.isOwner())
         {
@@ -377,8 +378,29 @@ public final class StackAgent implements Agent
         {
             return messenger.backPressured();
         }
-        claim.wrap(this, estates.byId(toEstateId), sendChannel, position, length);
+        claimEstate = estates.byId(toEstateId);
+        claimChannel = sendChannel;
         return position;
+    }
+
+    /**
+     * The receiver of the last successful {@link #tryClaim}.
+     *
+     * @return the estate.
+     */
+    public RemoteEstate claimEstate()
+    {
+        return claimEstate;
+    }
+
+    /**
+     * The channel of the last successful {@link #tryClaim}.
+     *
+     * @return the send channel.
+     */
+    public SendChannel claimChannel()
+    {
+        return claimChannel;
     }
 
     /**
