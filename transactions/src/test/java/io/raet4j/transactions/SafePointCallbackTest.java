@@ -177,6 +177,21 @@ class SafePointCallbackTest
     }
 
     @Test
+    void shouldReportAJoinStillOpenAtCloseAsClosed()
+    {
+        final Stack a = pair.startA(FaultProfile.none(), ctx -> {});
+        final List<JoinFailure> failures = new ArrayList<>();
+        a.addJoinHandler((correlationId, failure) -> failures.add(failure));
+        a.join("127.0.0.1:9");
+        pair.step();
+        a.close();
+        pair.isARunning = false;
+        assertEquals(1, failures.size(), failures.toString());
+        assertEquals(JoinFailure.Reason.CLOSED, failures.get(0).reason());
+        assertTrue(failures.get(0).message().contains("127.0.0.1:9"), failures.get(0).message());
+    }
+
+    @Test
     void shouldCloseFromAPresenceHandler()
     {
         final Stack a = pair.startA(FaultProfile.none(), ctx -> {});
