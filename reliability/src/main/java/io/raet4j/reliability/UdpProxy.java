@@ -98,6 +98,7 @@ public final class UdpProxy implements AutoCloseable
     private volatile double lossT2c;
     private volatile int clientCount;
     private volatile boolean isRunning;
+    private volatile long closedAtNs;
     private volatile Consumer<String> eventListener = event -> {};
     private SplittableRandom random = new SplittableRandom();
     private int maxClients = MAX_CLIENTS_DEFAULT;
@@ -523,6 +524,7 @@ public final class UdpProxy implements AutoCloseable
             }
             isClosed = true;
             running = thread;
+            closedAtNs = System.nanoTime();
             isRunning = false;
         }
         if (null == running)
@@ -572,6 +574,9 @@ public final class UdpProxy implements AutoCloseable
                     selector.select(readyHandler, timeoutMs);
                 }
             }
+            // A loaded machine may wake the relay late: every change due before the close still happens, in order,
+            // so a schedule's events do not depend on how the threads were scheduled.
+            applyDueChanges(closedAtNs);
         }
         catch (final IOException | RuntimeException ex)
         {
