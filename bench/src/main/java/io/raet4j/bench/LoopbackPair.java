@@ -1,6 +1,7 @@
 package io.raet4j.bench;
 
 import io.raet4j.transactions.Stack;
+import io.raet4j.transactions.StackContext;
 import io.raet4j.transport.Context;
 import io.raet4j.transport.media.FaultInjectingMedia;
 import io.raet4j.transport.media.FaultProfile;
@@ -61,7 +62,7 @@ final class LoopbackPair implements AutoCloseable
      *
      * @param alphaOutbound faults on the datagrams alpha sends, or null for plain UDP.
      * @param clock         clock of both stacks and of the fault media, or null for the system clock.
-     * @param encryption    whether the stacks seal their packets (see {@link Context#encryption()}).
+     * @param encryption    whether the stacks seal their packets (see {@link StackContext#encryption()}).
      */
     LoopbackPair(final FaultProfile alphaOutbound, final CachedNanoClock clock, final boolean encryption)
     {
@@ -94,7 +95,8 @@ final class LoopbackPair implements AutoCloseable
             throw new UncheckedIOException(ex);
         }
 
-        final Context alphaCtx = context("bench-alpha");
+        final StackContext alphaStackCtx = context("bench-alpha");
+        final Context alphaCtx = alphaStackCtx.transport();
         FaultInjectingMedia faults = null;
         if (null != alphaOutbound)
         {
@@ -112,7 +114,7 @@ final class LoopbackPair implements AutoCloseable
         Stack b = null;
         try
         {
-            a = Stack.launch(alphaCtx);
+            a = Stack.launch(alphaStackCtx);
             b = Stack.launch(context("bench-beta"));
         }
         catch (final RuntimeException ex)
@@ -125,15 +127,14 @@ final class LoopbackPair implements AutoCloseable
         beta = b;
     }
 
-    private Context context(final String name)
+    private StackContext context(final String name)
     {
         final Context ctx = new Context()
             .name(name)
             .bindAddress("127.0.0.1:0")
             .threadingMode(Context.ThreadingMode.INVOKER)
             .idleStrategy(new BusySpinIdleStrategy())
-            .statusDir(statusDir.resolve(name))
-            .encryption(encryption);
+            .statusDir(statusDir.resolve(name));
         if (lane)
         {
             ctx.bindAddress("unix:" + statusDir.resolve("lane").resolve(name + ".sock"));
@@ -142,7 +143,7 @@ final class LoopbackPair implements AutoCloseable
         {
             ctx.nanoClock(clock);
         }
-        return ctx;
+        return new StackContext(ctx).encryption(encryption);
     }
 
     /**

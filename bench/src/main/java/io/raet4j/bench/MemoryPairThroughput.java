@@ -3,6 +3,7 @@ package io.raet4j.bench;
 import io.raet4j.transactions.DeliveryHandler;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.Stack;
+import io.raet4j.transactions.StackContext;
 import io.raet4j.transport.Context;
 import io.raet4j.transport.media.DatagramHandler;
 import io.raet4j.transport.media.Media;
@@ -69,10 +70,10 @@ public final class MemoryPairThroughput
         final MemoryMedia mediaB = new MemoryMedia(7002);
         mediaA.peer = mediaB;
         mediaB.peer = mediaA;
-        try (Stack a = Stack.launch(new Context().name("memory-a").media(mediaA).encryption(encryption)
-                .statusDir(Files.createTempDirectory("raet4j-memory-a")));
-            Stack b = Stack.launch(new Context().name("memory-b").media(mediaB).encryption(encryption)
-                .statusDir(Files.createTempDirectory("raet4j-memory-b"))))
+        try (Stack a = Stack.launch(new StackContext(new Context().name("memory-a").media(mediaA)
+                .statusDir(Files.createTempDirectory("raet4j-memory-a"))).encryption(encryption));
+            Stack b = Stack.launch(new StackContext(new Context().name("memory-b").media(mediaB)
+                .statusDir(Files.createTempDirectory("raet4j-memory-b"))).encryption(encryption)))
         {
             a.addDeliveryHandler(new CountingOutcomes());
             a.join("127.0.0.1:7002");

@@ -5,9 +5,10 @@ import io.raet4j.transactions.DeliveryHandler;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.MessageHandler;
 import io.raet4j.transactions.Stack;
+import io.raet4j.transactions.StackCounterDescriptor;
 import io.raet4j.transport.media.FaultInjectingMedia;
 import io.raet4j.transport.media.FaultProfile;
-import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transport.status.TransportCounterDescriptor;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
@@ -191,10 +192,10 @@ public class StackPathsBenchmark
                 .append(" received=").append(outcomes.received)
                 .append(" backPressured=").append(backPressured)
                 .append(" extraTurnsInWaits=").append(extraDutyCycles)
-                .append(" alpha: retransmits=").append(a.counter(SystemCounterDescriptor.RETRANSMITS))
-                .append(" packetsSent=").append(a.counter(SystemCounterDescriptor.PACKETS_SENT))
-                .append("; beta: acksSent=").append(b.counter(SystemCounterDescriptor.ACKS_SENT))
-                .append(" packetsSent=").append(b.counter(SystemCounterDescriptor.PACKETS_SENT)));
+                .append(" alpha: retransmits=").append(a.counter(StackCounterDescriptor.RETRANSMITS))
+                .append(" packetsSent=").append(a.counter(TransportCounterDescriptor.PACKETS_SENT))
+                .append("; beta: acksSent=").append(b.counter(StackCounterDescriptor.ACKS_SENT))
+                .append(" packetsSent=").append(b.counter(TransportCounterDescriptor.PACKETS_SENT)));
         }
 
         synchronized void close()
@@ -264,9 +265,9 @@ public class StackPathsBenchmark
             }
             baseOps = ops;
             baseSteps = steps;
-            baseRetransmits = a.counter(SystemCounterDescriptor.RETRANSMITS);
-            baseTimeouts = a.counter(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS);
-            baseNacks = a.counter(SystemCounterDescriptor.NACKS_RECEIVED);
+            baseRetransmits = a.counter(StackCounterDescriptor.RETRANSMITS);
+            baseTimeouts = a.counter(StackCounterDescriptor.RETRANSMIT_TIMEOUTS);
+            baseNacks = a.counter(StackCounterDescriptor.NACKS_RECEIVED);
             baseDropped = faults.droppedCount();
             baseSent = faults.sentCount();
             Runtime.getRuntime().addShutdownHook(new Thread(this::close, "bench-close"));
@@ -286,11 +287,11 @@ public class StackPathsBenchmark
                 .append("\n[retransmitPath] ops=").append(ops - baseOps)
                 .append(" (warm-up + measurement, after ").append(baseOps).append(" setup ops) per op:")
                 .append(" retransmits=")
-                .append(perOp(a.counter(SystemCounterDescriptor.RETRANSMITS) - baseRetransmits, n))
+                .append(perOp(a.counter(StackCounterDescriptor.RETRANSMITS) - baseRetransmits, n))
                 .append(" rtoTimeouts=")
-                .append(perOp(a.counter(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS) - baseTimeouts, n))
+                .append(perOp(a.counter(StackCounterDescriptor.RETRANSMIT_TIMEOUTS) - baseTimeouts, n))
                 .append(" nacksReceived=")
-                .append(perOp(a.counter(SystemCounterDescriptor.NACKS_RECEIVED) - baseNacks, n))
+                .append(perOp(a.counter(StackCounterDescriptor.NACKS_RECEIVED) - baseNacks, n))
                 .append(" datagramsOffered=").append(perOp(faults.sentCount() - baseSent, n))
                 .append(" datagramsLost=").append(perOp(faults.droppedCount() - baseDropped, n))
                 .append(" clockSteps=").append(perOp(steps - baseSteps, n))
@@ -425,14 +426,14 @@ public class StackPathsBenchmark
     public long retransmitPath(final LossyPair p, final LossCounters counters)
     {
         final Stack a = p.a;
-        final long retransmits = a.counter(SystemCounterDescriptor.RETRANSMITS);
-        final long timeouts = a.counter(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS);
-        final long nacks = a.counter(SystemCounterDescriptor.NACKS_RECEIVED);
+        final long retransmits = a.counter(StackCounterDescriptor.RETRANSMITS);
+        final long timeouts = a.counter(StackCounterDescriptor.RETRANSMIT_TIMEOUTS);
+        final long nacks = a.counter(StackCounterDescriptor.NACKS_RECEIVED);
         final long steps = lossyOp(p);
         counters.lossyOps++;
-        counters.retransmits += a.counter(SystemCounterDescriptor.RETRANSMITS) - retransmits;
-        counters.rtoTimeouts += a.counter(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS) - timeouts;
-        counters.nacksReceived += a.counter(SystemCounterDescriptor.NACKS_RECEIVED) - nacks;
+        counters.retransmits += a.counter(StackCounterDescriptor.RETRANSMITS) - retransmits;
+        counters.rtoTimeouts += a.counter(StackCounterDescriptor.RETRANSMIT_TIMEOUTS) - timeouts;
+        counters.nacksReceived += a.counter(StackCounterDescriptor.NACKS_RECEIVED) - nacks;
         return steps;
     }
 

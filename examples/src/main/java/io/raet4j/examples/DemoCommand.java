@@ -4,7 +4,7 @@ import io.raet4j.transactions.DeliveryHandler;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.MessageHandler;
 import io.raet4j.transactions.Stack;
-import io.raet4j.transport.Context;
+import io.raet4j.transactions.StackContext;
 import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -93,7 +93,7 @@ final class DemoCommand implements Command, DeliveryHandler
     public int run(final Args args, final PrintStream out, final PrintStream err)
     {
         final long count = args.number("--count", 10_000L, 0, Integer.MAX_VALUE);
-        maxSize = (int)args.number("--max-size", 256 * 1024L, 1, Context.MAX_MESSAGE_DEFAULT);
+        maxSize = (int)args.number("--max-size", 256 * 1024L, 1, StackContext.MAX_MESSAGE_DEFAULT);
         final long roundTrips = args.number("--round-trips", 10_000L, 0, Integer.MAX_VALUE);
         final long warmup = args.number("--warmup", 1_000L, 0, Integer.MAX_VALUE);
         final long seed = args.number("--seed", 7L, Long.MIN_VALUE, Long.MAX_VALUE);

@@ -1,5 +1,6 @@
 package io.raet4j.examples;
 
+import io.raet4j.transactions.StackContext;
 import io.raet4j.transport.Context;
 import io.raet4j.transport.JvmFlags;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -156,25 +157,25 @@ public final class Main
 
     /**
      * A context for a command-line stack: short liveness timeout so a dead peer is noticed quickly, unless the
-     * system properties of {@link Context} say otherwise.
+     * system properties of {@link StackContext} say otherwise.
      *
      * @param name         of the estate.
      * @param bindAddress  {@code host:port}.
      * @param statusParent parent of the status directory, or null for the default.
      * @return the context, not concluded.
      */
-    static Context cliContext(final String name, final String bindAddress, final Path statusParent)
+    static StackContext cliContext(final String name, final String bindAddress, final Path statusParent)
     {
-        final Context ctx = new Context()
+        final Context transport = new Context()
             .name(name)
-            .bindAddress(bindAddress)
-            .livenessTimeoutNs(CLI_LIVENESS_TIMEOUT_NS)
-            .keepaliveIntervalNs(CLI_KEEPALIVE_INTERVAL_NS);
+            .bindAddress(bindAddress);
         if (null != statusParent)
         {
-            ctx.statusDir(statusParent.resolve(name + "-" + ProcessHandle.current().pid()));
+            transport.statusDir(statusParent.resolve(name + "-" + ProcessHandle.current().pid()));
         }
-        return ctx;
+        return new StackContext(transport)
+            .livenessTimeoutNs(CLI_LIVENESS_TIMEOUT_NS)
+            .keepaliveIntervalNs(CLI_KEEPALIVE_INTERVAL_NS);
     }
 
     /**
@@ -187,7 +188,7 @@ public final class Main
      * @param options      {@code --keep}, {@code --accept} and {@code --no-encryption}.
      * @return the context, not concluded.
      */
-    static Context cliContext(
+    static StackContext cliContext(
         final String name, final String bindAddress, final Path statusParent, final StackOptions options)
     {
         return options.applyTo(cliContext(name, bindAddress, statusParent));

@@ -1,6 +1,6 @@
 package io.raet4j.examples;
 
-import io.raet4j.transport.Context;
+import io.raet4j.transactions.StackContext;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -47,7 +47,7 @@ public final class Payload
     /** Length of the shortest message, which is all pattern. */
     public static final int MIN_LENGTH = 1;
     /** Largest of the {@link #mixedLength mixed} sizes: 1 MiB, or the default largest message if smaller. */
-    public static final int MIXED_MAX_LENGTH = Math.min(1024 * 1024, Context.MAX_MESSAGE_DEFAULT);
+    public static final int MIXED_MAX_LENGTH = Math.min(1024 * 1024, StackContext.MAX_MESSAGE_DEFAULT);
     /** Largest size of the common 98.9% of the mixed sizes, about one Ethernet frame's payload. */
     public static final int MIXED_SMALL_MAX_LENGTH = 1400;
     /** Smallest size of every 100th mixed size, unless it is every 1000th. */

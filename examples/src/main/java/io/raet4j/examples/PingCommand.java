@@ -4,7 +4,7 @@ import io.raet4j.transactions.DeliveryHandler;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.MessageHandler;
 import io.raet4j.transactions.Stack;
-import io.raet4j.transport.Context;
+import io.raet4j.transactions.StackContext;
 import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -64,7 +64,7 @@ final class PingCommand implements Command, DeliveryHandler
             "  --bind HOST:PORT     local address (default 0.0.0.0:0)\n" +
             "  --count N            measured round trips (default 10000)\n" +
             "  --warmup N           round trips before measuring (default 1000)\n" +
-            "  --size BYTES         message size, " + MIN_SIZE + ".." + Context.MAX_MESSAGE_DEFAULT +
+            "  --size BYTES         message size, " + MIN_SIZE + ".." + StackContext.MAX_MESSAGE_DEFAULT +
             " (default 32)\n" +
             "  --channel C          channel 0..255 (default 0)\n" +
             "  --timeout-seconds S  fail if one round trip takes longer (default 10)\n" +
@@ -91,8 +91,8 @@ final class PingCommand implements Command, DeliveryHandler
         final String bind = args.address("--bind", "0.0.0.0:0", true);
         final long count = args.number("--count", 10_000L, 1, Integer.MAX_VALUE);
         final long warmup = args.number("--warmup", 1_000L, 0, Integer.MAX_VALUE);
-        final int size = (int)args.number("--size", 32L, MIN_SIZE, Context.MAX_MESSAGE_DEFAULT);
-        final int channel = (int)args.number("--channel", 0L, 0, Context.CHANNEL_COUNT - 1);
+        final int size = (int)args.number("--size", 32L, MIN_SIZE, StackContext.MAX_MESSAGE_DEFAULT);
+        final int channel = (int)args.number("--channel", 0L, 0, StackContext.CHANNEL_COUNT - 1);
         final long timeoutNs = args.seconds("--timeout-seconds", 10, 0.001, 3_600);
         final Path statusParent = Main.statusParent(args);
         final IdleStrategy idle = Main.idleStrategy(args, "spin");

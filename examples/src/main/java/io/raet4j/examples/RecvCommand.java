@@ -2,8 +2,8 @@ package io.raet4j.examples;
 
 import io.raet4j.transactions.MessageHandler;
 import io.raet4j.transactions.Stack;
-import io.raet4j.transport.Context;
-import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transactions.StackContext;
+import io.raet4j.transactions.StackCounterDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.IdleStrategy;
@@ -110,7 +110,7 @@ final class RecvCommand implements Command
         record = null == recordFile ? null : Ledger.open(recordFile, RECORD_CAPACITY);
 
         StopSignal.install();
-        final Context ctx = Main.cliContext(name, bind, statusParent, stackOptions);
+        final StackContext ctx = Main.cliContext(name, bind, statusParent, stackOptions);
         final Presence presence = new Presence(out);
         final long startNs = System.nanoTime();
         long estateId = 0;
@@ -189,9 +189,9 @@ final class RecvCommand implements Command
     {
         out.printf("received %d messages, %d bytes (%.0f msgs/s; duplicate segments %d, out of window %d, " +
             "nacks sent %d)%n", received, bytes, messages * 1e9 / intervalNs,
-            stack.counter(SystemCounterDescriptor.DUPLICATE_SEGMENTS),
-            stack.counter(SystemCounterDescriptor.OUT_OF_WINDOW_SEGMENTS),
-            stack.counter(SystemCounterDescriptor.NACKS_SENT));
+            stack.counter(StackCounterDescriptor.DUPLICATE_SEGMENTS),
+            stack.counter(StackCounterDescriptor.OUT_OF_WINDOW_SEGMENTS),
+            stack.counter(StackCounterDescriptor.NACKS_SENT));
         out.flush();
     }
 
@@ -270,7 +270,7 @@ final class RecvCommand implements Command
         Stream[] streams = streamsByEstate.get(estateId);
         if (null == streams)
         {
-            streams = new Stream[Context.CHANNEL_COUNT];
+            streams = new Stream[StackContext.CHANNEL_COUNT];
             streamsByEstate.put(estateId, streams);
         }
         Stream stream = streams[channel];

@@ -3,8 +3,8 @@ package io.raet4j.examples;
 import io.raet4j.transactions.DeliveryHandler;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.Stack;
-import io.raet4j.transport.Context;
-import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transactions.StackContext;
+import io.raet4j.transactions.StackCounterDescriptor;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -71,7 +71,7 @@ final class SendCommand implements Command, DeliveryHandler
             "  --count N            number of messages, 1.." + Integer.MAX_VALUE + "\n" +
             "  --size BYTES|MIN-MAX|mixed\n" +
             "                       message size: fixed, or uniformly random in MIN-MAX, " + Payload.MIN_LENGTH +
-            ".." + Context.MAX_MESSAGE_DEFAULT + " bytes; or mixed,\n" +
+            ".." + StackContext.MAX_MESSAGE_DEFAULT + " bytes; or mixed,\n" +
             "                       the stack tests' 1 B to 1 MiB: message i (from 0) is " + Payload.MIN_LENGTH +
             " B if i = 0, " + Payload.MIXED_MAX_LENGTH + " B if i = 1,\n" +
             "                       else " + Payload.MIXED_LARGE_MIN_LENGTH + ".." + Payload.MIXED_MAX_LENGTH +
@@ -119,7 +119,7 @@ final class SendCommand implements Command, DeliveryHandler
         final String bind = args.address("--bind", "0.0.0.0:0", true);
         final String peer = args.address("--peer", null, false);
         final long count = args.number("--count", null, 1, Integer.MAX_VALUE);
-        final int channel = (int)args.number("--channel", 0L, 0, Context.CHANNEL_COUNT - 1);
+        final int channel = (int)args.number("--channel", 0L, 0, StackContext.CHANNEL_COUNT - 1);
         final long seed = args.number("--seed", 1L, Long.MIN_VALUE, Long.MAX_VALUE);
         final MessageSizes sizes = MessageSizes.read(args, "--size", seed);
         final long timeoutNs = args.seconds("--timeout-seconds", 300, 0.001, 86_400);
@@ -131,7 +131,7 @@ final class SendCommand implements Command, DeliveryHandler
 
         StopSignal.install();
         outcomes = null == outcomesFile ? null : Ledger.open(outcomesFile, count);
-        final Context ctx = Main.cliContext(name, bind, statusParent, stackOptions);
+        final StackContext ctx = Main.cliContext(name, bind, statusParent, stackOptions);
         final Presence presence = new Presence(out);
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[sizes.maxLength()]);
         final Payload payload = new Payload();
@@ -281,9 +281,9 @@ final class SendCommand implements Command, DeliveryHandler
                 lastProgressNs = nowNs;
                 out.printf("sent %d, delivered %d, failed %d (segments retransmitted %d, retransmit " +
                     "timeouts %d, nacks received %d)%n", sent, delivered, failed,
-                    stack.counter(SystemCounterDescriptor.RETRANSMITS),
-                    stack.counter(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS),
-                    stack.counter(SystemCounterDescriptor.NACKS_RECEIVED));
+                    stack.counter(StackCounterDescriptor.RETRANSMITS),
+                    stack.counter(StackCounterDescriptor.RETRANSMIT_TIMEOUTS),
+                    stack.counter(StackCounterDescriptor.NACKS_RECEIVED));
                 out.flush();
             }
             if ((sent == count || !isSending) && delivered + failed + uncertain == sent)
@@ -379,7 +379,7 @@ final class SendCommand implements Command, DeliveryHandler
 
         /**
          * Read a size option: {@value #MIXED}, {@code BYTES} or {@code MIN-MAX}, from {@value Payload#MIN_LENGTH}
-         * to {@link Context#MAX_MESSAGE_DEFAULT} bytes.
+         * to {@link StackContext#MAX_MESSAGE_DEFAULT} bytes.
          *
          * @param args to read from.
          * @param name of the option.
@@ -393,7 +393,7 @@ final class SendCommand implements Command, DeliveryHandler
             {
                 return new MessageSizes(Payload.MIN_LENGTH, Payload.MIXED_MAX_LENGTH, true, seed);
             }
-            final int[] range = args.sizeRange(name, Payload.MIN_LENGTH, Context.MAX_MESSAGE_DEFAULT);
+            final int[] range = args.sizeRange(name, Payload.MIN_LENGTH, StackContext.MAX_MESSAGE_DEFAULT);
             return new MessageSizes(range[0], range[1], false, seed);
         }
 

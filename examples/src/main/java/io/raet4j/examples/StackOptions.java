@@ -1,6 +1,7 @@
 package io.raet4j.examples;
 
 import io.raet4j.transactions.Stack;
+import io.raet4j.transactions.StackContext;
 import io.raet4j.transport.Context;
 
 import java.nio.file.InvalidPathException;
@@ -40,12 +41,12 @@ final class StackOptions
         seconds(Main.CLI_LIVENESS_TIMEOUT_NS) + ")\n" +
         "  --session-timeout-seconds S   a peer silent this long is DEAD: its session ends, and each message in\n" +
         "                                flight ends failed if it was never sent whole, else uncertain (default " +
-        seconds(Context.SESSION_TIMEOUT_DEFAULT_NS) + ")\n" +
+        seconds(StackContext.SESSION_TIMEOUT_DEFAULT_NS) + ")\n" +
         "  --message-timeout-seconds S   a message not confirmed delivered this long after its offer ends the\n" +
         "                                peer's session (default " +
-        seconds(Context.MESSAGE_TIMEOUT_DEFAULT_NS) + ")\n" +
+        seconds(StackContext.MESSAGE_TIMEOUT_DEFAULT_NS) + ")\n" +
         "  --join-timeout-seconds S      a join not answered this long fails, saying why (default " +
-        seconds(Context.JOIN_TIMEOUT_DEFAULT_NS) + ")\n";
+        seconds(StackContext.JOIN_TIMEOUT_DEFAULT_NS) + ")\n";
 
     /** Usage line of {@code --pin}, for the joining commands. */
     static final String PIN_USAGE =
@@ -62,9 +63,9 @@ final class StackOptions
     private boolean laneEncryption;
     private long keepaliveIntervalNs = Main.CLI_KEEPALIVE_INTERVAL_NS;
     private long livenessTimeoutNs = Main.CLI_LIVENESS_TIMEOUT_NS;
-    private long sessionTimeoutNs = Context.SESSION_TIMEOUT_DEFAULT_NS;
-    private long messageTimeoutNs = Context.MESSAGE_TIMEOUT_DEFAULT_NS;
-    private long joinTimeoutNs = Context.JOIN_TIMEOUT_DEFAULT_NS;
+    private long sessionTimeoutNs = StackContext.SESSION_TIMEOUT_DEFAULT_NS;
+    private long messageTimeoutNs = StackContext.MESSAGE_TIMEOUT_DEFAULT_NS;
+    private long joinTimeoutNs = StackContext.JOIN_TIMEOUT_DEFAULT_NS;
 
     private StackOptions(
         final Path keepDir, final String acceptPolicy, final boolean encryption, final byte[] pinnedSigningKey)
@@ -105,11 +106,11 @@ final class StackOptions
         options.livenessTimeoutNs = args.seconds(
             "--liveness-timeout-seconds", Main.CLI_LIVENESS_TIMEOUT_NS / 1e9, 0.002, 86_400);
         options.sessionTimeoutNs = args.seconds(
-            "--session-timeout-seconds", Context.SESSION_TIMEOUT_DEFAULT_NS / 1e9, 0.002, 86_400);
+            "--session-timeout-seconds", StackContext.SESSION_TIMEOUT_DEFAULT_NS / 1e9, 0.002, 86_400);
         options.messageTimeoutNs = args.seconds(
-            "--message-timeout-seconds", Context.MESSAGE_TIMEOUT_DEFAULT_NS / 1e9, 0.001, 86_400);
+            "--message-timeout-seconds", StackContext.MESSAGE_TIMEOUT_DEFAULT_NS / 1e9, 0.001, 86_400);
         options.joinTimeoutNs = args.seconds(
-            "--join-timeout-seconds", Context.JOIN_TIMEOUT_DEFAULT_NS / 1e9, 0.001, 86_400);
+            "--join-timeout-seconds", StackContext.JOIN_TIMEOUT_DEFAULT_NS / 1e9, 0.001, 86_400);
         if (options.livenessTimeoutNs <= options.keepaliveIntervalNs)
         {
             throw new Args.UsageException(args.command(), "--liveness-timeout-seconds (" +
@@ -137,7 +138,7 @@ final class StackOptions
      * @param ctx not concluded.
      * @return the context.
      */
-    Context applyTo(final Context ctx)
+    StackContext applyTo(final StackContext ctx)
     {
         if (null != keepDir)
         {
@@ -153,7 +154,7 @@ final class StackOptions
         }
         if (null != laneAddress)
         {
-            ctx.laneAddress(laneAddress);
+            ctx.transport().laneAddress(laneAddress);
         }
         if (laneEncryption)
         {
@@ -215,7 +216,7 @@ final class StackOptions
      */
     String describe(final Stack stack)
     {
-        final Context ctx = stack.context();
+        final StackContext ctx = stack.context();
         return "identity: estate " + Main.id(stack.estateId()) + ", signing key " +
             hex(stack.signingKey()) + ", keep " + stack.keepDir() +
             (null == ctx.keepDir() ? " (temporary, deleted on exit)" : "") + ", accept " + ctx.acceptPolicy() +

@@ -1,6 +1,6 @@
 package io.raet4j.examples;
 
-import io.raet4j.transport.Context;
+import io.raet4j.transactions.StackContext;
 import io.raet4j.transport.status.EstateCounterDescriptor;
 import io.raet4j.transport.status.StatusFile;
 import org.agrona.DirectBuffer;
@@ -71,8 +71,8 @@ final class StatCommand implements Command
             "\"state\",\"silentMs\",\n" +
             "\"rttUs\",\"offered\",\"delivered\",\"failed\",\"uncertain\",\"received\",\"retransmits\"}]}]} " +
             "(id: 16 hex digits).\n" +
-            "A stack lists at most Context.estateCountersMax estates (default " +
-            Context.ESTATE_COUNTERS_MAX_DEFAULT + "; -Draet4j.estate.counters.max).\n";
+            "A stack lists at most StackContext.estateCountersMax estates (default " +
+            StackContext.ESTATE_COUNTERS_MAX_DEFAULT + "; -Draet4j.estate.counters.max).\n";
     }
 
     /**

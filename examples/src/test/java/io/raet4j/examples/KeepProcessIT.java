@@ -1,6 +1,6 @@
 package io.raet4j.examples;
 
-import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transactions.StackCounterDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,9 +118,9 @@ class KeepProcessIT
         final JarProcess stat = start(List.of(), "stat", "--once", "--dir", statusParent.toString());
         assertEquals(0, stat.awaitExit(RUN), stat::transcript);
         final Map<String, Object> counters = countersOf(stat, MAIN_NAME);
-        assertEquals(MESSAGE_COUNT, counters.get(SystemCounterDescriptor.MESSAGES_RECEIVED.label()),
+        assertEquals(MESSAGE_COUNT, counters.get(StackCounterDescriptor.MESSAGES_RECEIVED.label()),
             stat::transcript);
-        final Object joinsRefused = counters.get(SystemCounterDescriptor.JOINS_REFUSED.label());
+        final Object joinsRefused = counters.get(StackCounterDescriptor.JOINS_REFUSED.label());
         assertNotNull(joinsRefused, stat::transcript);
         assertTrue((Double)joinsRefused > 0, () -> "the refusal is counted\n" + stat.transcript());
 

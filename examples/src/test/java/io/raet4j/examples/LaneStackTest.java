@@ -4,8 +4,10 @@ import io.raet4j.ipc.UnixAddress;
 import io.raet4j.transactions.DeliveryHandler;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.Stack;
+import io.raet4j.transactions.StackContext;
+import io.raet4j.transactions.StackCounterDescriptor;
 import io.raet4j.transport.Context;
-import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transport.status.TransportCounterDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -48,8 +50,8 @@ class LaneStackTest
 
     private Stack launch(final String name, final String bind, final String lane)
     {
-        final Context ctx = new Context().name(name).bindAddress(bind).laneAddress(lane).nanoClock(clock)
-            .statusDir(tempDir.resolve("status-" + name)).keepDir(tempDir.resolve("keep-" + name));
+        final StackContext ctx = new StackContext(new Context().name(name).bindAddress(bind).laneAddress(lane)
+            .nanoClock(clock).statusDir(tempDir.resolve("status-" + name))).keepDir(tempDir.resolve("keep-" + name));
         final Stack stack = Stack.launch(ctx);
         stacks.add(stack);
         return stack;
@@ -167,13 +169,13 @@ class LaneStackTest
             return verifier.next == count && outcomes.delivered + outcomes.failed == count;
         }, 20_000_000), "delivered " + verifier.next);
         System.out.printf("lane: %d messages, %d bytes, exactly once in order; %d sends would block and waited, " +
-            "%d retransmits%n", count, bytes[0], a.counter(SystemCounterDescriptor.SEND_WOULD_BLOCK),
-            a.counter(SystemCounterDescriptor.RETRANSMITS));
+            "%d retransmits%n", count, bytes[0], a.counter(TransportCounterDescriptor.SEND_WOULD_BLOCK),
+            a.counter(StackCounterDescriptor.RETRANSMITS));
         assertEquals(0, verifier.corrupt);
         assertEquals(count, outcomes.delivered);
         assertEquals(0, outcomes.failed);
-        assertEquals(0, b.counter(SystemCounterDescriptor.UNSEALED_PACKETS) + b.counter(
-            SystemCounterDescriptor.TAMPERED_PACKETS));
+        assertEquals(0, b.counter(StackCounterDescriptor.UNSEALED_PACKETS) + b.counter(
+            StackCounterDescriptor.TAMPERED_PACKETS));
 
         a.close();
         assertFalse(Files.exists(lane.resolve("a.sock")), "socket file removed on close");
@@ -239,8 +241,8 @@ class LaneStackTest
         assertEquals(2, relay.estateCount());
         // Each side refuses clear packets where it expects sealed ones and the reverse (UNSEALED_PACKETS): nothing
         // was refused, so the road carried sealed packets (encryption on by default) and the lane clear ones.
-        assertEquals(0, remote.counter(SystemCounterDescriptor.UNSEALED_PACKETS));
-        assertEquals(0, relay.counter(SystemCounterDescriptor.UNSEALED_PACKETS));
-        assertEquals(0, yard.counter(SystemCounterDescriptor.UNSEALED_PACKETS));
+        assertEquals(0, remote.counter(StackCounterDescriptor.UNSEALED_PACKETS));
+        assertEquals(0, relay.counter(StackCounterDescriptor.UNSEALED_PACKETS));
+        assertEquals(0, yard.counter(StackCounterDescriptor.UNSEALED_PACKETS));
     }
 }

@@ -1,6 +1,6 @@
 package io.raet4j.examples;
 
-import io.raet4j.transport.Context;
+import io.raet4j.transactions.StackContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The identity and security options of the networked commands, read from a command line and applied to the
- * {@link Context} of the command's stack.
+ * {@link StackContext} of the command's stack.
  */
 @Timeout(30)
 class StackOptionsTest
@@ -35,7 +35,7 @@ class StackOptionsTest
         assertTrue(options.encryption());
         assertNull(options.pinnedSigningKey());
 
-        final Context ctx = Main.cliContext("x", "127.0.0.1:0", null, options).conclude();
+        final StackContext ctx = Main.cliContext("x", "127.0.0.1:0", null, options).conclude();
         assertNull(ctx.keepDir(), "no --keep: a temporary keep");
         assertEquals("once", ctx.acceptPolicy());
         assertTrue(ctx.encryption());
@@ -47,7 +47,7 @@ class StackOptionsTest
         final StackOptions options = read(false, "--keep", "/var/lib/raet4j/alice");
 
         assertEquals(Path.of("/var/lib/raet4j/alice"), options.keepDir());
-        assertEquals(Path.of("/var/lib/raet4j/alice"), options.applyTo(new Context()).keepDir());
+        assertEquals(Path.of("/var/lib/raet4j/alice"), options.applyTo(new StackContext()).keepDir());
     }
 
     @ParameterizedTest
@@ -57,7 +57,7 @@ class StackOptionsTest
         final StackOptions options = read(false, "--accept", policy);
 
         assertEquals(policy, options.acceptPolicy());
-        assertEquals(policy, options.applyTo(new Context()).conclude().acceptPolicy());
+        assertEquals(policy, options.applyTo(new StackContext()).conclude().acceptPolicy());
     }
 
     @Test
@@ -66,7 +66,7 @@ class StackOptionsTest
         final StackOptions options = read(false, "--no-encryption");
 
         assertFalse(options.encryption());
-        assertFalse(options.applyTo(new Context()).encryption());
+        assertFalse(options.applyTo(new StackContext()).encryption());
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.raet4j.transactions;
 
-import io.raet4j.transport.Context;
 
 /**
  * A set of channel numbers (0 to 255), for polling some channels and not others. Build one when setting up, reuse it
@@ -10,7 +9,9 @@ import io.raet4j.transport.Context;
  */
 public final class ChannelSet
 {
-    private final long[] bits = new long[Context.CHANNEL_COUNT / Long.SIZE];
+    private static final int CHANNELS = StackContext.CHANNEL_COUNT;
+
+    private final long[] bits = new long[CHANNELS / Long.SIZE];
 
     /**
      * An empty set.
@@ -61,7 +62,7 @@ public final class ChannelSet
      */
     public static ChannelSet all()
     {
-        return range(0, Context.CHANNEL_COUNT);
+        return range(0, CHANNELS);
     }
 
     /**
@@ -130,7 +131,7 @@ public final class ChannelSet
      */
     public boolean contains(final int channel)
     {
-        return channel >= 0 && channel < Context.CHANNEL_COUNT && 0 != (bits[channel >>> 6] & (1L << (channel & 63)));
+        return channel >= 0 && channel < CHANNELS && 0 != (bits[channel >>> 6] & (1L << (channel & 63)));
     }
 
     /**
@@ -174,7 +175,7 @@ public final class ChannelSet
     {
         final StringBuilder out = new StringBuilder("[");
         int channel = 0;
-        while (channel < Context.CHANNEL_COUNT)
+        while (channel < CHANNELS)
         {
             if (!contains(channel))
             {
@@ -182,7 +183,7 @@ public final class ChannelSet
                 continue;
             }
             int last = channel;
-            while (last + 1 < Context.CHANNEL_COUNT && contains(last + 1))
+            while (last + 1 < CHANNELS && contains(last + 1))
             {
                 last++;
             }
@@ -198,9 +199,9 @@ public final class ChannelSet
 
     private static void check(final int channel)
     {
-        if (channel < 0 || channel >= Context.CHANNEL_COUNT)
+        if (channel < 0 || channel >= CHANNELS)
         {
-            throw new IllegalArgumentException("channel " + channel + " is not in 0 to " + (Context.CHANNEL_COUNT - 1));
+            throw new IllegalArgumentException("channel " + channel + " is not in 0 to " + (CHANNELS - 1));
         }
     }
 }

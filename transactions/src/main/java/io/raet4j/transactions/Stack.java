@@ -1,5 +1,7 @@
 package io.raet4j.transactions;
 
+import io.raet4j.transactions.agent.StackAgent;
+import io.raet4j.transactions.agent.TransactionCounters;
 import io.raet4j.transactions.keep.Acceptance;
 import io.raet4j.transactions.keep.AcceptancePolicy;
 import io.raet4j.transactions.keep.Keep;
@@ -10,17 +12,17 @@ import io.raet4j.transactions.keep.KeepWriter;
 import io.raet4j.transactions.keep.LocalIdentity;
 import io.raet4j.transactions.keep.RemoteEstateRecord;
 import io.raet4j.transactions.keep.Trust;
-import io.raet4j.transactions.agent.StackAgent;
 import io.raet4j.transport.Context;
 import io.raet4j.transport.JvmFlags;
-import io.raet4j.transport.media.Media;
 import io.raet4j.transport.media.CompositeMedia;
+import io.raet4j.transport.media.Media;
 import io.raet4j.transport.media.MediaProvider;
+import io.raet4j.transport.status.CounterDescriptor;
+import io.raet4j.transport.status.CounterSet;
 import io.raet4j.transport.status.CountingErrorHandler;
 import io.raet4j.transport.status.EstateCounterDescriptor;
 import io.raet4j.transport.status.StatusFile;
-import io.raet4j.transport.status.SystemCounterDescriptor;
-import io.raet4j.transport.status.SystemCounters;
+import io.raet4j.transport.status.TransportCounterDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
@@ -35,6 +37,7 @@ import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -77,10 +80,8 @@ public final class Stack implements AutoCloseable
 
     /** How often the stack looks for changes other processes (the keys command) made to a configured keep. */
     static final long KEEP_WATCH_INTERVAL_MS = 250;
-    /** Counters kept for the stack's totals, with room for those added in later versions. */
-    private static final int SYSTEM_COUNTERS_ROOM = 128;
     /**
-     * The same for a temporary keep (no {@link Context#keepDir()}): it holds an identity that lives as long as the
+     * The same for a temporary keep (no {@link StackContext#keepDir()}): it holds an identity that lives as long as the
      * stack, and only {@link #keepDir()} tells anyone where it is, so an operator accepting an estate in it by hand is
      * rare and may wait this long. Looking costs one small file read (20 to 100 us of CPU measured on a 2-core virtual
      * machine) on the process's shared keep-watch thread: at this interval a process running 5,000 estates (the scale
@@ -89,10 +90,12 @@ public final class Stack implements AutoCloseable
      */
     static final long TEMPORARY_KEEP_WATCH_INTERVAL_MS = 5_000;
 
-    private final Context ctx;
+    private final StackContext ctx;
     private final Media media;
     private final StatusFile statusFile;
-    private final SystemCounters counters;
+    private final CounterSet<TransportCounterDescriptor> transportCounters;
+    private final CounterSet<StackCounterDescriptor> stackCounters;
+    private final List<CounterSet<?>> layerCounters = new ArrayList<>();
     private final StackAgent agent;
     private final Keep keep;
     private final KeepWatcher keepWatcher;
@@ -103,13 +106,14 @@ public final class Stack implements AutoCloseable
     private AgentRunner runner;
     private volatile boolean isClosed;
     private volatile boolean isReleaseDeferred;
-    private volatile long[] closedCounters;
 
-    private Stack(final Context ctx)
+    private Stack(final StackContext ctx)
     {
         this.ctx = ctx;
+        final Context transport = ctx.transport();
         StatusFile statusFile = null;
-        SystemCounters counters = null;
+        CounterSet<TransportCounterDescriptor> transportCounters = null;
+        CounterSet<StackCounterDescriptor> stackCounters = null;
         Media media = null;
         Keep keep = null;
         KeepWatcher keepWatcher = null;
@@ -117,13 +121,13 @@ public final class Stack implements AutoCloseable
         Path temporaryKeepDir = null;
         try
         {
-            statusFile = StatusFile.create(ctx.statusDir(), statusName(ctx.name()),
-                SYSTEM_COUNTERS_ROOM + ctx.estateCountersMax() * EstateCounterDescriptor.values().length, 1024 * 1024,
-                ctx.epochClock(), ctx.deleteStatusDirOnClose());
-            counters = new SystemCounters(statusFile.countersManager());
-            final ErrorHandler userHandler = ctx.errorHandler();
+            statusFile = StatusFile.create(transport.statusDir(), statusName(transport.name()),
+                countersCapacity(ctx), 1024 * 1024, transport.epochClock(), transport.deleteStatusDirOnClose());
+            transportCounters = new CounterSet<>(statusFile.countersManager(), TransportCounterDescriptor.class);
+            stackCounters = new CounterSet<>(statusFile.countersManager(), StackCounterDescriptor.class);
+            final ErrorHandler userHandler = transport.errorHandler();
             final CountingErrorHandler counting = new CountingErrorHandler(
-                statusFile.errorLog(), counters.get(SystemCounterDescriptor.ERRORS), System.err);
+                statusFile.errorLog(), transportCounters.get(TransportCounterDescriptor.ERRORS), System.err);
             final ErrorHandler errorHandler = null == userHandler ? counting : (ex) ->
             {
                 counting.onError(ex);
@@ -135,35 +139,38 @@ public final class Stack implements AutoCloseable
                 temporaryKeepDir = Files.createTempDirectory("raet4j-keep-");
                 keepDir = temporaryKeepDir;
             }
-            keep = Keep.open(keepDir, ctx.epochClock());
-            final LocalIdentity identity = keep.loadOrCreateLocal(ctx.name());
-            if (0 == ctx.estateId())
+            keep = Keep.open(keepDir, transport.epochClock());
+            final LocalIdentity identity = keep.loadOrCreateLocal(transport.name());
+            if (0 == transport.estateId())
             {
-                ctx.estateId(identity.id());
+                transport.estateId(identity.id());
             }
             keepWatcher = new KeepWatcher(keep, errorHandler);
             keepWriter = new KeepWriter(keep, KeepWriter.DEFAULT_CAPACITY, errorHandler, keepWatcher,
                 null == temporaryKeepDir ? KEEP_WATCH_INTERVAL_MS : TEMPORARY_KEEP_WATCH_INTERVAL_MS,
                 KeepWriter.DEFAULT_CHANGE_CAPACITY);
             final Trust trust = new Trust(identity, AcceptancePolicy.parse(ctx.acceptPolicy()),
-                keepWatcher.records(), keepWriter, ctx.epochClock());
-            media = null != ctx.media() ? ctx.media() : openMedia(ctx, errorHandler);
+                keepWatcher.records(), keepWriter, transport.epochClock());
+            media = null != transport.media() ? transport.media() : openMedia(transport, errorHandler);
             final StatusFile status = statusFile;
             this.agent = new StackAgent(
-                ctx, media, counters, errorHandler, () -> status.heartbeat(ctx.epochClock().time()), ctx.estateId(),
-                trust, keepWriter, statusFile.countersManager(), keepDir.toString());
+                ctx, media, new TransactionCounters(transportCounters, stackCounters), errorHandler,
+                () -> status.heartbeat(transport.epochClock().time()), transport.estateId(), trust, keepWriter,
+                statusFile.countersManager(), keepDir.toString());
             this.invoker = new AgentInvoker(errorHandler, null, agent);
             this.signingKey = identity.signPublicKey();
         }
         catch (final IOException ex)
         {
-            CloseHelper.quietCloseAll(media, keepWriter, keepWatcher, keep, counters, statusFile);
+            CloseHelper.quietCloseAll(
+                media, keepWriter, keepWatcher, keep, stackCounters, transportCounters, statusFile);
             deleteQuietly(temporaryKeepDir);
             throw new UncheckedIOException("cannot create a temporary keep", ex);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(media, keepWriter, keepWatcher, keep, counters, statusFile);
+            CloseHelper.quietCloseAll(
+                media, keepWriter, keepWatcher, keep, stackCounters, transportCounters, statusFile);
             deleteQuietly(temporaryKeepDir);
             throw ex;
         }
@@ -173,8 +180,15 @@ public final class Stack implements AutoCloseable
         this.temporaryKeepDir = temporaryKeepDir;
         this.media = media;
         this.statusFile = statusFile;
-        this.counters = counters;
+        this.transportCounters = transportCounters;
+        this.stackCounters = stackCounters;
         invoker.start();
+    }
+
+    private static int countersCapacity(final StackContext ctx)
+    {
+        return TransportCounterDescriptor.values().length + StackCounterDescriptor.values().length +
+            ctx.estateCountersMax() * EstateCounterDescriptor.values().length + ctx.layerCountersMax();
     }
 
     private static String statusName(final String name)
@@ -188,14 +202,29 @@ public final class Stack implements AutoCloseable
     }
 
     /**
-     * Launch a stack: conclude the context if needed, create the status file, open the media.
+     * Launch a stack with the transactions layer's defaults over the transport settings given: the same as
+     * {@code launch(new StackContext(transport))}.
      *
-     * @param ctx configuration.
+     * @param transport the transport's settings: name, media, addresses, status file, duty cycle.
      * @return the stack.
      * @throws IllegalStateException if the JVM lacks {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED},
      *                               which Agrona's buffers need: the message says where to add it.
      */
-    public static Stack launch(final Context ctx)
+    public static Stack launch(final Context transport)
+    {
+        return launch(new StackContext(transport));
+    }
+
+    /**
+     * Launch a stack: conclude the context if needed (the transport's first), create the status file, open the
+     * media.
+     *
+     * @param ctx the transactions layer's settings, holding the transport's.
+     * @return the stack.
+     * @throws IllegalStateException if the JVM lacks {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED},
+     *                               which Agrona's buffers need: the message says where to add it.
+     */
+    public static Stack launch(final StackContext ctx)
     {
         JvmFlags.check();
         if (!ctx.isConcluded())
@@ -215,7 +244,7 @@ public final class Stack implements AutoCloseable
      */
     public Stack start(final Agent application)
     {
-        if (Context.ThreadingMode.DEDICATED != ctx.threadingMode() || null != runner)
+        if (Context.ThreadingMode.DEDICATED != ctx.transport().threadingMode() || null != runner)
         {
             throw new IllegalStateException("start needs DEDICATED threading mode and may be called once");
         }
@@ -246,7 +275,7 @@ public final class Stack implements AutoCloseable
             }
         };
         final Agent toRun = null == application ? stackAgent : new CompositeAgent(stackAgent, application);
-        runner = new AgentRunner(ctx.idleStrategy(), this::onAgentError, null, toRun);
+        runner = new AgentRunner(ctx.transport().idleStrategy(), this::onAgentError, null, toRun);
         // The runner's thread owns the stack from its first instruction: no other thread can slip in before it.
         AgentRunner.startOnThread(runner, (runnable) ->
         {
@@ -425,7 +454,7 @@ public final class Stack implements AutoCloseable
 
     /**
      * Join an estate at an address, trusting its answer only if it is signed by the given key: an answer signed by
-     * another key is refused (counted as {@link SystemCounterDescriptor#PINNED_KEY_MISMATCH}) and the join fails at
+     * another key is refused (counted as {@link StackCounterDescriptor#PINNED_KEY_MISMATCH}) and the join fails at
      * once with {@link JoinFailure.Reason#PINNED_KEY_MISMATCH}.
      *
      * @param address          of the estate, in the media's notation ({@code host:port}).
@@ -712,16 +741,53 @@ public final class Stack implements AutoCloseable
     }
 
     /**
-     * Value of one counter; after {@link #close()}, its value when the stack closed. Counters are read-only to
-     * applications: only the stack writes them. Other processes read them from {@link #statusFile()}.
+     * Value of one of the transport's counters; after {@link #close()}, its value when the stack closed. Counters are
+     * read-only to applications: only the stack writes them. Other processes read them from {@link #statusFile()}.
      *
      * @param descriptor of the counter.
      * @return its value.
      */
-    public long counter(final SystemCounterDescriptor descriptor)
+    public long counter(final TransportCounterDescriptor descriptor)
     {
-        final long[] finalValues = closedCounters;
-        return null != finalValues ? finalValues[descriptor.ordinal()] : counters.get(descriptor).get();
+        return transportCounters.value(descriptor);
+    }
+
+    /**
+     * Value of one of the transactions layer's counters; after {@link #close()}, its value when the stack closed.
+     * Counters are read-only to applications: only the stack writes them. Other processes read them from
+     * {@link #statusFile()}.
+     *
+     * @param descriptor of the counter.
+     * @return its value.
+     */
+    public long counter(final StackCounterDescriptor descriptor)
+    {
+        return stackCounters.value(descriptor);
+    }
+
+    /**
+     * For a layer above the stack: allocate its own counters in the stack's status file, beside the transport's and
+     * the stack's, where {@code raet4j.jar stat} and other processes read them by type id. The set is the layer's to
+     * write (and to hand out read-only); it is freed when the stack closes, keeping its last values. Room comes from
+     * {@link StackContext#layerCountersMax()}. Call before the stack runs or on its duty-cycle thread.
+     *
+     * @param descriptorClass the layer's descriptor enum; its ids must not be used by another layer
+     *                        (see {@link CounterDescriptor}).
+     * @param <D>             the descriptor type.
+     * @return the layer's counters.
+     * @throws IllegalStateException if the stack is closed, called from a thread that does not own the stack, or
+     *                               the status file has no room left: the message says which.
+     */
+    public <D extends Enum<D> & CounterDescriptor> CounterSet<D> addCounters(final Class<D> descriptorClass)
+    {
+        if (isClosed)
+        {
+            throw new IllegalStateException("stack is closed: add a layer's counters before closing it");
+        }
+        agent.owner().claimOrRefuse("addCounters");
+        final CounterSet<D> set = new CounterSet<>(statusFile.countersManager(), descriptorClass);
+        layerCounters.add(set);
+        return set;
     }
 
     /**
@@ -739,7 +805,7 @@ public final class Stack implements AutoCloseable
      *
      * @return the context.
      */
-    public Context context()
+    public StackContext context()
     {
         return ctx;
     }
@@ -786,14 +852,8 @@ public final class Stack implements AutoCloseable
 
     private void release()
     {
-        final SystemCounterDescriptor[] descriptors = SystemCounterDescriptor.values();
-        final long[] finalValues = new long[descriptors.length];
-        for (final SystemCounterDescriptor descriptor : descriptors)
-        {
-            finalValues[descriptor.ordinal()] = counters.get(descriptor).get();
-        }
-        closedCounters = finalValues;
-        CloseHelper.quietCloseAll(media, keepWriter, keepWatcher, keep, counters, statusFile);
+        CloseHelper.quietCloseAll(layerCounters);
+        CloseHelper.quietCloseAll(media, keepWriter, keepWatcher, keep, stackCounters, transportCounters, statusFile);
         deleteQuietly(temporaryKeepDir);
     }
 

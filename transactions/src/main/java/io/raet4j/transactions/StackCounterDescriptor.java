@@ -1,19 +1,17 @@
-package io.raet4j.transport.status;
+package io.raet4j.transactions;
+
+import io.raet4j.transport.status.CounterDescriptor;
 
 /**
- * The counters every stack keeps, one per entry, allocated in the stack's memory-mapped counters file so that a
- * separate process ({@code raet4j.jar stat}) can read them live. Ids are stable across versions: add, never renumber.
+ * The transactions layer's counters: packets dropped and why, the join, alive and message transactions, keys and the
+ * keep. Allocated in the stack's memory-mapped status file beside the transport's
+ * ({@link io.raet4j.transport.status.TransportCounterDescriptor}) so that a separate process ({@code raet4j.jar stat})
+ * can read them live; applications read them through {@link Stack#counter(StackCounterDescriptor)}. Ids are stable
+ * across versions (add, never renumber) and unique across layers: new ones are taken below 500 (see
+ * {@link CounterDescriptor}).
  */
-public enum SystemCounterDescriptor
+public enum StackCounterDescriptor implements CounterDescriptor
 {
-    /** Bytes received from the media. */
-    BYTES_RECEIVED(0, "Bytes received"),
-    /** Bytes sent to the media. */
-    BYTES_SENT(1, "Bytes sent"),
-    /** Datagrams received from the media. */
-    PACKETS_RECEIVED(2, "Packets received"),
-    /** Datagrams sent to the media. */
-    PACKETS_SENT(3, "Packets sent"),
     /** Datagrams dropped because they were truncated, malformed or failed the checksum. */
     MALFORMED_PACKETS(4, "Malformed packets dropped"),
     /** Datagrams dropped because they carried another schema or an unsupported protocol version. */
@@ -52,8 +50,6 @@ public enum SystemCounterDescriptor
     MESSAGES_RECEIVED(21, "Messages received"),
     /** Offers refused for back-pressure. */
     BACK_PRESSURE_EVENTS(22, "Back pressure events"),
-    /** Sends the media could not take (socket buffer full). */
-    SEND_WOULD_BLOCK(23, "Sends that would block"),
     /** Joins completed, as joiner or as acceptor. */
     JOINS(24, "Joins completed"),
     /** Join requests refused. */
@@ -64,12 +60,6 @@ public enum SystemCounterDescriptor
     ESTATES_REAPED(27, "Estates reaped"),
     /** Sessions renewed because a peer restarted or asked for it. */
     SESSIONS_RENEWED(28, "Sessions renewed"),
-    /** Duty cycle stalls longer than the stall threshold (GC, debugger, SIGSTOP). */
-    DUTY_CYCLE_STALLS(29, "Duty cycle stalls"),
-    /** Errors recorded in the distinct error log. */
-    ERRORS(30, "Errors"),
-    /** Duty cycles run. */
-    DUTY_CYCLES(31, "Duty cycles"),
     /** Congestion window reductions. */
     CONGESTION_EVENTS(32, "Congestion window reductions"),
     /** JoinCookie answers sent: joins without a valid cookie, answered without keeping state. */
@@ -116,27 +106,25 @@ public enum SystemCounterDescriptor
     private final int id;
     private final String label;
 
-    SystemCounterDescriptor(final int id, final String label)
+    StackCounterDescriptor(final int id, final String label)
     {
         this.id = id;
         this.label = label;
     }
 
     /**
-     * Stable id of the counter; also its type id in the counters file.
-     *
-     * @return the stable id.
+     * {@inheritDoc}
      */
+    @Override
     public int id()
     {
         return id;
     }
 
     /**
-     * Human-readable label.
-     *
-     * @return the label.
+     * {@inheritDoc}
      */
+    @Override
     public String label()
     {
         return label;

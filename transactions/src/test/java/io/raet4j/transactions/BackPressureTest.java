@@ -3,7 +3,7 @@ package io.raet4j.transactions;
 import io.raet4j.transport.media.DatagramHandler;
 import io.raet4j.transport.media.FaultProfile;
 import io.raet4j.transport.media.Media;
-import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transport.status.TransportCounterDescriptor;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,8 +102,8 @@ class BackPressureTest
         final WouldBlockMedia[] blocking = new WouldBlockMedia[1];
         final Stack a = pair.startA(FaultProfile.none(), ctx ->
         {
-            blocking[0] = new WouldBlockMedia(ctx.media(), 0.2);
-            ctx.media(blocking[0]);
+            blocking[0] = new WouldBlockMedia(ctx.transport().media(), 0.2);
+            ctx.transport().media(blocking[0]);
         });
         final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
         final StackTest.Outcomes outcomes = new StackTest.Outcomes();
@@ -135,9 +135,9 @@ class BackPressureTest
 
         System.out.printf("would-block media: %d of %d sends refused, %d held and resent, %d retransmits (%d tail " +
             "probes), %d offers back-pressured%n", blocking[0].wouldBlocks,
-            a.counter(SystemCounterDescriptor.PACKETS_SENT) + blocking[0].wouldBlocks,
-            a.counter(SystemCounterDescriptor.SEND_WOULD_BLOCK),
-            a.counter(SystemCounterDescriptor.RETRANSMITS), a.counter(SystemCounterDescriptor.TAIL_PROBES),
+            a.counter(TransportCounterDescriptor.PACKETS_SENT) + blocking[0].wouldBlocks,
+            a.counter(TransportCounterDescriptor.SEND_WOULD_BLOCK),
+            a.counter(StackCounterDescriptor.RETRANSMITS), a.counter(StackCounterDescriptor.TAIL_PROBES),
             backPressured[0]);
         assertEquals(0, verifier.corrupt);
         assertEquals(0, outcomes.failed.size());
@@ -145,9 +145,9 @@ class BackPressureTest
         assertTrue(blocking[0].wouldBlocks > 1000, "sends were refused");
         // A held datagram leaves late, so the probe timeout may resend a tail segment that was only delayed; but
         // nothing was lost: no segment found missing by a later ack, no retransmission timeout, no resend but probes.
-        assertEquals(0, a.counter(SystemCounterDescriptor.LOSSES_DETECTED), "nothing that would block was lost");
-        assertEquals(0, a.counter(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS), "retransmission timeouts");
-        assertEquals(a.counter(SystemCounterDescriptor.TAIL_PROBES), a.counter(SystemCounterDescriptor.RETRANSMITS),
+        assertEquals(0, a.counter(StackCounterDescriptor.LOSSES_DETECTED), "nothing that would block was lost");
+        assertEquals(0, a.counter(StackCounterDescriptor.RETRANSMIT_TIMEOUTS), "retransmission timeouts");
+        assertEquals(a.counter(StackCounterDescriptor.TAIL_PROBES), a.counter(StackCounterDescriptor.RETRANSMITS),
             "every resend was a tail probe");
     }
 }

@@ -6,9 +6,8 @@ import io.raet4j.codec.sbe.JoinAckEncoder;
 import io.raet4j.codec.sbe.JoinRefusal;
 import io.raet4j.codec.sbe.JoinStatus;
 import io.raet4j.codec.sbe.MessageHeaderEncoder;
-import io.raet4j.transactions.estate.RemoteEstate;
 import io.raet4j.codec.sbe.RenewReason;
-import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transactions.estate.RemoteEstate;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,13 +44,13 @@ class ForgedJoinLimitsTest
         {
             final FuzzedStackPair pair = FuzzedStackPair.forThread(false, true);
             final RemoteEstate peerAtTarget = waitForSignedJoinOfTarget(pair);
-            final long malformed = pair.target.counter(SystemCounterDescriptor.MALFORMED_PACKETS);
+            final long malformed = pair.target.counter(StackCounterDescriptor.MALFORMED_PACKETS);
 
             pair.injectIntoTarget(joinAck(pair, peerAtTarget.joiner.nonce(), offset), FuzzedStackPair.PEER_ADDRESS);
             pair.runTarget();
 
             pair.check();
-            assertEquals(malformed + 1, pair.target.counter(SystemCounterDescriptor.MALFORMED_PACKETS));
+            assertEquals(malformed + 1, pair.target.counter(StackCounterDescriptor.MALFORMED_PACKETS));
             pair.settle();
             pair.checkStillWorking();
         }

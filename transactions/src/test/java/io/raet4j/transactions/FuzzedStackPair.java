@@ -4,13 +4,13 @@ import io.raet4j.codec.PacketReader;
 import io.raet4j.codec.PacketWriter;
 import io.raet4j.codec.sbe.AckDecoder;
 import io.raet4j.codec.sbe.DataDecoder;
-import io.raet4j.codec.sbe.NackDecoder;
 import io.raet4j.codec.sbe.DeliveryMode;
+import io.raet4j.codec.sbe.NackDecoder;
 import io.raet4j.transactions.estate.RemoteEstate;
 import io.raet4j.transactions.message.ReceiveChannel;
 import io.raet4j.transactions.message.SendChannel;
 import io.raet4j.transport.Context;
-import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transport.status.TransportCounterDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.DirectBuffer;
@@ -120,7 +120,7 @@ final class FuzzedStackPair implements AutoCloseable
     private final Path directory;
     private final List<Throwable> errors = new ArrayList<>();
     private final PacketReader reader = new PacketReader();
-    private final UnsafeBuffer message = new UnsafeBuffer(new byte[Context.MAX_MESSAGE_DEFAULT / 256]);
+    private final UnsafeBuffer message = new UnsafeBuffer(new byte[StackContext.MAX_MESSAGE_DEFAULT / 256]);
     private final MessageHandler targetHandler = this::onTargetMessage;
     private final MessageHandler peerHandler = this::onPeerMessage;
     private final Received fromPeer = new Received(PEER_ID);
@@ -149,8 +149,8 @@ final class FuzzedStackPair implements AutoCloseable
         peer = Stack.launch(context("peer", PEER_ID, peerMedia));
         peer.addDeliveryHandler(peerOutcomes);
         target.addDeliveryHandler(targetOutcomes);
-        targetErrorsAtLaunch = target.counter(SystemCounterDescriptor.ERRORS);
-        peerErrorsAtLaunch = peer.counter(SystemCounterDescriptor.ERRORS);
+        targetErrorsAtLaunch = target.counter(TransportCounterDescriptor.ERRORS);
+        peerErrorsAtLaunch = peer.counter(TransportCounterDescriptor.ERRORS);
         target.doWork();
         peer.doWork();
         ensureJoined();
@@ -212,19 +212,19 @@ final class FuzzedStackPair implements AutoCloseable
         sealed = null;
     }
 
-    private Context context(final String name, final long estateId, final MemoryMedia media)
+    private StackContext context(final String name, final long estateId, final MemoryMedia media)
     {
-        final Context ctx = new Context()
+        final StackContext ctx = new StackContext(new Context()
             .name(name)
             .estateId(estateId)
             .media(media)
             .nanoClock(clock)
             .epochClock(epochClock)
-            .encryption(isSealed)
             .statusDir(directory.resolve("status-" + name))
             .deleteStatusDirOnClose(true)
+            .errorHandler(errors::add))
+            .encryption(isSealed)
             .keepDir(directory.resolve("keep-" + name))
-            .errorHandler(errors::add)
             // Keys rotate every 64 packets, so that replays and reordering meet rotations and the lookahead.
             .rekeyAfterPackets(64);
         for (int channel = UNORDERED_CHANNEL_MIN; channel < BEST_EFFORT_CHANNEL_MIN; channel++)
@@ -660,8 +660,8 @@ final class FuzzedStackPair implements AutoCloseable
             throw new AssertionError("a stack's error handler got " + errors.size() + " error(s), first: " + first,
                 first);
         }
-        if (target.counter(SystemCounterDescriptor.ERRORS) != targetErrorsAtLaunch ||
-            peer.counter(SystemCounterDescriptor.ERRORS) != peerErrorsAtLaunch)
+        if (target.counter(TransportCounterDescriptor.ERRORS) != targetErrorsAtLaunch ||
+            peer.counter(TransportCounterDescriptor.ERRORS) != peerErrorsAtLaunch)
         {
             throw new AssertionError("ERRORS counted: target " + StackPair.nonZeroCounters(target) + " peer " +
                 StackPair.nonZeroCounters(peer));

@@ -4,7 +4,6 @@ import io.raet4j.codec.PacketReader;
 import io.raet4j.codec.PacketWriter;
 import io.raet4j.codec.sbe.JoinStatus;
 import io.raet4j.transport.media.FaultProfile;
-import io.raet4j.transport.status.SystemCounterDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,7 +88,7 @@ class JoinReasonsTest
             assertTrue(failure.message().startsWith("no answer from " + address + " to "), failure.message());
             assertTrue(failure.message().contains(" Joins in 2 s"), failure.message());
             assertTrue(pair.presenceA.contains(address + ":JOIN_FAILED"), pair.presenceA.toString());
-            assertEquals(1, a.counter(SystemCounterDescriptor.JOINS_FAILED));
+            assertEquals(1, a.counter(StackCounterDescriptor.JOINS_FAILED));
         }
     }
 
@@ -166,7 +165,7 @@ class JoinReasonsTest
         final JoinFailure failure = joinerSide.failed.get(0);
         assertEquals(JoinFailure.Reason.PINNED_KEY_MISMATCH, failure.reason());
         assertTrue(failure.message().contains("not the pinned key"), failure.message());
-        assertEquals(1, a.counter(SystemCounterDescriptor.PINNED_KEY_MISMATCH));
+        assertEquals(1, a.counter(StackCounterDescriptor.PINNED_KEY_MISMATCH));
     }
 
     @Test
@@ -224,7 +223,7 @@ class JoinReasonsTest
     {
         pair.mtuB = 9000;
         final Stack a = pair.startA(FaultProfile.none(), ctx -> {});
-        final Stack b = pair.startB(FaultProfile.none(), ctx -> ctx.mtuBytes(9000).maxMessageBytes(100_000),
+        final Stack b = pair.startB(FaultProfile.none(), ctx -> ctx.maxMessageBytes(100_000).transport().mtuBytes(9000),
             "127.0.0.1:0");
         pair.joinAtoB();
 
@@ -246,7 +245,7 @@ class JoinReasonsTest
             return 20 == receivedAtA[0] && 20 == receivedAtB[0];
         }, 1_000_000), "beta's 9000 byte MTU is cut to alpha's 1408 for the pair: " + receivedAtA[0] + " " +
             receivedAtB[0] + " " + StackPair.nonZeroCounters(a));
-        assertEquals(0, a.counter(SystemCounterDescriptor.MALFORMED_PACKETS));
+        assertEquals(0, a.counter(StackCounterDescriptor.MALFORMED_PACKETS));
     }
 
     private static int receive(final DatagramChannel channel, final ByteBuffer buffer)

@@ -3,7 +3,6 @@ package io.raet4j.transactions;
 import io.raet4j.codec.PacketReader;
 import io.raet4j.codec.sbe.JoinDecoder;
 import io.raet4j.transport.media.FaultProfile;
-import io.raet4j.transport.status.SystemCounterDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,17 +54,17 @@ class JoinReplayTest
 
         // A second join of the same pair: a new nonce, answered and accepted.
         a.join(pair.addressOf(b));
-        final long joinsBefore = b.counter(SystemCounterDescriptor.JOINS);
+        final long joinsBefore = b.counter(StackCounterDescriptor.JOINS);
         pair.runUntil(() -> false, 2_000);
         assertTrue(lastSignedJoin() != firstJoin);
-        final long renewedBefore = b.counter(SystemCounterDescriptor.SESSIONS_RENEWED);
-        final long replayedBefore = b.counter(SystemCounterDescriptor.REPLAYED_PACKETS);
+        final long renewedBefore = b.counter(StackCounterDescriptor.SESSIONS_RENEWED);
+        final long replayedBefore = b.counter(StackCounterDescriptor.REPLAYED_PACKETS);
 
         pair.recorderA.inject(firstJoin, b.localAddress());
-        assertTrue(pair.runUntil(() -> b.counter(SystemCounterDescriptor.REPLAYED_PACKETS) > replayedBefore, 10_000),
+        assertTrue(pair.runUntil(() -> b.counter(StackCounterDescriptor.REPLAYED_PACKETS) > replayedBefore, 10_000),
             "the replay was dropped: " + StackPair.nonZeroCounters(b));
-        assertEquals(renewedBefore, b.counter(SystemCounterDescriptor.SESSIONS_RENEWED), "no renewal");
-        assertEquals(joinsBefore, b.counter(SystemCounterDescriptor.JOINS), "no join");
+        assertEquals(renewedBefore, b.counter(StackCounterDescriptor.SESSIONS_RENEWED), "no renewal");
+        assertEquals(joinsBefore, b.counter(StackCounterDescriptor.JOINS), "no join");
 
         final StackTest.Outcomes outcomes = new StackTest.Outcomes();
         a.addDeliveryHandler(outcomes);

@@ -3,6 +3,9 @@ package io.raet4j.transactions;
 import io.raet4j.transport.Context;
 import io.raet4j.transport.media.FaultProfile;
 import io.raet4j.transport.media.UdpMedia;
+import io.raet4j.transport.status.CounterDescriptor;
+import io.raet4j.transport.status.CounterSet;
+import io.raet4j.transport.status.StatusFile;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -13,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +32,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LayerSeamsTest
 {
+    /** A layer's own counters, declared above the stack without editing it or the transport. */
+    enum LayerCounter implements CounterDescriptor
+    {
+        INTEREST_SENT(2990, "Interest frames sent"),
+        PUBLICATIONS(2991, "Publications");
+
+        private final int id;
+        private final String label;
+
+        LayerCounter(final int id, final String label)
+        {
+            this.id = id;
+            this.label = label;
+        }
+
+        public int id()
+        {
+            return id;
+        }
+
+        public String label()
+        {
+            return label;
+        }
+    }
+
     @TempDir
     Path tempDir;
 
@@ -134,7 +165,7 @@ class LayerSeamsTest
             }
             return ControlledMessageHandler.Action.BREAK;
         };
-        final long ackedBefore = b.counter(io.raet4j.transport.status.SystemCounterDescriptor.ACKS_SENT);
+        final long ackedBefore = b.counter(StackCounterDescriptor.ACKS_SENT);
         assertEquals(0, b.controlledPoll(handler, 10), "aborted: nothing consumed");
         assertEquals(0, b.controlledPoll(handler, 10), "aborted again");
         assertEquals(1, b.controlledPoll(handler, 10), "consumed, then the handler stopped the poll");
@@ -146,16 +177,41 @@ class LayerSeamsTest
         }, 10));
         assertEquals(List.of(0, 0, 0, 1, 2), seen);
         assertTrue(pair.runUntil(() ->
-            b.counter(io.raet4j.transport.status.SystemCounterDescriptor.ACKS_SENT) > ackedBefore, 10_000));
+            b.counter(StackCounterDescriptor.ACKS_SENT) > ackedBefore, 10_000));
+    }
+
+    @Test
+    void shouldKeepALayersCountersInTheStatusFileAndTheirLastValuesAfterClose()
+    {
+        final CounterSet<LayerCounter> counters = a.addCounters(LayerCounter.class);
+        counters.get(LayerCounter.PUBLICATIONS).getAndAdd(5);
+        final Map<Integer, Long> seen = new HashMap<>();
+        try (StatusFile.Reader reader = StatusFile.Reader.open(a.statusFile()))
+        {
+            reader.countersReader().forEach((counterId, typeId, keyBuffer, label) ->
+                seen.put(typeId, reader.countersReader().getCounterValue(counterId)));
+        }
+        assertEquals(5L, seen.get(LayerCounter.PUBLICATIONS.id()), "another process sees the layer's counter");
+        assertEquals(0L, seen.get(LayerCounter.INTEREST_SENT.id()));
+        assertTrue(seen.containsKey(StackCounterDescriptor.JOINS.id()) &&
+            seen.containsKey(io.raet4j.transport.status.TransportCounterDescriptor.PACKETS_SENT.id()),
+            "beside the transport's and the stack's: " + seen.keySet());
+
+        a.close();
+
+        assertEquals(5, counters.value(LayerCounter.PUBLICATIONS));
+        final IllegalStateException closed =
+            assertThrows(IllegalStateException.class, () -> a.addCounters(LayerCounter.class));
+        assertTrue(closed.getMessage().startsWith("stack is closed"), closed.getMessage());
     }
 
     @Test
     void shouldPollEstatesInTurn()
     {
-        final Context ctx = new Context().name("gamma").estateId(0xC3)
+        final StackContext ctx = new StackContext(new Context().name("gamma").estateId(0xC3)
             .media(UdpMedia.open("127.0.0.1:0", Context.MTU_DEFAULT, Context.SOCKET_RCVBUF_DEFAULT,
                 Context.SOCKET_SNDBUF_DEFAULT, pair.mediaErrors::add))
-            .nanoClock(pair.clockB).epochClock(pair.epochClock).statusDir(tempDir.resolve("gamma"))
+            .nanoClock(pair.clockB).epochClock(pair.epochClock).statusDir(tempDir.resolve("gamma")))
             .keepDir(tempDir.resolve("keep-gamma"));
         final Stack c = Stack.launch(ctx);
         try

@@ -51,22 +51,23 @@ class RareDutyCycleTest
     @Test
     void shouldKeepAliveAndReportUnreachableThenDeathOnTimeWithDutyCyclesOneSecondApart()
     {
-        pair.startA(FaultProfile.none(), (ctx) -> ctx.stallThresholdNs(STALL_THRESHOLD_NS)
-            .sessionTimeoutNs(10 * SECOND_NS));
-        pair.startB(FaultProfile.none(), (ctx) -> ctx.stallThresholdNs(STALL_THRESHOLD_NS), "127.0.0.1:0");
+        pair.startA(FaultProfile.none(), (ctx) -> ctx.sessionTimeoutNs(10 * SECOND_NS)
+            .transport().stallThresholdNs(STALL_THRESHOLD_NS));
+        pair.startB(
+            FaultProfile.none(), (ctx) -> ctx.transport().stallThresholdNs(STALL_THRESHOLD_NS), "127.0.0.1:0");
         pair.joinAtoB();
         final Stack a = pair.a;
         final Stack b = pair.b;
 
         final int cycles = 30;
-        final long sentBefore = a.counter(io.raet4j.transport.status.SystemCounterDescriptor.PACKETS_SENT);
+        final long sentBefore = a.counter(io.raet4j.transport.status.TransportCounterDescriptor.PACKETS_SENT);
         final long pollsBefore = a.timerWheelPolls();
         for (int i = 0; i < cycles; i++)
         {
             stepBoth(SECOND_NS);
             assertTrue(a.isJoined(b.estateId()) && b.isJoined(a.estateId()), "still joined after " + (i + 1) + " s");
         }
-        final long sent = a.counter(io.raet4j.transport.status.SystemCounterDescriptor.PACKETS_SENT) - sentBefore;
+        final long sent = a.counter(io.raet4j.transport.status.TransportCounterDescriptor.PACKETS_SENT) - sentBefore;
         final long polls = a.timerWheelPolls() - pollsBefore;
         assertTrue(sent >= cycles - 1, "about one alive a second, sent " + sent + " in " + cycles + " s");
         // Catching up tick by tick would take SECOND_NS / TICK_NS = 15,258 polls per cycle.
@@ -99,7 +100,8 @@ class RareDutyCycleTest
         final long stepNs = 46 * TICK_NS + 7;
         try (DatagramChannel silent = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0)))
         {
-            final Stack a = pair.startA(FaultProfile.none(), (ctx) -> ctx.stallThresholdNs(STALL_THRESHOLD_NS));
+            final Stack a =
+                pair.startA(FaultProfile.none(), (ctx) -> ctx.transport().stallThresholdNs(STALL_THRESHOLD_NS));
             a.doWork();
             final long startNs = pair.clockA.nanoTime();
             a.join("127.0.0.1:" + ((InetSocketAddress)silent.getLocalAddress()).getPort());

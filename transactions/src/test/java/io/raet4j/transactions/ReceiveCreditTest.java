@@ -1,7 +1,6 @@
 package io.raet4j.transactions;
 
 import io.raet4j.transactions.estate.LocalEstate;
-import io.raet4j.transport.Context;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +15,7 @@ class ReceiveCreditTest
     void shouldGrantTheWholeWindowWhenTheSocketHoldsIt()
     {
         // 4 MiB asked for, 8 MiB reported: 3/4 of it holds 2,656 datagrams of 1,408 B at 2,368 B each.
-        assertEquals(2048, LocalEstate.receiveCredit(8 * 1024 * 1024, 1408, Context.RECEIVE_WINDOW_DEFAULT));
+        assertEquals(2048, LocalEstate.receiveCredit(8 * 1024 * 1024, 1408, StackContext.RECEIVE_WINDOW_DEFAULT));
     }
 
     @Test
@@ -24,16 +23,16 @@ class ReceiveCreditTest
     {
         // net.core.rmem_max at its usual 208 KiB: 425,984 B reported, room for 184 datagrams of 1,408 B measured;
         // 3/4 of the estimate is granted.
-        assertEquals(134, LocalEstate.receiveCredit(425_984, 1408, Context.RECEIVE_WINDOW_DEFAULT));
+        assertEquals(134, LocalEstate.receiveCredit(425_984, 1408, StackContext.RECEIVE_WINDOW_DEFAULT));
         // Jumbo segments cost twice their size: 8 KiB datagrams at 16,704 B each.
-        assertEquals(376, LocalEstate.receiveCredit(8 * 1024 * 1024, 8192, Context.RECEIVE_WINDOW_DEFAULT));
+        assertEquals(376, LocalEstate.receiveCredit(8 * 1024 * 1024, 8192, StackContext.RECEIVE_WINDOW_DEFAULT));
     }
 
     @Test
     void shouldNeverGrantLessThanTheMinimumNorBoundAMediaThatDoesNotDrop()
     {
-        assertEquals(16, LocalEstate.receiveCredit(16 * 1024, 1408, Context.RECEIVE_WINDOW_DEFAULT));
-        assertEquals(
-            Context.RECEIVE_WINDOW_DEFAULT, LocalEstate.receiveCredit(0, 1408, Context.RECEIVE_WINDOW_DEFAULT));
+        assertEquals(16, LocalEstate.receiveCredit(16 * 1024, 1408, StackContext.RECEIVE_WINDOW_DEFAULT));
+        assertEquals(StackContext.RECEIVE_WINDOW_DEFAULT,
+            LocalEstate.receiveCredit(0, 1408, StackContext.RECEIVE_WINDOW_DEFAULT));
     }
 }

@@ -11,7 +11,7 @@ import io.raet4j.transactions.security.Transcripts;
 import io.raet4j.transport.Context;
 import io.raet4j.transport.media.FaultProfile;
 import io.raet4j.transport.media.UdpMedia;
-import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transport.status.TransportCounterDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -31,14 +31,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
-import static io.raet4j.transport.status.SystemCounterDescriptor.BAD_SIGNATURES;
-import static io.raet4j.transport.status.SystemCounterDescriptor.JOINS_PENDING;
-import static io.raet4j.transport.status.SystemCounterDescriptor.JOINS_REFUSED;
-import static io.raet4j.transport.status.SystemCounterDescriptor.PINNED_KEY_MISMATCH;
-import static io.raet4j.transport.status.SystemCounterDescriptor.REPLAYED_PACKETS;
-import static io.raet4j.transport.status.SystemCounterDescriptor.STALE_SESSION;
-import static io.raet4j.transport.status.SystemCounterDescriptor.TAMPERED_PACKETS;
-import static io.raet4j.transport.status.SystemCounterDescriptor.UNKNOWN_ESTATE;
+import static io.raet4j.transactions.StackCounterDescriptor.BAD_SIGNATURES;
+import static io.raet4j.transactions.StackCounterDescriptor.JOINS_PENDING;
+import static io.raet4j.transactions.StackCounterDescriptor.JOINS_REFUSED;
+import static io.raet4j.transactions.StackCounterDescriptor.PINNED_KEY_MISMATCH;
+import static io.raet4j.transactions.StackCounterDescriptor.REPLAYED_PACKETS;
+import static io.raet4j.transactions.StackCounterDescriptor.STALE_SESSION;
+import static io.raet4j.transactions.StackCounterDescriptor.TAMPERED_PACKETS;
+import static io.raet4j.transactions.StackCounterDescriptor.UNKNOWN_ESTATE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -101,11 +101,11 @@ class SecurityTest
         pair.close();
     }
 
-    private Stack launchThird(final String name, final String keep, final Consumer<Context> config)
+    private Stack launchThird(final String name, final String keep, final Consumer<StackContext> config)
     {
-        final Context ctx = new Context().name(name).nanoClock(pair.clockB).epochClock(pair.epochClock)
-            .media(UdpMedia.open("127.0.0.1:0", Context.MTU_DEFAULT, pair.mediaErrors::add))
-            .statusDir(tempDir.resolve("status-" + name + "-" + System.nanoTime())).keepDir(tempDir.resolve(keep));
+        final StackContext ctx = new StackContext(new Context().name(name).nanoClock(pair.clockB)
+            .epochClock(pair.epochClock).media(UdpMedia.open("127.0.0.1:0", Context.MTU_DEFAULT, pair.mediaErrors::add))
+            .statusDir(tempDir.resolve("status-" + name + "-" + System.nanoTime()))).keepDir(tempDir.resolve(keep));
         config.accept(ctx);
         third = Stack.launch(ctx);
         third.addPresenceHandler((id, estateName, event) -> presenceThird.add(estateName + ":" + event));
@@ -443,9 +443,9 @@ class SecurityTest
         assertEquals(0, verifier.corrupt);
         assertEquals(count, outcomes.delivered.size());
         assertEquals(0, outcomes.duplicateOutcomes);
-        final long updates = pair.a.counter(SystemCounterDescriptor.KEY_UPDATES);
+        final long updates = pair.a.counter(StackCounterDescriptor.KEY_UPDATES);
         System.out.printf("key rotation every 16 packets: %d key updates at A, %d at B, %d replayed, %d tampered%n",
-            updates, pair.b.counter(SystemCounterDescriptor.KEY_UPDATES), pair.b.counter(REPLAYED_PACKETS),
+            updates, pair.b.counter(StackCounterDescriptor.KEY_UPDATES), pair.b.counter(REPLAYED_PACKETS),
             pair.b.counter(TAMPERED_PACKETS));
         assertTrue(updates > 50, "keys rotated: " + updates);
         assertEquals(0, pair.b.counter(TAMPERED_PACKETS));
@@ -460,7 +460,7 @@ class SecurityTest
         pair.a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
         pair.recorderA.isRecording = false;
-        final long cookiesBefore = b.counter(SystemCounterDescriptor.JOIN_COOKIES_SENT);
+        final long cookiesBefore = b.counter(StackCounterDescriptor.JOIN_COOKIES_SENT);
         final long protocolStartNs = pair.clockB.nanoTime();
 
         final int floodJoins = 60_000;
@@ -526,14 +526,14 @@ class SecurityTest
         System.gc();
         final long heapAfter = usedHeap();
         final double protocolSeconds = (pair.clockB.nanoTime() - protocolStartNs) / 1e9;
-        final long cookies = b.counter(SystemCounterDescriptor.JOIN_COOKIES_SENT) - cookiesBefore;
-        final long limited = b.counter(SystemCounterDescriptor.JOINS_RATE_LIMITED);
-        final long badCookies = b.counter(SystemCounterDescriptor.BAD_COOKIES);
+        final long cookies = b.counter(StackCounterDescriptor.JOIN_COOKIES_SENT) - cookiesBefore;
+        final long limited = b.counter(StackCounterDescriptor.JOINS_RATE_LIMITED);
+        final long badCookies = b.counter(StackCounterDescriptor.BAD_COOKIES);
         System.out.printf("spoofed-join flood: %d joins sent, %d received; %d cookies sent, %d bad cookies, " +
             "%d dropped " +
             "by the rate limit (%d/s) over %.2f s of protocol time; %d estates, %d keep records; heap after GC " +
             "%.1f MB before, %.1f MB after, peak seen %.1f MB; %d messages delivered exactly once meanwhile%n",
-            floodJoins, b.counter(SystemCounterDescriptor.PACKETS_RECEIVED), cookies, badCookies, limited, rate,
+            floodJoins, b.counter(TransportCounterDescriptor.PACKETS_RECEIVED), cookies, badCookies, limited, rate,
             protocolSeconds, b.estateCount(), b.remoteEstates().size(), heapBefore / 1e6, heapAfter / 1e6,
             peakHeap / 1e6, outcomes.delivered.size());
 

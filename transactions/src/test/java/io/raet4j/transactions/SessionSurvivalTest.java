@@ -1,7 +1,7 @@
 package io.raet4j.transactions;
 
 import io.raet4j.transport.media.FaultProfile;
-import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transport.status.TransportCounterDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -92,7 +92,7 @@ class SessionSurvivalTest
 
         assertEquals(List.of("beta:JOINED", "beta:UNREACHABLE", "beta:REACHABLE"), pair.presenceA);
         assertEquals(List.of("alpha:JOINED"), pair.presenceB, "the stopped side saw its own stall, not the peer");
-        assertEquals(1, pair.b.counter(SystemCounterDescriptor.DUTY_CYCLE_STALLS));
+        assertEquals(1, pair.b.counter(TransportCounterDescriptor.DUTY_CYCLE_STALLS));
         assertEverythingDeliveredExactlyOnce();
     }
 
@@ -112,8 +112,8 @@ class SessionSurvivalTest
 
         assertEquals(List.of("beta:JOINED", "beta:UNREACHABLE", "beta:REACHABLE"), pair.presenceA);
         assertEquals(List.of("alpha:JOINED", "alpha:UNREACHABLE", "alpha:REACHABLE"), pair.presenceB);
-        assertEquals(1, pair.a.counter(SystemCounterDescriptor.SESSIONS_RESUMED));
-        assertEquals(0, pair.a.counter(SystemCounterDescriptor.SESSIONS_RENEWED));
+        assertEquals(1, pair.a.counter(StackCounterDescriptor.SESSIONS_RESUMED));
+        assertEquals(0, pair.a.counter(StackCounterDescriptor.SESSIONS_RENEWED));
         assertEverythingDeliveredExactlyOnce();
     }
 

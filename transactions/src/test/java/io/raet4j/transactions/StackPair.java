@@ -4,6 +4,7 @@ import io.raet4j.transport.Context;
 import io.raet4j.transport.media.FaultInjectingMedia;
 import io.raet4j.transport.media.FaultProfile;
 import io.raet4j.transport.media.UdpMedia;
+import io.raet4j.transport.status.TransportCounterDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.CachedNanoClock;
@@ -48,27 +49,28 @@ final class StackPair implements AutoCloseable
         epochClock.update(1_000_000L);
     }
 
-    Stack startA(final FaultProfile faults, final Consumer<Context> config)
+    Stack startA(final FaultProfile faults, final Consumer<StackContext> config)
     {
         mediaA = new FaultInjectingMedia(
             UdpMedia.open("127.0.0.1:0", mtuA, Context.SOCKET_RCVBUF_DEFAULT,
                 Context.SOCKET_SNDBUF_DEFAULT, mediaErrors::add), faults, clockA);
         recorderA = new RecordingMedia(mediaA);
-        final Context ctx = new Context().name("alpha").estateId(0xA1).media(recorderA).nanoClock(clockA)
-            .epochClock(epochClock).statusDir(statusDir.resolve("alpha")).keepDir(statusDir.resolve("keep-alpha"));
+        final StackContext ctx = new StackContext(new Context().name("alpha").estateId(0xA1).media(recorderA)
+            .nanoClock(clockA).epochClock(epochClock).statusDir(statusDir.resolve("alpha")))
+            .keepDir(statusDir.resolve("keep-alpha"));
         config.accept(ctx);
         a = Stack.launch(ctx);
         a.addPresenceHandler((id, name, event) -> presenceA.add(name + ":" + event));
         return a;
     }
 
-    Stack startB(final FaultProfile faults, final Consumer<Context> config, final String bind)
+    Stack startB(final FaultProfile faults, final Consumer<StackContext> config, final String bind)
     {
         mediaB = new FaultInjectingMedia(
             UdpMedia.open(bind, mtuB, Context.SOCKET_RCVBUF_DEFAULT,
                 Context.SOCKET_SNDBUF_DEFAULT, mediaErrors::add), faults, clockB);
-        final Context ctx = new Context().name("beta").estateId(0xB2).media(mediaB).nanoClock(clockB)
-            .epochClock(epochClock).statusDir(statusDir.resolve("beta-" + System.nanoTime()))
+        final StackContext ctx = new StackContext(new Context().name("beta").estateId(0xB2).media(mediaB)
+            .nanoClock(clockB).epochClock(epochClock).statusDir(statusDir.resolve("beta-" + System.nanoTime())))
             .keepDir(statusDir.resolve("keep-beta"));
         config.accept(ctx);
         b = Stack.launch(ctx);
@@ -97,11 +99,18 @@ final class StackPair implements AutoCloseable
     static String nonZeroCounters(final Stack stack)
     {
         final StringBuilder out = new StringBuilder("{");
-        for (final io.raet4j.transport.status.SystemCounterDescriptor descriptor :
-            io.raet4j.transport.status.SystemCounterDescriptor.values())
+        for (final TransportCounterDescriptor descriptor : TransportCounterDescriptor.values())
         {
             final long value = stack.counter(descriptor);
-            if (0 != value && io.raet4j.transport.status.SystemCounterDescriptor.DUTY_CYCLES != descriptor)
+            if (0 != value && TransportCounterDescriptor.DUTY_CYCLES != descriptor)
+            {
+                out.append(descriptor.name()).append('=').append(value).append(' ');
+            }
+        }
+        for (final StackCounterDescriptor descriptor : StackCounterDescriptor.values())
+        {
+            final long value = stack.counter(descriptor);
+            if (0 != value)
             {
                 out.append(descriptor.name()).append('=').append(value).append(' ');
             }

@@ -1,9 +1,9 @@
 package io.raet4j.transactions;
 
-import io.raet4j.transactions.join.Joiner;
 import io.raet4j.codec.sbe.DeliveryMode;
+import io.raet4j.transactions.join.Joiner;
 import io.raet4j.transport.media.FaultProfile;
-import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transport.status.TransportCounterDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.LongHashSet;
@@ -176,15 +176,15 @@ class StackTest
         assertEquals(0, outcomes.failed.size(), "failed outcomes");
         assertEquals(0, outcomes.duplicateOutcomes);
 
-        final long first = a.counter(SystemCounterDescriptor.SEGMENTS_SENT);
-        final long again = a.counter(SystemCounterDescriptor.RETRANSMITS);
+        final long first = a.counter(StackCounterDescriptor.SEGMENTS_SENT);
+        final long again = a.counter(StackCounterDescriptor.RETRANSMITS);
         final double transmissionsPerSegment = (double)(first + again) / first;
         System.out.printf(
             "20%% loss: %d messages, %d bytes, %d segments, %d retransmits, %.3f transmissions per delivered segment," +
             " dropped by media %d/%d, %d steps of %d us (%.2f s of protocol time), %d RTO expiries, %d nacks%n",
             count, sentBytes, first, again, transmissionsPerSegment, pair.mediaA.droppedCount(),
             pair.mediaA.sentCount(), pair.steps, StackPair.STEP_NS / 1000, pair.steps * StackPair.STEP_NS / 1e9,
-            a.counter(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS), b.counter(SystemCounterDescriptor.NACKS_SENT));
+            a.counter(StackCounterDescriptor.RETRANSMIT_TIMEOUTS), b.counter(StackCounterDescriptor.NACKS_SENT));
         assertTrue(pair.mediaA.droppedCount() > 0.18 * pair.mediaA.sentCount(), "loss was injected");
         assertTrue(transmissionsPerSegment < 1.4, "transmissions per delivered segment " + transmissionsPerSegment);
     }
@@ -241,13 +241,13 @@ class StackTest
         final long total = sequence;
         assertTrue(pair.runUntil(() -> b.poll(verifier, 100) >= 0 && received[0] == total, 100_000));
         final long repairUs = (pair.steps - startSteps) * StackPair.STEP_NS / 1000;
-        final long timeouts = a.counter(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS);
-        final long detected = a.counter(SystemCounterDescriptor.LOSSES_DETECTED);
-        final long probes = a.counter(SystemCounterDescriptor.TAIL_PROBES);
+        final long timeouts = a.counter(StackCounterDescriptor.RETRANSMIT_TIMEOUTS);
+        final long detected = a.counter(StackCounterDescriptor.LOSSES_DETECTED);
+        final long probes = a.counter(StackCounterDescriptor.TAIL_PROBES);
         System.out.printf("tail burst: %d datagrams lost, repaired in %d us of protocol time, %d tail probes," +
             " %d RTO expiries, %d segments detected lost by later acks, %d retransmits%n",
             pair.recorderA.dropped, repairUs, probes, timeouts, detected,
-            a.counter(SystemCounterDescriptor.RETRANSMITS));
+            a.counter(StackCounterDescriptor.RETRANSMITS));
 
         assertEquals(0, received[1], "messages out of order or malformed");
         // The probe timeout sends one segment; its ack shows every segment sent before it lost, and they go at once.
@@ -280,8 +280,8 @@ class StackTest
         assertEquals(0, verifier.corrupt);
         assertEquals(count, outcomes.delivered.size());
         assertEquals(0, outcomes.duplicateOutcomes);
-        assertTrue(b.counter(SystemCounterDescriptor.MALFORMED_PACKETS) > 0, "corruption was detected and counted");
-        assertTrue(b.counter(SystemCounterDescriptor.DUPLICATE_SEGMENTS) > 0, "duplicates were counted");
+        assertTrue(b.counter(StackCounterDescriptor.MALFORMED_PACKETS) > 0, "corruption was detected and counted");
+        assertTrue(b.counter(StackCounterDescriptor.DUPLICATE_SEGMENTS) > 0, "duplicates were counted");
     }
 
     @Test
@@ -375,7 +375,7 @@ class StackTest
         assertEquals(0, duplicates[0]);
         assertTrue(seen.size() < count, "some were lost");
         assertTrue(seen.size() > count * 0.75, "most arrived: " + seen.size());
-        assertEquals(0, a.counter(SystemCounterDescriptor.RETRANSMITS));
+        assertEquals(0, a.counter(StackCounterDescriptor.RETRANSMITS));
         assertEquals(0, outcomes.total(), "best effort has no outcomes");
         assertEquals(0, a.outstandingMessages(b.estateId()));
     }
@@ -533,7 +533,7 @@ class StackTest
         pair.clockA.advance(3 * livenessNs);
         pair.runUntil(() -> false, 200_000);
 
-        assertEquals(1, a.counter(SystemCounterDescriptor.DUTY_CYCLE_STALLS));
+        assertEquals(1, a.counter(TransportCounterDescriptor.DUTY_CYCLE_STALLS));
         assertFalse(pair.presenceA.contains("beta:DEAD"), pair.presenceA.toString());
         assertTrue(a.isJoined(b.estateId()));
         final UnsafeBuffer msg = new UnsafeBuffer(new byte[16]);
@@ -559,7 +559,7 @@ class StackTest
         pair.clockA.advance(3 * livenessNs);
         pair.runUntil(() -> pair.presenceA.contains("beta:DEAD"), 1_000_000);
 
-        assertEquals(1, a.counter(SystemCounterDescriptor.DUTY_CYCLE_STALLS));
+        assertEquals(1, a.counter(TransportCounterDescriptor.DUTY_CYCLE_STALLS));
         assertEquals("[beta:JOINED, beta:UNREACHABLE, beta:DEAD]", pair.presenceA.toString(),
             "the stall itself counted for nothing: a full liveness timeout, then the session timeout, of silence");
     }
@@ -627,7 +627,7 @@ class StackTest
                 assertTrue(first || second, "message " + id + " reported delivered was received");
             }
         }
-        assertTrue(a.counter(SystemCounterDescriptor.SESSIONS_RENEWED) >= 1);
+        assertTrue(a.counter(StackCounterDescriptor.SESSIONS_RENEWED) >= 1);
         assertTrue(pair.presenceA.contains("beta:RENEWED"), pair.presenceA.toString());
     }
 
@@ -672,9 +672,9 @@ class StackTest
         }, 1000);
 
         assertEquals(0, received[0], "nothing forged reached the application");
-        assertEquals(1000, b.counter(SystemCounterDescriptor.MALFORMED_PACKETS) +
-            b.counter(SystemCounterDescriptor.UNSUPPORTED_VERSION), "every garbage datagram counted");
-        assertEquals(2, b.counter(SystemCounterDescriptor.UNSEALED_PACKETS),
+        assertEquals(1000, b.counter(StackCounterDescriptor.MALFORMED_PACKETS) +
+            b.counter(StackCounterDescriptor.UNSUPPORTED_VERSION), "every garbage datagram counted");
+        assertEquals(2, b.counter(StackCounterDescriptor.UNSEALED_PACKETS),
             "clear-text data from a spoofed address and from an unknown estate");
 
         a.addDeliveryHandler(outcomes);
@@ -713,7 +713,7 @@ class StackTest
             assertEquals(12345, reader.joinAck().nonce());
         }
         assertEquals(0, b.estateCount(), "no state kept for the refused joiner");
-        assertEquals(1, b.counter(SystemCounterDescriptor.JOINS_REFUSED));
+        assertEquals(1, b.counter(StackCounterDescriptor.JOINS_REFUSED));
     }
 
     private static int receive(final DatagramChannel channel, final ByteBuffer buffer)
@@ -806,7 +806,7 @@ class StackTest
         pair.mediaB.close();
         assertTrue(pair.runUntil(() -> pair.presenceA.contains("beta:REAPED"), 2_000_000), pair.presenceA.toString());
         assertEquals(0, a.estateCount());
-        assertEquals(1, a.counter(SystemCounterDescriptor.ESTATES_REAPED));
+        assertEquals(1, a.counter(StackCounterDescriptor.ESTATES_REAPED));
     }
 
     @Test
@@ -816,15 +816,15 @@ class StackTest
         final Stack b = pair.startB(FaultProfile.none(), ctx -> {}, "127.0.0.1:0");
         a.addDeliveryHandler(outcomes);
         pair.joinAtoB();
-        final long packetsBefore = a.counter(SystemCounterDescriptor.PACKETS_SENT);
+        final long packetsBefore = a.counter(TransportCounterDescriptor.PACKETS_SENT);
         final UnsafeBuffer msg = new UnsafeBuffer(new byte[16]);
         for (int i = 0; i < 60; i++)
         {
             assertEquals(i, a.offer(b.estateId(), 0, msg, 0, 16));
         }
         a.doWork();
-        final long packets = a.counter(SystemCounterDescriptor.PACKETS_SENT) - packetsBefore;
-        assertEquals(60, a.counter(SystemCounterDescriptor.SEGMENTS_SENT), "within the initial congestion window");
+        final long packets = a.counter(TransportCounterDescriptor.PACKETS_SENT) - packetsBefore;
+        assertEquals(60, a.counter(StackCounterDescriptor.SEGMENTS_SENT), "within the initial congestion window");
         // 16 B + 35 B Data frame overhead = 51 B; (1408 - 40) / 51 = 26 frames per datagram, so 60 need 3.
         assertEquals(3, packets, "60 messages of 16 B went out in " + packets + " datagrams");
         final long[] received = {0};

@@ -1,7 +1,6 @@
 package io.raet4j.transactions;
 
 import io.raet4j.transport.Context;
-import io.raet4j.transport.status.SystemCounterDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -54,7 +53,7 @@ class ThreadOwnershipTest
         assertInstanceOf(IllegalStateException.class, onOtherThread(() -> stack.join("127.0.0.1:9")));
         assertInstanceOf(IllegalStateException.class, onOtherThread(() -> stack.doWork()));
         assertInstanceOf(IllegalStateException.class, onOtherThread(() -> stack.tryClaim(1, 0, 8, new BufferClaim())));
-        assertEquals(5, stack.counter(SystemCounterDescriptor.API_MISUSE));
+        assertEquals(5, stack.counter(StackCounterDescriptor.API_MISUSE));
 
         // The owner is not disturbed.
         assertEquals(Stack.NOT_CONNECTED, stack.offer(1, 0, message, 0, 8));

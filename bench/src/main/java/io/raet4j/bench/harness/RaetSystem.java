@@ -4,8 +4,10 @@ import io.raet4j.transactions.DeliveryHandler;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.MessageHandler;
 import io.raet4j.transactions.Stack;
+import io.raet4j.transactions.StackContext;
+import io.raet4j.transactions.StackCounterDescriptor;
 import io.raet4j.transport.Context;
-import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transport.status.TransportCounterDescriptor;
 import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -103,8 +105,8 @@ public final class RaetSystem implements SystemUnderTest
      * A configured system.
      *
      * @param media          {@value #MEDIA_UDP} or {@value #MEDIA_LANE}.
-     * @param encryption     for UDP, {@link Context#encryption(boolean)}; for a lane,
-     *                       {@link Context#laneEncryption(boolean)} (lanes are clear by default).
+     * @param encryption     for UDP, {@link StackContext#encryption(boolean)}; for a lane,
+     *                       {@link StackContext#laneEncryption(boolean)} (lanes are clear by default).
      * @param mtuBytes       {@link Context#mtuBytes(int)}, e.g. {@link Context#MTU_DEFAULT} or 8192.
      * @param idleName       name of the idle strategy for the rows, e.g. {@value #BUSY_SPIN}.
      * @param idleStrategies a new idle strategy for each thread.
@@ -325,9 +327,9 @@ public final class RaetSystem implements SystemUnderTest
             lastRunCounters = pair.counters() + String.format(Locale.ROOT,
                 ", offered %d, delivered %d, back-pressured offers %d", source.offered, source.delivered,
                 source.backPressured);
-            final long segments = pair.alpha.counter(SystemCounterDescriptor.SEGMENTS_SENT);
+            final long segments = pair.alpha.counter(StackCounterDescriptor.SEGMENTS_SENT);
             lastTransmissionsPerSegment = 0 == segments ? 0 :
-                (segments + pair.alpha.counter(SystemCounterDescriptor.RETRANSMITS)) / (double)segments;
+                (segments + pair.alpha.counter(StackCounterDescriptor.RETRANSMITS)) / (double)segments;
             if (sink.received != source.offered)
             {
                 throw new IllegalStateException(
@@ -855,7 +857,7 @@ public final class RaetSystem implements SystemUnderTest
             beta = b;
         }
 
-        private Context context(final String name)
+        private StackContext context(final String name)
         {
             final Context ctx = new Context()
                 .name(name)
@@ -863,15 +865,16 @@ public final class RaetSystem implements SystemUnderTest
                 .idleStrategy(idleStrategies.get())
                 .statusDir(dir.resolve(name))
                 .mtuBytes(mtuBytes);
+            final StackContext stackCtx = new StackContext(ctx);
             if (MEDIA_LANE.equals(media))
             {
-                ctx.bindAddress("unix:" + dir.resolve("lane").resolve(name + ".sock"))
-                    .encryption(false)
-                    .laneEncryption(encryption);
+                ctx.bindAddress("unix:" + dir.resolve("lane").resolve(name + ".sock"));
+                stackCtx.encryption(false).laneEncryption(encryption);
             }
             else
             {
-                ctx.bindAddress("127.0.0.1:0").encryption(encryption);
+                ctx.bindAddress("127.0.0.1:0");
+                stackCtx.encryption(encryption);
                 if (lossRate > 0)
                 {
                     ctx.media(new io.raet4j.transport.media.FaultInjectingMedia(
@@ -882,7 +885,7 @@ public final class RaetSystem implements SystemUnderTest
                         org.agrona.concurrent.SystemNanoClock.INSTANCE));
                 }
             }
-            return ctx;
+            return stackCtx;
         }
 
         void join()
@@ -907,11 +910,11 @@ public final class RaetSystem implements SystemUnderTest
         {
             return String.format(Locale.ROOT,
                 "alpha sent %d packets, %d retransmits, %d back-pressure events; beta sent %d packets (%d acks)",
-                alpha.counter(SystemCounterDescriptor.PACKETS_SENT),
-                alpha.counter(SystemCounterDescriptor.RETRANSMITS),
-                alpha.counter(SystemCounterDescriptor.BACK_PRESSURE_EVENTS),
-                beta.counter(SystemCounterDescriptor.PACKETS_SENT),
-                beta.counter(SystemCounterDescriptor.ACKS_SENT));
+                alpha.counter(TransportCounterDescriptor.PACKETS_SENT),
+                alpha.counter(StackCounterDescriptor.RETRANSMITS),
+                alpha.counter(StackCounterDescriptor.BACK_PRESSURE_EVENTS),
+                beta.counter(TransportCounterDescriptor.PACKETS_SENT),
+                beta.counter(StackCounterDescriptor.ACKS_SENT));
         }
 
         public void close()

@@ -2,8 +2,10 @@ package io.raet4j.bench.harness;
 
 import io.raet4j.transactions.PresenceEvent;
 import io.raet4j.transactions.Stack;
+import io.raet4j.transactions.StackContext;
+import io.raet4j.transactions.StackCounterDescriptor;
 import io.raet4j.transport.Context;
-import io.raet4j.transport.status.SystemCounterDescriptor;
+import io.raet4j.transport.status.TransportCounterDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -71,7 +73,7 @@ import java.util.function.BooleanSupplier;
  *     flight per host (a host serves the estates in a handshake on every turn of its loop and passes over all its
  *     estates every {@value #HOST_PASS_MS} ms); new estates divided by the time from the join command to the hub's last
  *     {@link PresenceEvent#JOINED}. The hub keeps its default handshake rate limit
- *     ({@link Context#HANDSHAKE_RATE_DEFAULT} per second) and its default backoff idle strategy. On a small machine
+ *     ({@link StackContext#HANDSHAKE_RATE_DEFAULT} per second) and its default backoff idle strategy. On a small machine
  *     the estates' half of the handshakes, not the hub, bounds this rate, so the step also reports
  *     {@value #HUB_JOIN_BUSY_METRIC}, the hub thread's CPU time in duty cycles that did work, per join, which
  *     bounds what one hub thread can accept;</li>
@@ -387,8 +389,8 @@ public final class ScaleBench
     private static JoinRate join(final Hub hub, final List<Host> launching, final int target, final int added,
         final PrintStream out) throws Exception
     {
-        final long cookiesBefore = hub.stack.counter(SystemCounterDescriptor.JOIN_COOKIES_SENT);
-        final long limitedBefore = hub.stack.counter(SystemCounterDescriptor.JOINS_RATE_LIMITED);
+        final long cookiesBefore = hub.stack.counter(StackCounterDescriptor.JOIN_COOKIES_SENT);
+        final long limitedBefore = hub.stack.counter(StackCounterDescriptor.JOINS_RATE_LIMITED);
         final long busyBeforeNs = hub.busyCpuNs;
         final long joinStartNs = System.nanoTime();
         for (final Host host : launching)
@@ -410,8 +412,8 @@ public final class ScaleBench
             "took %.0f us per join, a bound of %.0f joins/s for one hub thread (%d join cookies sent, %d " +
             "joins rate-limited; host %s)%n",
             added, joinSeconds, joinsPerSec, joinBusyUs, 1e6 / joinBusyUs,
-            hub.stack.counter(SystemCounterDescriptor.JOIN_COOKIES_SENT) - cookiesBefore,
-            hub.stack.counter(SystemCounterDescriptor.JOINS_RATE_LIMITED) - limitedBefore, hostJoins);
+            hub.stack.counter(StackCounterDescriptor.JOIN_COOKIES_SENT) - cookiesBefore,
+            hub.stack.counter(StackCounterDescriptor.JOINS_RATE_LIMITED) - limitedBefore, hostJoins);
         return new JoinRate(joinsPerSec, joinBusyUs);
     }
 
@@ -477,8 +479,8 @@ public final class ScaleBench
             "estate added), direct buffers %+,d B; estate stacks %.0f B heap each; keep writes %d deferred " +
             "(queue full, written later), %d dropped%n",
             heap, heap - steps.heapBefore, bytesPerEstate, steps.marginalBytes, direct - steps.directBefore, stackHeap,
-            hub.stack.counter(SystemCounterDescriptor.KEEP_WRITES_DEFERRED),
-            hub.stack.counter(SystemCounterDescriptor.KEEP_WRITES_DROPPED));
+            hub.stack.counter(StackCounterDescriptor.KEEP_WRITES_DEFERRED),
+            hub.stack.counter(StackCounterDescriptor.KEEP_WRITES_DROPPED));
         out.printf(Locale.ROOT, "  estate hosts: %.1f us of CPU per second per idle estate (all host " +
             "threads; %.1f in the thread driving the estates every %d ms, %.1f in keep threads); %s; hub: %s%n",
             estateCpuUsPerEstate, drivingUsPerEstate, HOST_PASS_MS, keepUsPerEstate, hostStats,
@@ -845,8 +847,8 @@ public final class ScaleBench
         Duty measureDutyCycle(final long durationNs)
         {
             final Stack stack = this.stack;
-            final long packetsIn = stack.counter(SystemCounterDescriptor.PACKETS_RECEIVED);
-            final long packetsOut = stack.counter(SystemCounterDescriptor.PACKETS_SENT);
+            final long packetsIn = stack.counter(TransportCounterDescriptor.PACKETS_RECEIVED);
+            final long packetsOut = stack.counter(TransportCounterDescriptor.PACKETS_SENT);
             final long cpuStartNs = THREAD_MX.getCurrentThreadCpuTime();
             final long startNs = System.nanoTime();
             final long endNs = startNs + durationNs;
@@ -872,8 +874,8 @@ public final class ScaleBench
                 (double)(nowNs - startNs) / cycles,
                 cycles,
                 busyCycles,
-                (stack.counter(SystemCounterDescriptor.PACKETS_RECEIVED) - packetsIn) / seconds,
-                (stack.counter(SystemCounterDescriptor.PACKETS_SENT) - packetsOut) / seconds);
+                (stack.counter(TransportCounterDescriptor.PACKETS_RECEIVED) - packetsIn) / seconds,
+                (stack.counter(TransportCounterDescriptor.PACKETS_SENT) - packetsOut) / seconds);
         }
 
         public void close()

@@ -5,6 +5,7 @@ import io.raet4j.transactions.ControlledMessageHandler;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.MessageHandler;
 import io.raet4j.transactions.Stack;
+import io.raet4j.transactions.StackContext;
 import io.raet4j.transactions.alive.Aliver;
 import io.raet4j.transactions.estate.EstateLifecycle;
 import io.raet4j.transactions.estate.Estates;
@@ -23,9 +24,7 @@ import io.raet4j.transactions.message.SendChannel;
 import io.raet4j.transactions.packet.PacketDispatcher;
 import io.raet4j.transactions.packet.PacketSender;
 import io.raet4j.transactions.security.HandshakeCrypto;
-import io.raet4j.transport.Context;
 import io.raet4j.transport.media.Media;
-import io.raet4j.transport.status.SystemCounters;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
@@ -56,7 +55,8 @@ public final class StackAgent implements Agent
     private static final long HEARTBEAT_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int RECEIVE_LIMIT = 64;
 
-    private final Context ctx;
+    private final StackContext ctx;
+    private final long stallThresholdNs;
     private final Media media;
     private final NanoClock clock;
     private final ErrorHandler errorHandler;
@@ -102,9 +102,9 @@ public final class StackAgent implements Agent
      * @param keepDir         the keep's directory, named in join failures.
      */
     public StackAgent(
-        final Context ctx,
+        final StackContext ctx,
         final Media media,
-        final SystemCounters counters,
+        final TransactionCounters counters,
         final ErrorHandler errorHandler,
         final Runnable heartbeat,
         final long estateId,
@@ -115,14 +115,15 @@ public final class StackAgent implements Agent
     {
         this.ctx = ctx;
         this.media = media;
-        this.clock = ctx.nanoClock();
+        this.clock = ctx.transport().nanoClock();
+        this.stallThresholdNs = ctx.transport().stallThresholdNs();
         this.errorHandler = errorHandler;
         this.heartbeat = heartbeat;
         this.trust = trust;
         this.keepWriter = keepWriter;
-        this.counters = new TransactionCounters(counters);
-        this.owner = new ThreadOwner(ctx.name(), this.counters.apiMisuse);
-        final RandomGenerator random = ctx.random();
+        this.counters = counters;
+        this.owner = new ThreadOwner(ctx.transport().name(), this.counters.apiMisuse);
+        final RandomGenerator random = ctx.transport().random();
         final LongSupplier nonces = random::nextLong;
         int session = 0;
         while (0 == session)
@@ -139,7 +140,7 @@ public final class StackAgent implements Agent
         this.local = new LocalEstate(ctx, media, estateId, session);
         this.events = new Events(errorHandler);
         this.timers = new EstateTimers(startNs, this::onEstateTimer, errorHandler);
-        this.sender = new PacketSender(ctx.mtuBytes(), media, local, cycle, estates, this.counters);
+        this.sender = new PacketSender(ctx.transport().mtuBytes(), media, local, cycle, estates, this.counters);
         this.lifecycle = new EstateLifecycle(
             ctx, local, estates, timers, events, this.counters, cycle, countersManager, peerTickNs);
         this.messenger = new Messenger(ctx, local, estates, sender, this.counters, cycle, events, lifecycle);
@@ -177,7 +178,7 @@ public final class StackAgent implements Agent
         try
         {
             final long nowNs = clock.nanoTime();
-            if (cycle.begin(nowNs, ctx.stallThresholdNs()) > 0)
+            if (cycle.begin(nowNs, stallThresholdNs) > 0)
             {
                 onStall();
             }

@@ -1,7 +1,8 @@
 package io.raet4j.transactions.agent;
 
-import io.raet4j.transport.status.SystemCounterDescriptor;
-import io.raet4j.transport.status.SystemCounters;
+import io.raet4j.transactions.StackCounterDescriptor;
+import io.raet4j.transport.status.CounterSet;
+import io.raet4j.transport.status.TransportCounterDescriptor;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -10,170 +11,172 @@ import org.agrona.concurrent.status.AtomicCounter;
  */
 public final class TransactionCounters
 {
-    /** {@link SystemCounterDescriptor#ACKS_RECEIVED}. */
+    /** {@link StackCounterDescriptor#ACKS_RECEIVED}. */
     public final AtomicCounter acksReceived;
-    /** {@link SystemCounterDescriptor#ACKS_SENT}. */
+    /** {@link StackCounterDescriptor#ACKS_SENT}. */
     public final AtomicCounter acksSent;
-    /** {@link SystemCounterDescriptor#API_MISUSE}. */
+    /** {@link StackCounterDescriptor#API_MISUSE}. */
     public final AtomicCounter apiMisuse;
-    /** {@link SystemCounterDescriptor#BACK_PRESSURE_EVENTS}. */
+    /** {@link StackCounterDescriptor#BACK_PRESSURE_EVENTS}. */
     public final AtomicCounter backPressureEvents;
-    /** {@link SystemCounterDescriptor#BAD_COOKIES}. */
+    /** {@link StackCounterDescriptor#BAD_COOKIES}. */
     public final AtomicCounter badCookies;
-    /** {@link SystemCounterDescriptor#BAD_SIGNATURES}. */
+    /** {@link StackCounterDescriptor#BAD_SIGNATURES}. */
     public final AtomicCounter badSignatures;
-    /** {@link SystemCounterDescriptor#BYTES_RECEIVED}. */
+    /** {@link TransportCounterDescriptor#BYTES_RECEIVED}. */
     public final AtomicCounter bytesReceived;
-    /** {@link SystemCounterDescriptor#BYTES_SENT}. */
+    /** {@link TransportCounterDescriptor#BYTES_SENT}. */
     public final AtomicCounter bytesSent;
-    /** {@link SystemCounterDescriptor#CONGESTION_EVENTS}. */
+    /** {@link StackCounterDescriptor#CONGESTION_EVENTS}. */
     public final AtomicCounter congestionEvents;
-    /** {@link SystemCounterDescriptor#DUPLICATE_SEGMENTS}. */
+    /** {@link StackCounterDescriptor#DUPLICATE_SEGMENTS}. */
     public final AtomicCounter duplicateSegments;
-    /** {@link SystemCounterDescriptor#DUTY_CYCLES}. */
+    /** {@link TransportCounterDescriptor#DUTY_CYCLES}. */
     public final AtomicCounter dutyCycles;
-    /** {@link SystemCounterDescriptor#DUTY_CYCLE_STALLS}. */
+    /** {@link TransportCounterDescriptor#DUTY_CYCLE_STALLS}. */
     public final AtomicCounter dutyCycleStalls;
-    /** {@link SystemCounterDescriptor#ESTATES_DEAD}. */
+    /** {@link StackCounterDescriptor#ESTATES_DEAD}. */
     public final AtomicCounter estatesDead;
-    /** {@link SystemCounterDescriptor#ESTATES_REAPED}. */
+    /** {@link StackCounterDescriptor#ESTATES_REAPED}. */
     public final AtomicCounter estatesReaped;
-    /** {@link SystemCounterDescriptor#ESTATES_UNREACHABLE}. */
+    /** {@link StackCounterDescriptor#ESTATES_UNREACHABLE}. */
     public final AtomicCounter estatesUnreachable;
-    /** {@link SystemCounterDescriptor#JOINS}. */
+    /** {@link StackCounterDescriptor#JOINS}. */
     public final AtomicCounter joins;
-    /** {@link SystemCounterDescriptor#JOINS_FAILED}. */
+    /** {@link StackCounterDescriptor#JOINS_FAILED}. */
     public final AtomicCounter joinsFailed;
-    /** {@link SystemCounterDescriptor#JOINS_PENDING}. */
+    /** {@link StackCounterDescriptor#JOINS_PENDING}. */
     public final AtomicCounter joinsPending;
-    /** {@link SystemCounterDescriptor#JOINS_RATE_LIMITED}. */
+    /** {@link StackCounterDescriptor#JOINS_RATE_LIMITED}. */
     public final AtomicCounter joinsRateLimited;
-    /** {@link SystemCounterDescriptor#JOINS_REFUSED}. */
+    /** {@link StackCounterDescriptor#JOINS_REFUSED}. */
     public final AtomicCounter joinsRefused;
-    /** {@link SystemCounterDescriptor#JOIN_COOKIES_SENT}. */
+    /** {@link StackCounterDescriptor#JOIN_COOKIES_SENT}. */
     public final AtomicCounter joinCookiesSent;
-    /** {@link SystemCounterDescriptor#KEEP_WRITES_DEFERRED}. */
+    /** {@link StackCounterDescriptor#KEEP_WRITES_DEFERRED}. */
     public final AtomicCounter keepWritesDeferred;
-    /** {@link SystemCounterDescriptor#KEEP_WRITES_DROPPED}. */
+    /** {@link StackCounterDescriptor#KEEP_WRITES_DROPPED}. */
     public final AtomicCounter keepWritesDropped;
-    /** {@link SystemCounterDescriptor#KEY_UPDATES}. */
+    /** {@link StackCounterDescriptor#KEY_UPDATES}. */
     public final AtomicCounter keyUpdates;
-    /** {@link SystemCounterDescriptor#LOSSES_DETECTED}. */
+    /** {@link StackCounterDescriptor#LOSSES_DETECTED}. */
     public final AtomicCounter lossesDetected;
-    /** {@link SystemCounterDescriptor#MALFORMED_PACKETS}. */
+    /** {@link StackCounterDescriptor#MALFORMED_PACKETS}. */
     public final AtomicCounter malformedPackets;
-    /** {@link SystemCounterDescriptor#MESSAGES_DELIVERED}. */
+    /** {@link StackCounterDescriptor#MESSAGES_DELIVERED}. */
     public final AtomicCounter messagesDelivered;
-    /** {@link SystemCounterDescriptor#MESSAGES_FAILED}. */
+    /** {@link StackCounterDescriptor#MESSAGES_FAILED}. */
     public final AtomicCounter messagesFailed;
-    /** {@link SystemCounterDescriptor#MESSAGES_OFFERED}. */
+    /** {@link StackCounterDescriptor#MESSAGES_OFFERED}. */
     public final AtomicCounter messagesOffered;
-    /** {@link SystemCounterDescriptor#MESSAGES_RECEIVED}. */
+    /** {@link StackCounterDescriptor#MESSAGES_RECEIVED}. */
     public final AtomicCounter messagesReceived;
-    /** {@link SystemCounterDescriptor#MESSAGES_UNCERTAIN}. */
+    /** {@link StackCounterDescriptor#MESSAGES_UNCERTAIN}. */
     public final AtomicCounter messagesUncertain;
-    /** {@link SystemCounterDescriptor#NACKS_RECEIVED}. */
+    /** {@link StackCounterDescriptor#NACKS_RECEIVED}. */
     public final AtomicCounter nacksReceived;
-    /** {@link SystemCounterDescriptor#NACKS_SENT}. */
+    /** {@link StackCounterDescriptor#NACKS_SENT}. */
     public final AtomicCounter nacksSent;
-    /** {@link SystemCounterDescriptor#OUT_OF_WINDOW_SEGMENTS}. */
+    /** {@link StackCounterDescriptor#OUT_OF_WINDOW_SEGMENTS}. */
     public final AtomicCounter outOfWindowSegments;
-    /** {@link SystemCounterDescriptor#PACKETS_RECEIVED}. */
+    /** {@link TransportCounterDescriptor#PACKETS_RECEIVED}. */
     public final AtomicCounter packetsReceived;
-    /** {@link SystemCounterDescriptor#PACKETS_SENT}. */
+    /** {@link TransportCounterDescriptor#PACKETS_SENT}. */
     public final AtomicCounter packetsSent;
-    /** {@link SystemCounterDescriptor#PINNED_KEY_MISMATCH}. */
+    /** {@link StackCounterDescriptor#PINNED_KEY_MISMATCH}. */
     public final AtomicCounter pinnedKeyMismatch;
-    /** {@link SystemCounterDescriptor#REPLAYED_PACKETS}. */
+    /** {@link StackCounterDescriptor#REPLAYED_PACKETS}. */
     public final AtomicCounter replayedPackets;
-    /** {@link SystemCounterDescriptor#RETRANSMITS}. */
+    /** {@link StackCounterDescriptor#RETRANSMITS}. */
     public final AtomicCounter retransmits;
-    /** {@link SystemCounterDescriptor#RETRANSMIT_TIMEOUTS}. */
+    /** {@link StackCounterDescriptor#RETRANSMIT_TIMEOUTS}. */
     public final AtomicCounter retransmitTimeouts;
-    /** {@link SystemCounterDescriptor#SEGMENTS_SENT}. */
+    /** {@link StackCounterDescriptor#SEGMENTS_SENT}. */
     public final AtomicCounter segmentsSent;
-    /** {@link SystemCounterDescriptor#SEND_WOULD_BLOCK}. */
+    /** {@link TransportCounterDescriptor#SEND_WOULD_BLOCK}. */
     public final AtomicCounter sendWouldBlock;
-    /** {@link SystemCounterDescriptor#SESSIONS_RENEWED}. */
+    /** {@link StackCounterDescriptor#SESSIONS_RENEWED}. */
     public final AtomicCounter sessionsRenewed;
-    /** {@link SystemCounterDescriptor#SESSIONS_RESUMED}. */
+    /** {@link StackCounterDescriptor#SESSIONS_RESUMED}. */
     public final AtomicCounter sessionsResumed;
-    /** {@link SystemCounterDescriptor#STALE_SESSION}. */
+    /** {@link StackCounterDescriptor#STALE_SESSION}. */
     public final AtomicCounter staleSession;
-    /** {@link SystemCounterDescriptor#TAIL_PROBES}. */
+    /** {@link StackCounterDescriptor#TAIL_PROBES}. */
     public final AtomicCounter tailProbes;
-    /** {@link SystemCounterDescriptor#TAMPERED_PACKETS}. */
+    /** {@link StackCounterDescriptor#TAMPERED_PACKETS}. */
     public final AtomicCounter tamperedPackets;
-    /** {@link SystemCounterDescriptor#UNKNOWN_ESTATE}. */
+    /** {@link StackCounterDescriptor#UNKNOWN_ESTATE}. */
     public final AtomicCounter unknownEstate;
-    /** {@link SystemCounterDescriptor#UNKNOWN_FRAMES}. */
+    /** {@link StackCounterDescriptor#UNKNOWN_FRAMES}. */
     public final AtomicCounter unknownFrames;
-    /** {@link SystemCounterDescriptor#UNKNOWN_KEY_PACKETS}. */
+    /** {@link StackCounterDescriptor#UNKNOWN_KEY_PACKETS}. */
     public final AtomicCounter unknownKeyPackets;
-    /** {@link SystemCounterDescriptor#UNSEALED_PACKETS}. */
+    /** {@link StackCounterDescriptor#UNSEALED_PACKETS}. */
     public final AtomicCounter unsealedPackets;
-    /** {@link SystemCounterDescriptor#UNSUPPORTED_VERSION}. */
+    /** {@link StackCounterDescriptor#UNSUPPORTED_VERSION}. */
     public final AtomicCounter unsupportedVersion;
 
     /**
      * Resolve the counters.
      *
-     * @param counters the stack's system counters.
+     * @param transport the transport's counters.
+     * @param stack     the transactions layer's counters.
      */
-    public TransactionCounters(final SystemCounters counters)
+    public TransactionCounters(
+        final CounterSet<TransportCounterDescriptor> transport, final CounterSet<StackCounterDescriptor> stack)
     {
-        acksReceived = counters.get(SystemCounterDescriptor.ACKS_RECEIVED);
-        acksSent = counters.get(SystemCounterDescriptor.ACKS_SENT);
-        apiMisuse = counters.get(SystemCounterDescriptor.API_MISUSE);
-        backPressureEvents = counters.get(SystemCounterDescriptor.BACK_PRESSURE_EVENTS);
-        badCookies = counters.get(SystemCounterDescriptor.BAD_COOKIES);
-        badSignatures = counters.get(SystemCounterDescriptor.BAD_SIGNATURES);
-        bytesReceived = counters.get(SystemCounterDescriptor.BYTES_RECEIVED);
-        bytesSent = counters.get(SystemCounterDescriptor.BYTES_SENT);
-        congestionEvents = counters.get(SystemCounterDescriptor.CONGESTION_EVENTS);
-        duplicateSegments = counters.get(SystemCounterDescriptor.DUPLICATE_SEGMENTS);
-        dutyCycles = counters.get(SystemCounterDescriptor.DUTY_CYCLES);
-        dutyCycleStalls = counters.get(SystemCounterDescriptor.DUTY_CYCLE_STALLS);
-        estatesDead = counters.get(SystemCounterDescriptor.ESTATES_DEAD);
-        estatesReaped = counters.get(SystemCounterDescriptor.ESTATES_REAPED);
-        estatesUnreachable = counters.get(SystemCounterDescriptor.ESTATES_UNREACHABLE);
-        joins = counters.get(SystemCounterDescriptor.JOINS);
-        joinsFailed = counters.get(SystemCounterDescriptor.JOINS_FAILED);
-        joinsPending = counters.get(SystemCounterDescriptor.JOINS_PENDING);
-        joinsRateLimited = counters.get(SystemCounterDescriptor.JOINS_RATE_LIMITED);
-        joinsRefused = counters.get(SystemCounterDescriptor.JOINS_REFUSED);
-        joinCookiesSent = counters.get(SystemCounterDescriptor.JOIN_COOKIES_SENT);
-        keepWritesDeferred = counters.get(SystemCounterDescriptor.KEEP_WRITES_DEFERRED);
-        keepWritesDropped = counters.get(SystemCounterDescriptor.KEEP_WRITES_DROPPED);
-        keyUpdates = counters.get(SystemCounterDescriptor.KEY_UPDATES);
-        lossesDetected = counters.get(SystemCounterDescriptor.LOSSES_DETECTED);
-        malformedPackets = counters.get(SystemCounterDescriptor.MALFORMED_PACKETS);
-        messagesDelivered = counters.get(SystemCounterDescriptor.MESSAGES_DELIVERED);
-        messagesFailed = counters.get(SystemCounterDescriptor.MESSAGES_FAILED);
-        messagesOffered = counters.get(SystemCounterDescriptor.MESSAGES_OFFERED);
-        messagesReceived = counters.get(SystemCounterDescriptor.MESSAGES_RECEIVED);
-        messagesUncertain = counters.get(SystemCounterDescriptor.MESSAGES_UNCERTAIN);
-        nacksReceived = counters.get(SystemCounterDescriptor.NACKS_RECEIVED);
-        nacksSent = counters.get(SystemCounterDescriptor.NACKS_SENT);
-        outOfWindowSegments = counters.get(SystemCounterDescriptor.OUT_OF_WINDOW_SEGMENTS);
-        packetsReceived = counters.get(SystemCounterDescriptor.PACKETS_RECEIVED);
-        packetsSent = counters.get(SystemCounterDescriptor.PACKETS_SENT);
-        pinnedKeyMismatch = counters.get(SystemCounterDescriptor.PINNED_KEY_MISMATCH);
-        replayedPackets = counters.get(SystemCounterDescriptor.REPLAYED_PACKETS);
-        retransmits = counters.get(SystemCounterDescriptor.RETRANSMITS);
-        retransmitTimeouts = counters.get(SystemCounterDescriptor.RETRANSMIT_TIMEOUTS);
-        segmentsSent = counters.get(SystemCounterDescriptor.SEGMENTS_SENT);
-        sendWouldBlock = counters.get(SystemCounterDescriptor.SEND_WOULD_BLOCK);
-        sessionsRenewed = counters.get(SystemCounterDescriptor.SESSIONS_RENEWED);
-        sessionsResumed = counters.get(SystemCounterDescriptor.SESSIONS_RESUMED);
-        staleSession = counters.get(SystemCounterDescriptor.STALE_SESSION);
-        tailProbes = counters.get(SystemCounterDescriptor.TAIL_PROBES);
-        tamperedPackets = counters.get(SystemCounterDescriptor.TAMPERED_PACKETS);
-        unknownEstate = counters.get(SystemCounterDescriptor.UNKNOWN_ESTATE);
-        unknownFrames = counters.get(SystemCounterDescriptor.UNKNOWN_FRAMES);
-        unknownKeyPackets = counters.get(SystemCounterDescriptor.UNKNOWN_KEY_PACKETS);
-        unsealedPackets = counters.get(SystemCounterDescriptor.UNSEALED_PACKETS);
-        unsupportedVersion = counters.get(SystemCounterDescriptor.UNSUPPORTED_VERSION);
+        acksReceived = stack.get(StackCounterDescriptor.ACKS_RECEIVED);
+        acksSent = stack.get(StackCounterDescriptor.ACKS_SENT);
+        apiMisuse = stack.get(StackCounterDescriptor.API_MISUSE);
+        backPressureEvents = stack.get(StackCounterDescriptor.BACK_PRESSURE_EVENTS);
+        badCookies = stack.get(StackCounterDescriptor.BAD_COOKIES);
+        badSignatures = stack.get(StackCounterDescriptor.BAD_SIGNATURES);
+        bytesReceived = transport.get(TransportCounterDescriptor.BYTES_RECEIVED);
+        bytesSent = transport.get(TransportCounterDescriptor.BYTES_SENT);
+        congestionEvents = stack.get(StackCounterDescriptor.CONGESTION_EVENTS);
+        duplicateSegments = stack.get(StackCounterDescriptor.DUPLICATE_SEGMENTS);
+        dutyCycles = transport.get(TransportCounterDescriptor.DUTY_CYCLES);
+        dutyCycleStalls = transport.get(TransportCounterDescriptor.DUTY_CYCLE_STALLS);
+        estatesDead = stack.get(StackCounterDescriptor.ESTATES_DEAD);
+        estatesReaped = stack.get(StackCounterDescriptor.ESTATES_REAPED);
+        estatesUnreachable = stack.get(StackCounterDescriptor.ESTATES_UNREACHABLE);
+        joins = stack.get(StackCounterDescriptor.JOINS);
+        joinsFailed = stack.get(StackCounterDescriptor.JOINS_FAILED);
+        joinsPending = stack.get(StackCounterDescriptor.JOINS_PENDING);
+        joinsRateLimited = stack.get(StackCounterDescriptor.JOINS_RATE_LIMITED);
+        joinsRefused = stack.get(StackCounterDescriptor.JOINS_REFUSED);
+        joinCookiesSent = stack.get(StackCounterDescriptor.JOIN_COOKIES_SENT);
+        keepWritesDeferred = stack.get(StackCounterDescriptor.KEEP_WRITES_DEFERRED);
+        keepWritesDropped = stack.get(StackCounterDescriptor.KEEP_WRITES_DROPPED);
+        keyUpdates = stack.get(StackCounterDescriptor.KEY_UPDATES);
+        lossesDetected = stack.get(StackCounterDescriptor.LOSSES_DETECTED);
+        malformedPackets = stack.get(StackCounterDescriptor.MALFORMED_PACKETS);
+        messagesDelivered = stack.get(StackCounterDescriptor.MESSAGES_DELIVERED);
+        messagesFailed = stack.get(StackCounterDescriptor.MESSAGES_FAILED);
+        messagesOffered = stack.get(StackCounterDescriptor.MESSAGES_OFFERED);
+        messagesReceived = stack.get(StackCounterDescriptor.MESSAGES_RECEIVED);
+        messagesUncertain = stack.get(StackCounterDescriptor.MESSAGES_UNCERTAIN);
+        nacksReceived = stack.get(StackCounterDescriptor.NACKS_RECEIVED);
+        nacksSent = stack.get(StackCounterDescriptor.NACKS_SENT);
+        outOfWindowSegments = stack.get(StackCounterDescriptor.OUT_OF_WINDOW_SEGMENTS);
+        packetsReceived = transport.get(TransportCounterDescriptor.PACKETS_RECEIVED);
+        packetsSent = transport.get(TransportCounterDescriptor.PACKETS_SENT);
+        pinnedKeyMismatch = stack.get(StackCounterDescriptor.PINNED_KEY_MISMATCH);
+        replayedPackets = stack.get(StackCounterDescriptor.REPLAYED_PACKETS);
+        retransmits = stack.get(StackCounterDescriptor.RETRANSMITS);
+        retransmitTimeouts = stack.get(StackCounterDescriptor.RETRANSMIT_TIMEOUTS);
+        segmentsSent = stack.get(StackCounterDescriptor.SEGMENTS_SENT);
+        sendWouldBlock = transport.get(TransportCounterDescriptor.SEND_WOULD_BLOCK);
+        sessionsRenewed = stack.get(StackCounterDescriptor.SESSIONS_RENEWED);
+        sessionsResumed = stack.get(StackCounterDescriptor.SESSIONS_RESUMED);
+        staleSession = stack.get(StackCounterDescriptor.STALE_SESSION);
+        tailProbes = stack.get(StackCounterDescriptor.TAIL_PROBES);
+        tamperedPackets = stack.get(StackCounterDescriptor.TAMPERED_PACKETS);
+        unknownEstate = stack.get(StackCounterDescriptor.UNKNOWN_ESTATE);
+        unknownFrames = stack.get(StackCounterDescriptor.UNKNOWN_FRAMES);
+        unknownKeyPackets = stack.get(StackCounterDescriptor.UNKNOWN_KEY_PACKETS);
+        unsealedPackets = stack.get(StackCounterDescriptor.UNSEALED_PACKETS);
+        unsupportedVersion = stack.get(StackCounterDescriptor.UNSUPPORTED_VERSION);
     }
 
     /**

@@ -4,14 +4,14 @@ import io.raet4j.codec.PacketReader;
 import io.raet4j.codec.PacketWriter;
 import io.raet4j.codec.sbe.AliveAckDecoder;
 import io.raet4j.codec.sbe.AliveDecoder;
+import io.raet4j.transactions.EstateState;
 import io.raet4j.transactions.FailureReason;
+import io.raet4j.transactions.StackContext;
 import io.raet4j.transactions.agent.Cycle;
 import io.raet4j.transactions.estate.EstateLifecycle;
-import io.raet4j.transactions.EstateState;
 import io.raet4j.transactions.estate.Estates;
 import io.raet4j.transactions.estate.RemoteEstate;
 import io.raet4j.transactions.packet.PacketSender;
-import io.raet4j.transport.Context;
 
 import java.util.function.LongSupplier;
 
@@ -24,7 +24,7 @@ import java.util.function.LongSupplier;
  */
 public final class Aliver
 {
-    private final Context ctx;
+    private final StackContext ctx;
     private final Estates estates;
     private final PacketWriter writer;
     private final PacketSender sender;
@@ -43,7 +43,7 @@ public final class Aliver
      * @param nonces    random nonces for Alive requests.
      */
     public Aliver(
-        final Context ctx,
+        final StackContext ctx,
         final Estates estates,
         final PacketSender sender,
         final Cycle cycle,

@@ -1,17 +1,17 @@
 package io.raet4j.transactions.estate;
 
-import io.raet4j.transactions.EstateState;
 import io.raet4j.codec.JoinLimits;
 import io.raet4j.codec.PacketWriter;
+import io.raet4j.transactions.EstateState;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.PresenceEvent;
+import io.raet4j.transactions.StackContext;
 import io.raet4j.transactions.agent.Cycle;
 import io.raet4j.transactions.agent.EstateTimers;
 import io.raet4j.transactions.agent.TransactionCounters;
 import io.raet4j.transactions.event.Events;
 import io.raet4j.transactions.message.Messenger;
 import io.raet4j.transactions.message.PathState;
-import io.raet4j.transport.Context;
 import org.agrona.concurrent.status.CountersManager;
 
 import java.net.SocketAddress;
@@ -25,7 +25,7 @@ import java.net.SocketAddress;
  */
 public final class EstateLifecycle
 {
-    private final Context ctx;
+    private final StackContext ctx;
     private final LocalEstate local;
     private final Estates estates;
     private final EstateTimers timers;
@@ -51,7 +51,7 @@ public final class EstateLifecycle
      * @param peerTickNs      how often a joined estate's timer runs.
      */
     public EstateLifecycle(
-        final Context ctx,
+        final StackContext ctx,
         final LocalEstate local,
         final Estates estates,
         final EstateTimers timers,
@@ -126,7 +126,7 @@ public final class EstateLifecycle
      */
     public void applyPeerLimits(final RemoteEstate estate, final JoinLimits peer)
     {
-        estate.pairMtu = Math.min(ctx.mtuBytes(), peer.mtu());
+        estate.pairMtu = Math.min(ctx.transport().mtuBytes(), peer.mtu());
         estate.maxPayload = PacketWriter.maxDataPayload(
             estate.pairMtu - (estate.isSealed ? PacketWriter.SEALED_OVERHEAD : 0));
         estate.peerMaxMessage = peer.maxMessageLength();

@@ -2,7 +2,7 @@ package io.raet4j.transactions.estate;
 
 import io.raet4j.codec.JoinLimits;
 import io.raet4j.codec.PacketWriter;
-import io.raet4j.transport.Context;
+import io.raet4j.transactions.StackContext;
 import io.raet4j.transport.media.Media;
 import org.agrona.BitUtil;
 
@@ -40,24 +40,24 @@ public final class LocalEstate
      * @param id      the estate's id.
      * @param session the session this run of the stack uses, never 0.
      */
-    public LocalEstate(final Context ctx, final Media media, final long id, final int session)
+    public LocalEstate(final StackContext ctx, final Media media, final long id, final int session)
     {
         this.id = id;
-        this.name = ctx.name();
+        this.name = ctx.transport().name();
         this.session = session;
         this.media = media;
         this.isEncrypted = ctx.encryption();
         this.isLaneEncrypted = ctx.laneEncryption();
         this.maxPayload = PacketWriter.maxDataPayload(
-            ctx.mtuBytes() - (ctx.encryption() || ctx.laneEncryption() ? PacketWriter.SEALED_OVERHEAD : 0));
+            ctx.transport().mtuBytes() - (ctx.encryption() || ctx.laneEncryption() ? PacketWriter.SEALED_OVERHEAD : 0));
         this.receiveCreditSegments = receiveCredit(
-            media.receiveBufferBytes(), ctx.mtuBytes(), ctx.receiveWindowSegments());
+            media.receiveBufferBytes(), ctx.transport().mtuBytes(), ctx.receiveWindowSegments());
         // A peer may seal less than this stack does, so its segments may be as long as the unsealed maximum.
-        this.receivePayload = PacketWriter.maxDataPayload(ctx.mtuBytes());
+        this.receivePayload = PacketWriter.maxDataPayload(ctx.transport().mtuBytes());
         this.roadLimits = new JoinLimits(
-            ctx.mtuBytes(), ctx.maxMessageBytes(), receiveCreditSegments, ctx.encryption());
+            ctx.transport().mtuBytes(), ctx.maxMessageBytes(), receiveCreditSegments, ctx.encryption());
         this.laneLimits = new JoinLimits(
-            ctx.mtuBytes(), ctx.maxMessageBytes(), receiveCreditSegments, ctx.laneEncryption());
+            ctx.transport().mtuBytes(), ctx.maxMessageBytes(), receiveCreditSegments, ctx.laneEncryption());
     }
 
     /**

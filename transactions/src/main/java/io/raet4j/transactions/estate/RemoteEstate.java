@@ -36,7 +36,7 @@ public final class RemoteEstate extends Estate
     public final PathState path;
 
     private EstateState state = EstateState.JOINING;
-    /** Its counters in the status file, or null beyond {@code Context.estateCountersMax()}. */
+    /** Its counters in the status file, or null beyond {@code StackContext.estateCountersMax()}. */
     public EstateCounters counters;
 
     /** The estate's session, from its last join. */

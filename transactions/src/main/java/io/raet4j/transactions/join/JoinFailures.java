@@ -41,7 +41,7 @@ public final class JoinFailures
         }
         return new JoinFailure(JoinFailure.Reason.NO_ANSWER, false, address, null, "no answer from " + address +
             " to " + joinsSent + " Joins in " + seconds + " s: is a raet4j stack of this version running there, and " +
-            "can this host reach it (address, port, firewall)? The join timeout is Context.joinTimeoutNs, " +
+            "can this host reach it (address, port, firewall)? The join timeout is StackContext.joinTimeoutNs, " +
             "--join-timeout-seconds");
     }
 
@@ -127,7 +127,7 @@ public final class JoinFailures
     {
         return new JoinFailure(JoinFailure.Reason.ENCRYPTION_MISMATCH, isRefusedByPeer, address, peerName,
             "encryption is " + (isOwnEncrypted ? "on" : "off") + " here and " + (isOwnEncrypted ? "off" : "on") +
-            " at " + name(peerName) + address + ": both ends must agree (Context.encryption / laneEncryption, " +
+            " at " + name(peerName) + address + ": both ends must agree (StackContext.encryption / laneEncryption, " +
             "--no-encryption / --lane-encryption on both or neither)");
     }
 

@@ -6,12 +6,13 @@ import io.raet4j.codec.PacketWriter;
 import io.raet4j.codec.sbe.JoinDecoder;
 import io.raet4j.codec.sbe.JoinRefusal;
 import io.raet4j.codec.sbe.JoinStatus;
+import io.raet4j.transactions.EstateState;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.JoinFailure;
+import io.raet4j.transactions.StackContext;
 import io.raet4j.transactions.agent.Cycle;
 import io.raet4j.transactions.agent.TransactionCounters;
 import io.raet4j.transactions.estate.EstateLifecycle;
-import io.raet4j.transactions.EstateState;
 import io.raet4j.transactions.estate.Estates;
 import io.raet4j.transactions.estate.LocalEstate;
 import io.raet4j.transactions.estate.RemoteEstate;
@@ -48,7 +49,7 @@ public final class Joinent
     private static final int REPORTED_REFUSALS_MAX = 4096;
     private static final byte[] ZERO_KEY = new byte[PacketWriter.KEY_LENGTH];
 
-    private final Context ctx;
+    private final StackContext ctx;
     private final LocalEstate local;
     private final Estates estates;
     private final PacketSender sender;
@@ -82,7 +83,7 @@ public final class Joinent
      * @param keepDir   the keep's directory, named in refusals.
      */
     public Joinent(
-        final Context ctx,
+        final StackContext ctx,
         final LocalEstate local,
         final Estates estates,
         final PacketSender sender,

@@ -7,13 +7,14 @@ import io.raet4j.codec.sbe.JoinAckDecoder;
 import io.raet4j.codec.sbe.JoinCookieDecoder;
 import io.raet4j.codec.sbe.JoinRefusal;
 import io.raet4j.codec.sbe.JoinStatus;
+import io.raet4j.transactions.EstateState;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.JoinFailure;
+import io.raet4j.transactions.StackContext;
 import io.raet4j.transactions.agent.Cycle;
 import io.raet4j.transactions.agent.EstateTimers;
 import io.raet4j.transactions.agent.TransactionCounters;
 import io.raet4j.transactions.estate.EstateLifecycle;
-import io.raet4j.transactions.EstateState;
 import io.raet4j.transactions.estate.Estates;
 import io.raet4j.transactions.estate.LocalEstate;
 import io.raet4j.transactions.estate.RemoteEstate;
@@ -23,7 +24,6 @@ import io.raet4j.transactions.packet.PacketSender;
 import io.raet4j.transactions.security.HandshakeCrypto;
 import io.raet4j.transactions.security.SessionKeys;
 import io.raet4j.transactions.security.Transcripts;
-import io.raet4j.transport.Context;
 
 import java.net.SocketAddress;
 import java.util.Arrays;
@@ -52,7 +52,7 @@ public final class Joiner
     private static final long JOIN_RETRY_MAX_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long PENDING_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
 
-    private final Context ctx;
+    private final StackContext ctx;
     private final LocalEstate local;
     private final Estates estates;
     private final PacketSender sender;
@@ -86,7 +86,7 @@ public final class Joiner
      * @param nonces    random join nonces.
      */
     public Joiner(
-        final Context ctx,
+        final StackContext ctx,
         final LocalEstate local,
         final Estates estates,
         final PacketSender sender,

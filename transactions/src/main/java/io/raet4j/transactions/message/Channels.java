@@ -1,6 +1,6 @@
 package io.raet4j.transactions.message;
 
-import io.raet4j.transport.Context;
+import io.raet4j.transactions.StackContext;
 
 import java.util.Arrays;
 
@@ -86,7 +86,7 @@ public final class Channels
     {
         if (null == sendByNumber)
         {
-            sendByNumber = new SendChannel[Context.CHANNEL_COUNT];
+            sendByNumber = new SendChannel[StackContext.CHANNEL_COUNT];
         }
         sendByNumber[channel.channel()] = channel;
         sends = Arrays.copyOf(sends, sends.length + 1);
@@ -97,7 +97,7 @@ public final class Channels
     {
         if (null == receiveByNumber)
         {
-            receiveByNumber = new ReceiveChannel[Context.CHANNEL_COUNT];
+            receiveByNumber = new ReceiveChannel[StackContext.CHANNEL_COUNT];
         }
         receiveByNumber[channel.channel()] = channel;
         receives = Arrays.copyOf(receives, receives.length + 1);

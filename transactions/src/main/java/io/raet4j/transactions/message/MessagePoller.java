@@ -3,10 +3,10 @@ package io.raet4j.transactions.message;
 import io.raet4j.transactions.ChannelSet;
 import io.raet4j.transactions.ControlledMessageHandler;
 import io.raet4j.transactions.MessageHandler;
+import io.raet4j.transactions.StackContext;
 import io.raet4j.transactions.agent.TransactionCounters;
 import io.raet4j.transactions.estate.Estates;
 import io.raet4j.transactions.estate.RemoteEstate;
-import io.raet4j.transport.Context;
 import org.agrona.DirectBuffer;
 
 /**
@@ -19,8 +19,8 @@ public final class MessagePoller implements ChannelMessageHandler
 {
     private final Estates estates;
     private final TransactionCounters counters;
-    private final boolean[] isReserved = new boolean[Context.CHANNEL_COUNT];
-    private final String[] reservedBy = new String[Context.CHANNEL_COUNT];
+    private final boolean[] isReserved = new boolean[StackContext.CHANNEL_COUNT];
+    private final String[] reservedBy = new String[StackContext.CHANNEL_COUNT];
     private final ChannelSet applicationChannels = ChannelSet.all();
     private final ControlledChannelMessageHandler controlledForwarder = this::onControlledMessage;
     private MessageHandler messageHandler;
@@ -62,7 +62,7 @@ public final class MessagePoller implements ChannelMessageHandler
      */
     public void reserve(final String owner, final ChannelSet channels)
     {
-        for (int channel = 0; channel < Context.CHANNEL_COUNT; channel++)
+        for (int channel = 0; channel < StackContext.CHANNEL_COUNT; channel++)
         {
             if (channels.contains(channel) && isReserved[channel])
             {
@@ -70,7 +70,7 @@ public final class MessagePoller implements ChannelMessageHandler
                     ": " + owner + " must reserve other channels");
             }
         }
-        for (int channel = 0; channel < Context.CHANNEL_COUNT; channel++)
+        for (int channel = 0; channel < StackContext.CHANNEL_COUNT; channel++)
         {
             if (channels.contains(channel))
             {
@@ -88,7 +88,7 @@ public final class MessagePoller implements ChannelMessageHandler
      */
     public void release(final ChannelSet channels)
     {
-        for (int channel = 0; channel < Context.CHANNEL_COUNT; channel++)
+        for (int channel = 0; channel < StackContext.CHANNEL_COUNT; channel++)
         {
             if (channels.contains(channel))
             {

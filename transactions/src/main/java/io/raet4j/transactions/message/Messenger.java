@@ -9,6 +9,7 @@ import io.raet4j.codec.sbe.DeliveryMode;
 import io.raet4j.codec.sbe.NackDecoder;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.Stack;
+import io.raet4j.transactions.StackContext;
 import io.raet4j.transactions.agent.Cycle;
 import io.raet4j.transactions.agent.TransactionCounters;
 import io.raet4j.transactions.estate.EstateCounters;
@@ -18,7 +19,6 @@ import io.raet4j.transactions.estate.LocalEstate;
 import io.raet4j.transactions.estate.RemoteEstate;
 import io.raet4j.transactions.event.Events;
 import io.raet4j.transactions.packet.PacketSender;
-import io.raet4j.transport.Context;
 import org.agrona.DirectBuffer;
 
 /**
@@ -31,7 +31,7 @@ import org.agrona.DirectBuffer;
  */
 public final class Messenger implements MessageOutcomeListener
 {
-    private final Context ctx;
+    private final StackContext ctx;
     private final LocalEstate local;
     private final Estates estates;
     private final PacketSender sender;
@@ -59,7 +59,7 @@ public final class Messenger implements MessageOutcomeListener
      * @param lifecycle ends a session whose message deadline passed.
      */
     public Messenger(
-        final Context ctx,
+        final StackContext ctx,
         final LocalEstate local,
         final Estates estates,
         final PacketSender sender,
@@ -107,7 +107,7 @@ public final class Messenger implements MessageOutcomeListener
     public long offer(
         final long toEstateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (channel >= 0 && channel < Context.CHANNEL_COUNT && poller.isReserved(channel))
+        if (channel >= 0 && channel < StackContext.CHANNEL_COUNT && poller.isReserved(channel))
         {
             return Stack.CHANNEL_RESERVED;
         }
@@ -146,7 +146,7 @@ public final class Messenger implements MessageOutcomeListener
      */
     public SendChannel claimChannel(final long toEstateId, final int channel, final int length)
     {
-        if (channel >= 0 && channel < Context.CHANNEL_COUNT && poller.isReserved(channel))
+        if (channel >= 0 && channel < StackContext.CHANNEL_COUNT && poller.isReserved(channel))
         {
             lastOfferStatus = Stack.CHANNEL_RESERVED;
             return null;
@@ -191,7 +191,7 @@ public final class Messenger implements MessageOutcomeListener
 
     private SendChannel sendChannelFor(final long toEstateId, final int channel, final int length)
     {
-        if (channel < 0 || channel >= Context.CHANNEL_COUNT)
+        if (channel < 0 || channel >= StackContext.CHANNEL_COUNT)
         {
             lastOfferStatus = Stack.INVALID_CHANNEL;
             return null;

@@ -7,7 +7,7 @@ import org.agrona.concurrent.status.AtomicCounter;
 import java.io.PrintStream;
 
 /**
- * An {@link ErrorHandler} that counts each error in the {@link SystemCounterDescriptor#ERRORS} counter and records
+ * An {@link ErrorHandler} that counts each error in the {@link TransportCounterDescriptor#ERRORS} counter and records
  * it in a {@link DistinctErrorLog}, where an operator can read it after the fact. When the log is full, or recording
  * fails, the stack trace goes to a {@link PrintStream} instead so the error is never lost silently.
  * <p>
@@ -24,7 +24,7 @@ public final class CountingErrorHandler implements ErrorHandler
      * Count and record errors, falling back to {@code System.err}.
      *
      * @param errorLog     to record errors in.
-     * @param errorCounter incremented for every error, usually {@link SystemCounterDescriptor#ERRORS}.
+     * @param errorCounter incremented for every error, usually {@link TransportCounterDescriptor#ERRORS}.
      */
     public CountingErrorHandler(final DistinctErrorLog errorLog, final AtomicCounter errorCounter)
     {
@@ -35,7 +35,7 @@ public final class CountingErrorHandler implements ErrorHandler
      * Count and record errors.
      *
      * @param errorLog     to record errors in.
-     * @param errorCounter incremented for every error, usually {@link SystemCounterDescriptor#ERRORS}.
+     * @param errorCounter incremented for every error, usually {@link TransportCounterDescriptor#ERRORS}.
      * @param fallback     printed to when the log is full or recording fails.
      */
     public CountingErrorHandler(

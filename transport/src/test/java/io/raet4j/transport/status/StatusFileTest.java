@@ -52,24 +52,25 @@ class StatusFileTest
     void shouldShowCountersWrittenByTheOwnerToAReaderOfTheSameFile()
     {
         final StatusFile statusFile = create(tempDir.resolve("stack-a"), "stack-a", false);
-        final SystemCounters counters = new SystemCounters(statusFile.countersManager());
+        final CounterSet<TransportCounterDescriptor> counters =
+            new CounterSet<>(statusFile.countersManager(), TransportCounterDescriptor.class);
         closeables.add(counters);
         final StatusFile.Reader reader = open(statusFile.directory());
 
-        counters.get(SystemCounterDescriptor.BYTES_SENT).getAndAdd(1408);
-        counters.get(SystemCounterDescriptor.RETRANSMITS).increment();
+        counters.get(TransportCounterDescriptor.BYTES_SENT).getAndAdd(1408);
+        counters.get(TransportCounterDescriptor.PACKETS_SENT).increment();
 
-        assertEquals(1408, valueOf(reader.countersReader(), SystemCounterDescriptor.BYTES_SENT));
-        assertEquals(1, valueOf(reader.countersReader(), SystemCounterDescriptor.RETRANSMITS));
-        assertEquals(0, valueOf(reader.countersReader(), SystemCounterDescriptor.BYTES_RECEIVED));
+        assertEquals(1408, valueOf(reader.countersReader(), TransportCounterDescriptor.BYTES_SENT));
+        assertEquals(1, valueOf(reader.countersReader(), TransportCounterDescriptor.PACKETS_SENT));
+        assertEquals(0, valueOf(reader.countersReader(), TransportCounterDescriptor.BYTES_RECEIVED));
 
-        counters.get(SystemCounterDescriptor.BYTES_SENT).getAndAdd(1);
-        assertEquals(1409, valueOf(reader.countersReader(), SystemCounterDescriptor.BYTES_SENT));
+        counters.get(TransportCounterDescriptor.BYTES_SENT).getAndAdd(1);
+        assertEquals(1409, valueOf(reader.countersReader(), TransportCounterDescriptor.BYTES_SENT));
 
         final List<String> labels = new ArrayList<>();
         reader.countersReader().forEach((counterId, typeId, keyBuffer, label) -> labels.add(label));
-        assertEquals(SystemCounterDescriptor.values().length, labels.size());
-        assertEquals(SystemCounterDescriptor.BYTES_RECEIVED.label(), labels.get(0));
+        assertEquals(TransportCounterDescriptor.values().length, labels.size());
+        assertEquals(TransportCounterDescriptor.BYTES_RECEIVED.label(), labels.get(0));
     }
 
     @Test
@@ -90,11 +91,12 @@ class StatusFileTest
     void shouldReadBackRecordedErrorsWithTheirObservationCount()
     {
         final StatusFile statusFile = create(tempDir.resolve("errors"), "errors", false);
-        final SystemCounters counters = new SystemCounters(statusFile.countersManager());
+        final CounterSet<TransportCounterDescriptor> counters =
+            new CounterSet<>(statusFile.countersManager(), TransportCounterDescriptor.class);
         closeables.add(counters);
         final ByteArrayOutputStream fallback = new ByteArrayOutputStream();
         final CountingErrorHandler errorHandler = new CountingErrorHandler(
-            statusFile.errorLog(), counters.get(SystemCounterDescriptor.ERRORS), new PrintStream(fallback, true));
+            statusFile.errorLog(), counters.get(TransportCounterDescriptor.ERRORS), new PrintStream(fallback, true));
 
         final IllegalStateException repeated = new IllegalStateException("socket went away");
         errorHandler.onError(repeated);
@@ -114,7 +116,7 @@ class StatusFileTest
         assertTrue(read.get(0).contains("socket went away"), read.get(0));
         assertTrue(read.get(1).startsWith("1 0 "), read.get(1));
         assertTrue(read.get(1).contains("bad frame"), read.get(1));
-        assertEquals(4, valueOf(reader.countersReader(), SystemCounterDescriptor.ERRORS));
+        assertEquals(4, valueOf(reader.countersReader(), TransportCounterDescriptor.ERRORS));
         assertEquals(0, fallback.size());
     }
 
@@ -124,11 +126,12 @@ class StatusFileTest
         clock.update(START_MS);
         final StatusFile statusFile = StatusFile.create(tempDir.resolve("full"), "full", 64, 4096, clock);
         closeables.add(statusFile);
-        final SystemCounters counters = new SystemCounters(statusFile.countersManager());
+        final CounterSet<TransportCounterDescriptor> counters =
+            new CounterSet<>(statusFile.countersManager(), TransportCounterDescriptor.class);
         closeables.add(counters);
         final ByteArrayOutputStream fallback = new ByteArrayOutputStream();
         final CountingErrorHandler errorHandler = new CountingErrorHandler(
-            statusFile.errorLog(), counters.get(SystemCounterDescriptor.ERRORS), new PrintStream(fallback, true));
+            statusFile.errorLog(), counters.get(TransportCounterDescriptor.ERRORS), new PrintStream(fallback, true));
         final String bulk = "x".repeat(1500);
 
         for (int i = 0; i < 10; i++)
@@ -136,7 +139,7 @@ class StatusFileTest
             errorHandler.onError(new IllegalStateException("error " + i + " " + bulk));
         }
 
-        assertEquals(10, counters.get(SystemCounterDescriptor.ERRORS).get());
+        assertEquals(10, counters.get(TransportCounterDescriptor.ERRORS).get());
         final String printed = fallback.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("error log full"), printed);
         assertTrue(printed.contains("error 9 "), printed);
@@ -146,10 +149,11 @@ class StatusFileTest
     void shouldNeverThrowFromTheErrorHandler()
     {
         final StatusFile statusFile = create(tempDir.resolve("never"), "never", false);
-        final SystemCounters counters = new SystemCounters(statusFile.countersManager());
+        final CounterSet<TransportCounterDescriptor> counters =
+            new CounterSet<>(statusFile.countersManager(), TransportCounterDescriptor.class);
         final ByteArrayOutputStream fallback = new ByteArrayOutputStream();
         final CountingErrorHandler errorHandler = new CountingErrorHandler(
-            statusFile.errorLog(), counters.get(SystemCounterDescriptor.ERRORS), new PrintStream(fallback, true));
+            statusFile.errorLog(), counters.get(TransportCounterDescriptor.ERRORS), new PrintStream(fallback, true));
         counters.close();
 
         errorHandler.onError(new IllegalStateException("after the counters closed"));
@@ -338,10 +342,11 @@ class StatusFileTest
     void shouldReturnTheSameCounterForTheSameDescriptor()
     {
         final StatusFile statusFile = create(tempDir.resolve("same"), "same", false);
-        final SystemCounters counters = new SystemCounters(statusFile.countersManager());
+        final CounterSet<TransportCounterDescriptor> counters =
+            new CounterSet<>(statusFile.countersManager(), TransportCounterDescriptor.class);
         closeables.add(counters);
 
-        for (final SystemCounterDescriptor descriptor : SystemCounterDescriptor.values())
+        for (final TransportCounterDescriptor descriptor : TransportCounterDescriptor.values())
         {
             assertSame(counters.get(descriptor), counters.get(descriptor));
             assertEquals(descriptor.label(), counters.get(descriptor).label());
@@ -372,7 +377,7 @@ class StatusFileTest
         return reader;
     }
 
-    private static long valueOf(final CountersReader reader, final SystemCounterDescriptor descriptor)
+    private static long valueOf(final CountersReader reader, final CounterDescriptor descriptor)
     {
         final long[] value = {Long.MIN_VALUE};
         reader.forEach((counterId, typeId, keyBuffer, label) ->
