@@ -101,7 +101,35 @@ public final class ChannelReservation implements AutoCloseable
     }
 
     /**
-     * Release the channels: the application may use them again.
+     * Add a handler for the outcomes of the reliable messages offered on the reserved channels. Those outcomes go to
+     * the reservation's handlers only, never to the application's ({@link Stack#addDeliveryHandler}); they are handed
+     * over at the same safe points. Adding one twice has no effect.
+     *
+     * @param handler to call on the duty-cycle thread.
+     * @return this for a fluent API.
+     */
+    public ChannelReservation addDeliveryHandler(final DeliveryHandler handler)
+    {
+        if (!isClosed)
+        {
+            agent.events().add(channels, handler);
+        }
+        return this;
+    }
+
+    /**
+     * Remove a handler added with {@link #addDeliveryHandler(DeliveryHandler)}.
+     *
+     * @param handler to remove.
+     * @return true if it was there.
+     */
+    public boolean removeDeliveryHandler(final DeliveryHandler handler)
+    {
+        return agent.events().remove(channels, handler);
+    }
+
+    /**
+     * Release the channels: the application may use them again, and gets their outcomes again.
      */
     public void close()
     {
@@ -109,6 +137,7 @@ public final class ChannelReservation implements AutoCloseable
         {
             isClosed = true;
             agent.messenger().poller().release(channels);
+            agent.events().releaseOutcomes(channels);
         }
     }
 }

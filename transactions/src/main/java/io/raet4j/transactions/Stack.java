@@ -642,9 +642,10 @@ public final class Stack implements AutoCloseable
     /**
      * Reserve channels for a layer above the transport (pub/sub reserves its control and data channels this way):
      * from now on the application's {@link #offer} and {@link #tryClaim} on them return {@link #CHANNEL_RESERVED},
-     * and its polls without a channel set leave their messages alone. The layer offers and polls through the returned
-     * reservation. Both ends of a pair must reserve the same numbers: a layer uses fixed channels, documented with
-     * the layer. Call on the duty-cycle thread, before the layer's first message.
+     * its polls without a channel set leave their messages alone, and its delivery handlers do not see their outcomes.
+     * The layer offers, polls and learns outcomes through the returned reservation. Both ends of a pair must reserve
+     * the same numbers: a layer uses fixed channels, documented with the layer. Call on the duty-cycle thread, before
+     * the layer's first message.
      *
      * @param owner    the layer's name, given in refusals.
      * @param channels the channels.
@@ -654,6 +655,7 @@ public final class Stack implements AutoCloseable
     public ChannelReservation reserveChannels(final String owner, final ChannelSet channels)
     {
         agent.messenger().poller().reserve(owner, channels);
+        agent.events().reserveOutcomes(channels);
         return new ChannelReservation(this, agent, owner, channels);
     }
 

@@ -115,6 +115,60 @@ class LayerSeamsTest
     }
 
     @Test
+    void shouldGiveTheOutcomesOfReservedChannelsToTheLayerOnly()
+    {
+        final ChannelReservation atA = a.reserveChannels("pubsub", ChannelSet.of(250));
+        final ChannelReservation atB = b.reserveChannels("pubsub", ChannelSet.of(250));
+        final List<String> application = new ArrayList<>();
+        final List<String> layer = new ArrayList<>();
+        a.addDeliveryHandler(new RecordingOutcomes("app", application));
+        final RecordingOutcomes layerOutcomes = new RecordingOutcomes("layer", layer);
+        atA.addDeliveryHandler(layerOutcomes);
+
+        final long onReserved = atA.offer(b.estateId(), 250, message, 0, 8);
+        final long onApplication = a.offer(b.estateId(), 3, message, 0, 8);
+        assertTrue(pair.runUntil(() ->
+        {
+            atB.poll((id, channel, buffer, offset, length) -> {}, 10);
+            b.poll((id, channel, buffer, offset, length) -> {}, 10);
+            return application.size() + layer.size() == 2;
+        }, 100_000));
+
+        assertEquals(List.of("app:3:" + onApplication), application);
+        assertEquals(List.of("layer:250:" + onReserved), layer);
+
+        assertTrue(atA.removeDeliveryHandler(layerOutcomes));
+        atA.close();
+        final long released = a.offer(b.estateId(), 250, message, 0, 8);
+        assertTrue(pair.runUntil(() ->
+        {
+            atB.poll((id, channel, buffer, offset, length) -> {}, 10);
+            return application.size() == 2;
+        }, 100_000));
+        assertEquals("app:250:" + released, application.get(1), "released: the application's again");
+        assertEquals(1, layer.size());
+    }
+
+    private record RecordingOutcomes(String who, List<String> seen) implements DeliveryHandler
+    {
+        public void onDelivered(final long estateId, final int channel, final long messageId)
+        {
+            seen.add(who + ":" + channel + ":" + messageId);
+        }
+
+        public void onFailed(final long estateId, final int channel, final long messageId, final FailureReason reason)
+        {
+            seen.add(who + ":failed:" + channel + ":" + messageId);
+        }
+
+        public void onUncertain(
+            final long estateId, final int channel, final long messageId, final FailureReason reason)
+        {
+            seen.add(who + ":uncertain:" + channel + ":" + messageId);
+        }
+    }
+
+    @Test
     void shouldPollOnlyTheChannelsAsked()
     {
         for (long i = 0; i < 6; i++)

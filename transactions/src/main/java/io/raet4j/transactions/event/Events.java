@@ -1,11 +1,13 @@
 package io.raet4j.transactions.event;
 
+import io.raet4j.transactions.ChannelSet;
 import io.raet4j.transactions.DeliveryHandler;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.JoinFailure;
 import io.raet4j.transactions.JoinHandler;
 import io.raet4j.transactions.PresenceEvent;
 import io.raet4j.transactions.PresenceHandler;
+import io.raet4j.transactions.StackContext;
 import org.agrona.ErrorHandler;
 
 import java.util.Arrays;
@@ -53,6 +55,8 @@ public final class Events
     private boolean isDraining;
 
     private DeliveryHandler[] deliveryHandlers = NO_DELIVERY_HANDLERS;
+    /** Per channel: null for the application's handlers, else the handlers of the layer that reserved it. */
+    private final DeliveryHandler[][] reservedDeliveryHandlers = new DeliveryHandler[StackContext.CHANNEL_COUNT][];
     private PresenceHandler[] presenceHandlers = NO_PRESENCE_HANDLERS;
     private JoinHandler[] joinHandlers = NO_JOIN_HANDLERS;
 
@@ -87,6 +91,84 @@ public final class Events
         final DeliveryHandler[] before = deliveryHandlers;
         deliveryHandlers = removed(before, handler);
         return before != deliveryHandlers;
+    }
+
+    /**
+     * Route the outcomes of messages on some channels to a layer's handlers only (none until it adds some), not to
+     * the application's: for channels a layer reserved.
+     *
+     * @param channels the reserved channels.
+     */
+    public void reserveOutcomes(final ChannelSet channels)
+    {
+        for (int channel = 0; channel < StackContext.CHANNEL_COUNT; channel++)
+        {
+            if (channels.contains(channel))
+            {
+                reservedDeliveryHandlers[channel] = NO_DELIVERY_HANDLERS;
+            }
+        }
+    }
+
+    /**
+     * Give the outcomes of messages on some channels to the application's handlers again.
+     *
+     * @param channels the channels released.
+     */
+    public void releaseOutcomes(final ChannelSet channels)
+    {
+        for (int channel = 0; channel < StackContext.CHANNEL_COUNT; channel++)
+        {
+            if (channels.contains(channel))
+            {
+                reservedDeliveryHandlers[channel] = null;
+            }
+        }
+    }
+
+    /**
+     * Add a layer's delivery handler for channels it reserved; adding one twice has no effect.
+     *
+     * @param channels reserved by the layer (see {@link #reserveOutcomes(ChannelSet)}).
+     * @param handler  to add.
+     */
+    public void add(final ChannelSet channels, final DeliveryHandler handler)
+    {
+        for (int channel = 0; channel < StackContext.CHANNEL_COUNT; channel++)
+        {
+            if (channels.contains(channel) && null != reservedDeliveryHandlers[channel])
+            {
+                reservedDeliveryHandlers[channel] = added(reservedDeliveryHandlers[channel], handler);
+            }
+        }
+    }
+
+    /**
+     * Remove a layer's delivery handler from channels it reserved.
+     *
+     * @param channels reserved by the layer.
+     * @param handler  to remove.
+     * @return true if it was there on any of them.
+     */
+    public boolean remove(final ChannelSet channels, final DeliveryHandler handler)
+    {
+        boolean isRemoved = false;
+        for (int channel = 0; channel < StackContext.CHANNEL_COUNT; channel++)
+        {
+            final DeliveryHandler[] before = reservedDeliveryHandlers[channel];
+            if (null != before && channels.contains(channel))
+            {
+                reservedDeliveryHandlers[channel] = removed(before, handler);
+                isRemoved |= before != reservedDeliveryHandlers[channel];
+            }
+        }
+        return isRemoved;
+    }
+
+    private DeliveryHandler[] deliveryHandlers(final int channel)
+    {
+        final DeliveryHandler[] reserved = reservedDeliveryHandlers[channel];
+        return null != reserved ? reserved : deliveryHandlers;
     }
 
     /**
@@ -160,7 +242,7 @@ public final class Events
      */
     public void delivered(final long estateId, final int channel, final long messageId)
     {
-        if (deliveryHandlers.length > 0)
+        if (deliveryHandlers(channel).length > 0)
         {
             // Message ids of a channel are consecutive and an ack confirms them in order: extend the last event to a
             // range when it can, so an ack confirming thousands of messages queues one event.
@@ -190,7 +272,7 @@ public final class Events
      */
     public void failed(final long estateId, final int channel, final long messageId, final int reason)
     {
-        if (deliveryHandlers.length > 0)
+        if (deliveryHandlers(channel).length > 0)
         {
             claim(FAILED, channel, reason, estateId, messageId);
         }
@@ -206,7 +288,7 @@ public final class Events
      */
     public void uncertain(final long estateId, final int channel, final long messageId, final int reason)
     {
-        if (deliveryHandlers.length > 0)
+        if (deliveryHandlers(channel).length > 0)
         {
             claim(UNCERTAIN, channel, reason, estateId, messageId);
         }
@@ -309,7 +391,7 @@ public final class Events
             case DELIVERED:
                 for (int i = 0; i < code; i++)
                 {
-                    for (final DeliveryHandler handler : deliveryHandlers)
+                    for (final DeliveryHandler handler : deliveryHandlers(channel))
                     {
                         try
                         {
@@ -324,7 +406,7 @@ public final class Events
                 break;
             case FAILED:
             case UNCERTAIN:
-                for (final DeliveryHandler handler : deliveryHandlers)
+                for (final DeliveryHandler handler : deliveryHandlers(channel))
                 {
                     try
                     {
