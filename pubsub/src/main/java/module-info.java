@@ -1,6 +1,6 @@
 /**
- * Publish and subscribe over the stack. So far topic names and patterns ({@code Topics}) and why one is refused
- * ({@code TopicError}).
+ * Publish and subscribe over the stack. So far the topic model: names and patterns ({@code Topics}), why one is
+ * refused ({@code TopicError}) and the matcher from topics to subscribers ({@code SubscriptionTrie}).
  */
 @SuppressWarnings({"module", "requires-automatic", "requires-transitive-automatic"})
 module io.raet4j.pubsub

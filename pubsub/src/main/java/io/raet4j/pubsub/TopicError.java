@@ -3,8 +3,8 @@ package io.raet4j.pubsub;
 import java.util.Locale;
 
 /**
- * Why a topic name or a pattern is refused: the result of the non-throwing validation in {@link Topics}, one value
- * per rule of the grammar in {@code spec/PUBSUB.md}. {@link #OK} means
+ * Why a topic name or a pattern is refused: the result of the non-throwing validation in {@link Topics} and of
+ * {@link SubscriptionTrie#lastError()}, one value per rule of the grammar in {@code spec/PUBSUB.md}. {@link #OK} means
  * the name is valid. A name is scanned from its first byte and the first rule it breaks is the one reported, so each
  * invalid name has exactly one error.
  * <p>

@@ -10,7 +10,7 @@ import org.agrona.DirectBuffer;
  * The result of a scan is a {@code long}: the {@link TopicError}'s ordinal in the low 32 bits and the byte index where
  * the rule is broken in the high 32 bits, so that {@link #VALID} (zero) is the only result of a valid name.
  * <p>
- * NOT thread safe: an instance belongs to one thread (its owner); the static
+ * NOT thread safe: an instance belongs to one thread (its owner, a {@link SubscriptionTrie}); the static
  * {@link #scan} records nothing when it is given no instance and may be called from any thread.
  */
 final class TopicTokens
