@@ -22,8 +22,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * from {@link #nextSendSeq} on they were never sent; {@link #nextSeq} is the next to be cut. Messages run from
  * {@link #oldestMessageId} to {@link #nextMessageId}, exclusive.
  * <p>
- * The state is in package-private fields, read and written in place by {@link SendChannel} on the per-segment
- * path; this class keeps the rings' shape: allocation, growth, cutting and release.
+ * The state is in package-private fields, read and written in place by {@link SendChannel} and {@link LossRecovery}
+ * on the per-segment path; this class keeps the rings' shape: allocation, growth, cutting and release.
  * <p>
  * NOT thread safe: owned by the duty-cycle agent.
  */
@@ -55,7 +55,7 @@ final class SendBuffer
     long[] segSentNs;
     int[] segTxCount;
     boolean[] segAcked;
-    /** Whether the segment waits in the retransmit queue. */
+    /** Whether the segment waits in the {@link LossRecovery} retransmit queue. */
     boolean[] segQueued;
 
     long[] msgFirstSeq;

@@ -2,7 +2,6 @@ package io.raet4j.transactions.message;
 
 import io.raet4j.codec.PacketWriter;
 import io.raet4j.codec.sbe.DeliveryMode;
-import io.raet4j.transport.Context;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -15,7 +14,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * outcome of each message (delivered, failed, uncertain). The messages and segments themselves are kept by a
  * {@code SendBuffer}: a byte ring holding whole messages, addressed by a monotonic position, and rings of primitive
  * arrays describing segments by sequence number and messages by id, all starting small and doubling on demand up to
- * their limits, so an idle estate costs little and the steady state allocates nothing.
+ * their limits, so an idle estate costs little and the steady state allocates nothing. Acknowledgements, loss
+ * detection, the retransmit queue and the retransmission timer are a {@code LossRecovery}'s.
  * <p>
  * NOT thread safe: owned by the duty-cycle agent.
  */
@@ -30,33 +30,15 @@ public final class SendChannel
     /** Returned by {@link #onRetransmitTimer} when the probe timeout expired and a tail loss probe was queued. */
     public static final int TIMER_TAIL_PROBE = -3;
 
-    private static final int MAX_RTO_RETRANSMITS = 64;
-    // Acks carrying fewer ranges than this listed every range the receiver held, at any allowed MTU, sealed or not.
-    private static final int ACK_RANGES_ALWAYS_LISTED = Math.min(PacketWriter.MAX_ACK_RANGES,
-        (Context.MTU_MIN - PacketWriter.HEADER_LENGTH - PacketWriter.SEALED_OVERHEAD - PacketWriter.ackFrameLength(0)) /
-        (PacketWriter.ackFrameLength(1) - PacketWriter.ackFrameLength(0)));
-
     private final int channel;
     private final DeliveryMode mode;
     private final boolean isReliable;
     private final SendBuffer buffer;
+    private final LossRecovery recovery;
     private int defaultPeerWindow;
     private long peerWindowEnd;
     private boolean hasPeerWindow;
     private long segmentsSent;
-    private long segmentsRetransmitted;
-
-    private long[] retransmitQueue;
-    private int retransmitHead;
-    private int retransmitCount;
-    private long rtoDeadlineNs = Long.MAX_VALUE;
-    private boolean isProbePending;
-    private boolean hasTailProbed;
-    private long highestSackedSeq;
-    private long rttSampleNs;
-    private long newestAckedSentNs;
-    private int lostDetected;
-    private int timeoutsWithoutProgress;
 
     /**
      * New send channel.
@@ -81,7 +63,7 @@ public final class SendChannel
         this.isReliable = DeliveryMode.BEST_EFFORT != mode;
         this.defaultPeerWindow = defaultPeerWindow;
         buffer = new SendBuffer(channel, mode, maxPayload, maxRingBytes, maxSegments);
-        retransmitQueue = new long[SendBuffer.INITIAL_SEGMENTS];
+        recovery = new LossRecovery(buffer, isReliable);
         peerWindowEnd = defaultPeerWindow;
     }
 
@@ -211,12 +193,7 @@ public final class SendChannel
      */
     public boolean hasRetransmit()
     {
-        return retransmitCount > 0 || isProbePending;
-    }
-
-    private boolean hasSentUnconfirmed()
-    {
-        return isReliable && buffer.oldestMessageId < buffer.nextMessageId && buffer.nextSendSeq > buffer.baseSeq;
+        return recovery.hasRetransmit();
     }
 
     /**
@@ -253,11 +230,7 @@ public final class SendChannel
         if (isReliable)
         {
             path.onSegmentSent(buffer.segLength[s] + PacketWriter.DATA_FRAME_OVERHEAD);
-            // Armed afresh when nothing else is in flight, also if it was armed for a delivery probe only.
-            if (Long.MAX_VALUE == rtoDeadlineNs || buffer.ackedSeq == seq)
-            {
-                rtoDeadlineNs = nowNs + (hasTailProbed ? path.rtoNs() : path.probeTimeoutNs());
-            }
+            recovery.onFirstSent(seq, nowNs, path);
         }
         else
         {
@@ -275,48 +248,7 @@ public final class SendChannel
      */
     public int appendRetransmit(final PacketWriter writer, final long nowNs)
     {
-        final SendBuffer buffer = this.buffer;
-        if (isProbePending)
-        {
-            if (buffer.nextSendSeq > buffer.baseSeq)
-            {
-                if (!buffer.appendSegment(writer, buffer.nextSendSeq - 1))
-                {
-                    return -1;
-                }
-                segmentsRetransmitted++;
-                isProbePending = false;
-                return 1;
-            }
-            isProbePending = false;
-        }
-        while (retransmitCount > 0)
-        {
-            final long seq = retransmitQueue[retransmitHead];
-            final int s = (int)(seq & buffer.segMask);
-            if (seq < buffer.ackedSeq || seq >= buffer.nextSendSeq || buffer.segAcked[s])
-            {
-                popRetransmit(s);
-                continue;
-            }
-            if (!buffer.appendSegment(writer, seq))
-            {
-                return -1;
-            }
-            popRetransmit(s);
-            buffer.segSentNs[s] = nowNs;
-            buffer.segTxCount[s]++;
-            segmentsRetransmitted++;
-            return 1;
-        }
-        return 0;
-    }
-
-    private void popRetransmit(final int s)
-    {
-        buffer.segQueued[s] = false;
-        retransmitHead = (retransmitHead + 1) & (retransmitQueue.length - 1);
-        retransmitCount--;
+        return recovery.appendRetransmit(writer, nowNs);
     }
 
     /**
@@ -350,123 +282,7 @@ public final class SendChannel
         peerWindowEnd = hasPeerWindow ? Math.max(peerWindowEnd, windowEnd) : windowEnd;
         hasPeerWindow = true;
 
-        int acked = 0;
-        rttSampleNs = Long.MAX_VALUE;
-        newestAckedSentNs = Long.MIN_VALUE;
-        lostDetected = 0;
-        for (long seq = buffer.ackedSeq; seq < cumulative; seq++)
-        {
-            acked += ackSegment(seq, nowNs, path);
-        }
-        if (cumulative > buffer.ackedSeq)
-        {
-            buffer.ackedSeq = cumulative;
-        }
-
-        highestSackedSeq = Math.max(highestSackedSeq, buffer.ackedSeq);
-        for (int i = 0; i < rangeCount; i++)
-        {
-            final long start = Math.max(rangeStarts[i], buffer.ackedSeq);
-            final long end = Math.min(rangeEnds[i], buffer.nextSendSeq);
-            if (end > highestSackedSeq)
-            {
-                highestSackedSeq = end;
-            }
-            for (long seq = start; seq < end; seq++)
-            {
-                acked += ackSegment(seq, nowNs, path);
-            }
-        }
-
-        if (Long.MAX_VALUE != rttSampleNs)
-        {
-            path.onRttSample(rttSampleNs);
-        }
-        if (acked > 0)
-        {
-            long reportedEnd = Long.MAX_VALUE;
-            if (rangeCount >= ACK_RANGES_ALWAYS_LISTED)
-            {
-                // The receiver may hold ranges it had no room to list: judge only what the ack describes.
-                reportedEnd = rangeCount > 0 ? rangeEnds[rangeCount - 1] : cumulative;
-            }
-            lostDetected = detectLost(nowNs, path, reportedEnd);
-            timeoutsWithoutProgress = 0;
-            hasTailProbed = false;
-            path.onProgress();
-            // Segments still unacknowledged: the probe timeout; all acknowledged but a message unconfirmed: the RTO
-            // before a delivery probe.
-            rtoDeadlineNs = buffer.ackedSeq < buffer.nextSendSeq ? nowNs + path.probeTimeoutNs() :
-                hasSentUnconfirmed() ? nowNs + path.rtoNs() : Long.MAX_VALUE;
-        }
-        return acked;
-    }
-
-    private int ackSegment(final long seq, final long nowNs, final PathState path)
-    {
-        final SendBuffer buffer = this.buffer;
-        final int s = (int)(seq & buffer.segMask);
-        if (buffer.segAcked[s])
-        {
-            return 0;
-        }
-        buffer.segAcked[s] = true;
-        final long sentNs = buffer.segSentNs[s];
-        if (1 == buffer.segTxCount[s])
-        {
-            // The sample comes from the most recently sent of the segments this ack covers: an older one may have
-            // been acknowledged late only because earlier acks were lost, which is not the path's round trip.
-            rttSampleNs = Math.min(rttSampleNs, nowNs - sentNs);
-            newestAckedSentNs = Math.max(newestAckedSentNs, sentNs);
-        }
-        else if (nowNs - sentNs >= path.minRttNs())
-        {
-            // A retransmission acknowledged sooner than the path's fastest round trip was acknowledged for its
-            // original; otherwise the latest transmission is what arrived.
-            newestAckedSentNs = Math.max(newestAckedSentNs, sentNs);
-        }
-        path.onSegmentAcked(buffer.segLength[s] + PacketWriter.DATA_FRAME_OVERHEAD);
-        return 1;
-    }
-
-    /**
-     * Time-based loss detection in the manner of RACK (RFC 8985): a segment still unacknowledged although a segment
-     * transmitted later than it (by more than a reordering allowance) was acknowledged is lost, and is queued for
-     * retransmission at once instead of waiting for a timer. This is what repairs a burst lost at the tail: the
-     * timer's single probe is acknowledged, and everything sent before the probe and still missing is resent.
-     * <p>
-     * Segments sent for the first time go out in sequence order, so the scan stops at the first such segment sent
-     * after the newest acknowledged transmission: it covers only segments that could be judged.
-     */
-    private int detectLost(final long nowNs, final PathState path, final long reportedEnd)
-    {
-        if (Long.MIN_VALUE == newestAckedSentNs)
-        {
-            return 0;
-        }
-        final SendBuffer buffer = this.buffer;
-        final long lostBeforeNs = newestAckedSentNs - (path.minRttNs() >> 2);
-        final long end = Math.min(buffer.nextSendSeq, reportedEnd);
-        int lost = 0;
-        for (long seq = buffer.ackedSeq; seq < end; seq++)
-        {
-            final int s = (int)(seq & buffer.segMask);
-            final long sentNs = buffer.segSentNs[s];
-            if (sentNs >= lostBeforeNs)
-            {
-                if (1 == buffer.segTxCount[s])
-                {
-                    break;
-                }
-                continue;
-            }
-            if (!buffer.segAcked[s] && !buffer.segQueued[s])
-            {
-                queueRetransmit(seq);
-                lost++;
-            }
-        }
-        return lost;
+        return recovery.onAck(cumulative, rangeStarts, rangeEnds, rangeCount, nowNs, path);
     }
 
     /**
@@ -477,7 +293,7 @@ public final class SendChannel
      */
     public int lostDetectedByLastAck()
     {
-        return lostDetected;
+        return recovery.lostDetectedByLastAck();
     }
 
     /**
@@ -526,30 +342,14 @@ public final class SendChannel
         {
             return 0;
         }
-        final SendBuffer buffer = this.buffer;
-        int queued = 0;
-        for (int i = 0; i < count; i++)
-        {
-            final long start = Math.max(starts[i], buffer.ackedSeq);
-            final long end = Math.min(ends[i], buffer.nextSendSeq);
-            for (long seq = start; seq < end; seq++)
-            {
-                final int s = (int)(seq & buffer.segMask);
-                if (!buffer.segAcked[s] && !buffer.segQueued[s] && nowNs - buffer.segSentNs[s] >= roundTripNs)
-                {
-                    queueRetransmit(seq);
-                    queued++;
-                }
-            }
-        }
-        return queued;
+        return recovery.onNack(starts, ends, count, nowNs, roundTripNs);
     }
 
     /**
      * Check the retransmission timer. Its first expiry after progress is the probe timeout (about two round trips,
      * {@link PathState#probeTimeoutNs()}): it queues one tail loss probe, the oldest segment not known to be a hole,
      * without backing off or shrinking the window, so that a loss at the tail is repaired in a few round trips rather
-     * than after the minimum RTO; the ack of the probe then exposes every earlier loss ({@code detectLost}).
+     * than after the minimum RTO; the ack of the probe then exposes every earlier loss ({@code LossRecovery.onAck}).
      * A later expiry without progress is a retransmission timeout: it queues known holes (unacknowledged segments
      * sent at least one RTO ago below the highest selectively acknowledged one) and one probe. When every sent
      * segment is acknowledged but a message is not yet confirmed, the last segment goes as a delivery probe.
@@ -561,101 +361,7 @@ public final class SendChannel
      */
     public int onRetransmitTimer(final long nowNs, final PathState path)
     {
-        if (nowNs < rtoDeadlineNs)
-        {
-            return TIMER_NOT_EXPIRED;
-        }
-        final SendBuffer buffer = this.buffer;
-        if (buffer.ackedSeq >= buffer.nextSendSeq)
-        {
-            if (hasSentUnconfirmed())
-            {
-                // Every segment is acknowledged but delivery is not confirmed: the ack that carried it may have
-                // been lost, or the application has not polled yet. Resend the last segment as a probe; the
-                // receiver answers a duplicate with an ack. This is not a loss: the window is left alone.
-                isProbePending = true;
-                return TIMER_DELIVERY_PROBE;
-            }
-            rtoDeadlineNs = Long.MAX_VALUE;
-            return TIMER_NOT_EXPIRED;
-        }
-        if (!hasTailProbed)
-        {
-            hasTailProbed = true;
-            final long from = Math.max(buffer.ackedSeq, Math.min(highestSackedSeq, buffer.nextSendSeq - 1));
-            if (queueFirstOutstanding(from) || queueFirstOutstanding(buffer.ackedSeq))
-            {
-                return TIMER_TAIL_PROBE;
-            }
-        }
-        return queueTimedOut(nowNs, path.rtoNs());
-    }
-
-    private int queueTimedOut(final long nowNs, final long rtoNs)
-    {
-        // Below the highest selectively acknowledged segment an unacknowledged segment is a known hole; above it the
-        // receiver may simply not have reported yet (acks carry a bounded number of ranges), so only the first such
-        // segment is resent, as a probe, rather than the whole tail: this keeps timeouts from resending data that
-        // arrived.
-        final SendBuffer buffer = this.buffer;
-        int queued = 0;
-        // After a first expiry without progress, stop trusting the missing reports and resend every old segment.
-        boolean hasProbedTail = false;
-        final boolean isRepeatedTimeout = timeoutsWithoutProgress > 0;
-        for (long seq = buffer.ackedSeq; seq < buffer.nextSendSeq && queued < MAX_RTO_RETRANSMITS; seq++)
-        {
-            final int s = (int)(seq & buffer.segMask);
-            if (!buffer.segAcked[s] && !buffer.segQueued[s] && nowNs - buffer.segSentNs[s] >= rtoNs)
-            {
-                if (seq >= highestSackedSeq && !isRepeatedTimeout)
-                {
-                    if (hasProbedTail)
-                    {
-                        break;
-                    }
-                    hasProbedTail = true;
-                }
-                queueRetransmit(seq);
-                queued++;
-            }
-        }
-        if (queued > 0)
-        {
-            timeoutsWithoutProgress++;
-        }
-        return queued;
-    }
-
-    private boolean queueFirstOutstanding(final long from)
-    {
-        final SendBuffer buffer = this.buffer;
-        for (long seq = from; seq < buffer.nextSendSeq; seq++)
-        {
-            final int s = (int)(seq & buffer.segMask);
-            if (!buffer.segAcked[s] && !buffer.segQueued[s])
-            {
-                queueRetransmit(seq);
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void queueRetransmit(final long seq)
-    {
-        if (retransmitCount == retransmitQueue.length)
-        {
-            final long[] grown = new long[retransmitQueue.length * 2];
-            for (int i = 0; i < retransmitCount; i++)
-            {
-                grown[i] = retransmitQueue[(retransmitHead + i) & (retransmitQueue.length - 1)];
-            }
-            retransmitQueue = grown;
-            retransmitHead = 0;
-        }
-        retransmitQueue[(retransmitHead + retransmitCount) & (retransmitQueue.length - 1)] = seq;
-        retransmitCount++;
-        buffer.segQueued[(int)(seq & buffer.segMask)] = true;
+        return recovery.onRetransmitTimer(nowNs, path);
     }
 
     /**
@@ -666,7 +372,7 @@ public final class SendChannel
      */
     public void rearmRetransmitTimer(final long nowNs, final long rtoNs)
     {
-        rtoDeadlineNs = nowNs + rtoNs;
+        recovery.rearmRetransmitTimer(nowNs, rtoNs);
     }
 
     /**
@@ -676,7 +382,7 @@ public final class SendChannel
      */
     public long rtoDeadlineNs()
     {
-        return rtoDeadlineNs;
+        return recovery.rtoDeadlineNs();
     }
 
     /**
@@ -866,14 +572,7 @@ public final class SendChannel
     private void resetSequences(final long seq)
     {
         buffer.resetSequences(seq);
-        timeoutsWithoutProgress = 0;
-        highestSackedSeq = seq;
-        retransmitCount = 0;
-        retransmitHead = 0;
-        isProbePending = false;
-        hasTailProbed = false;
-        java.util.Arrays.fill(buffer.segQueued, false);
-        rtoDeadlineNs = Long.MAX_VALUE;
+        recovery.reset(seq);
         peerWindowEnd = seq + defaultPeerWindow;
         hasPeerWindow = false;
     }
@@ -905,6 +604,6 @@ public final class SendChannel
      */
     public long segmentsRetransmitted()
     {
-        return segmentsRetransmitted;
+        return recovery.segmentsRetransmitted();
     }
 }
