@@ -103,6 +103,7 @@ public final class Stack implements AutoCloseable
     private final Path temporaryKeepDir;
     private final byte[] signingKey;
     private final AgentInvoker invoker;
+    private final ErrorHandler errorHandler;
     private AgentRunner runner;
     private volatile boolean isClosed;
     private volatile boolean isReleaseDeferred;
@@ -158,6 +159,7 @@ public final class Stack implements AutoCloseable
                 () -> status.heartbeat(transport.epochClock().time()), transport.estateId(), trust, keepWriter,
                 statusFile.countersManager(), keepDir.toString());
             this.invoker = new AgentInvoker(errorHandler, null, agent);
+            this.errorHandler = errorHandler;
             this.signingKey = identity.signPublicKey();
         }
         catch (final IOException ex)
@@ -790,6 +792,18 @@ public final class Stack implements AutoCloseable
         final CounterSet<D> set = new CounterSet<>(statusFile.countersManager(), descriptorClass);
         layerCounters.add(set);
         return set;
+    }
+
+    /**
+     * The stack's error handler: counts each error ({@link TransportCounterDescriptor#ERRORS}), records it in the
+     * status file's distinct error log, and passes it to the application's handler if one was set. For a layer above
+     * to report what it catches (a subscriber's handler that throws) where the stack's own errors go. Thread safe.
+     *
+     * @return the error handler.
+     */
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
     }
 
     /**

@@ -1,0 +1,89 @@
+package io.raet4j.pubsub;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A handle to publish on one topic, from {@link PubSub#publisher(String)}: it keeps the topic's id and the estates
+ * and local subscriptions it reaches (recomputed only when interest changes), so publishing allocates nothing.
+ * <p>
+ * NOT thread safe: the stack's duty-cycle thread only.
+ */
+public final class Publisher
+{
+    private final PubSub pubSub;
+    private final String topic;
+    final int topicId;
+    final UnsafeBuffer topicBytes;
+    final SlotList remoteRoute = new SlotList();
+    long remoteRouteVersion = -1;
+    final SlotList localRoute = new SlotList();
+    long localRouteVersion = -1;
+    int lastBackPressured;
+
+    Publisher(final PubSub pubSub, final String topic, final int topicId)
+    {
+        this.pubSub = pubSub;
+        this.topic = topic;
+        this.topicId = topicId;
+        this.topicBytes = new UnsafeBuffer(topic.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * The topic.
+     *
+     * @return the topic name.
+     */
+    public String topic()
+    {
+        return topic;
+    }
+
+    /**
+     * Publish reliably: one copy to each joined estate whose interest matches the topic, ordered per publisher and
+     * topic, and one call to each local subscription that matches, before this returns. Never blocks and never
+     * throws on the data path: an estate whose channel is full is skipped, counted
+     * ({@link PubSubCounterDescriptor#PUBLICATIONS_BACK_PRESSURED}) and reported by {@link #lastBackPressured()}.
+     *
+     * @param buffer holding the payload.
+     * @param offset of the payload.
+     * @param length of the payload.
+     * @return the number of copies taken (estates plus local subscriptions), or {@link PubSub#MESSAGE_TOO_LARGE} or
+     *         {@link PubSub#CLOSED}.
+     */
+    public long publish(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return pubSub.publish(this, buffer, offset, length);
+    }
+
+    /**
+     * Estates the last {@link #publish} skipped because their channel was full: they did not get that publication.
+     *
+     * @return the number of estates skipped.
+     */
+    public int lastBackPressured()
+    {
+        return lastBackPressured;
+    }
+
+    /**
+     * How many joined estates subscribe to this topic now (at least one of their patterns matches it).
+     *
+     * @return the number of estates.
+     */
+    public int remoteSubscribers()
+    {
+        return pubSub.remoteRoute(this).size();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public String toString()
+    {
+        return "Publisher{" + topic + "}";
+    }
+}
