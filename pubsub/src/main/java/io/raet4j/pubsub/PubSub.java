@@ -106,6 +106,7 @@ public final class PubSub implements AutoCloseable
     private final Object2IntHashMap<String> patternCounts = new Object2IntHashMap<>(0);
     private final Map<String, Publisher> publishers = new HashMap<>();
     private final List<Publisher> publishersById = new ArrayList<>();
+    private final List<Subscription> pendingFirstValues = new ArrayList<>();
     private int[][] routeSnapshots = new int[4][16];
     private int deliveryDepth;
     private boolean isResyncPending;
@@ -204,6 +205,10 @@ public final class PubSub implements AutoCloseable
         int work = stack.doWork();
         if (!isClosed)
         {
+            if (!pendingFirstValues.isEmpty())
+            {
+                work += deliverFirstValues();
+            }
             work += reservation.poll(frameHandler, ctx.pollLimit());
             if (isResyncPending)
             {
@@ -241,6 +246,7 @@ public final class PubSub implements AutoCloseable
         {
             sendInterestToAll(InterestOp.ADD, pattern);
         }
+        pendingFirstValues.add(subscription);
         return subscription;
     }
 
@@ -324,11 +330,16 @@ public final class PubSub implements AutoCloseable
         }
         long copies = 0;
         int backPressured = 0;
+        final boolean isRetaining = publisher.isRetaining();
+        if (isRetaining)
+        {
+            publisher.keep(buffer, offset, length);
+        }
         final SlotList remote = remoteRoute(publisher);
         if (remote.size() > 0)
         {
             publishEncoder.wrapAndApplyHeader(publishBuffer, 0, headerEncoder).topicId(publisher.topicId);
-            publishEncoder.flags().clear();
+            publishEncoder.flags().clear().retained(isRetaining);
             publishBuffer.putBytes(PUBLISH_HEADER_LENGTH, buffer, offset, length);
             for (int i = 0, size = remote.size(); i < size; i++)
             {
@@ -467,6 +478,7 @@ public final class PubSub implements AutoCloseable
         }
         localTrie.remove(subscription.pattern(), subscription.slot);
         subscriptions[subscription.slot] = null;
+        dropUnwantedRetained();
         final String pattern = subscription.pattern();
         final int count = patternCounts.getValue(pattern) - 1;
         if (count <= 0)
@@ -477,6 +489,112 @@ public final class PubSub implements AutoCloseable
         else
         {
             patternCounts.put(pattern, count);
+        }
+    }
+
+    /**
+     * New subscriptions get the kept last value of each topic they match first, at the duty cycle after they were
+     * made: from local publishers that retain, and from what this stack kept of other estates' retained topics.
+     */
+    private int deliverFirstValues()
+    {
+        int work = 0;
+        for (int i = 0; i < pendingFirstValues.size(); i++)
+        {
+            final Subscription subscription = pendingFirstValues.get(i);
+            if (subscription.isClosed())
+            {
+                continue;
+            }
+            for (final Publisher publisher : publishersById)
+            {
+                if (publisher.hasLastValue() && contains(localRoute(publisher), subscription.slot))
+                {
+                    work++;
+                    deliverTo(subscription, publisher.topic(), stack.estateId(), publisher.lastValue(), 0,
+                        publisher.lastValueLength());
+                }
+            }
+            for (final Peer peer : peersBySlot)
+            {
+                if (null == peer)
+                {
+                    continue;
+                }
+                for (final InboundTopic topic : peer.inbound.values())
+                {
+                    if (topic.hasRetained() && contains(localRoute(topic), subscription.slot))
+                    {
+                        work++;
+                        deliverTo(subscription, topic.name, peer.estateId, topic.retained(), 0,
+                            topic.retainedLength());
+                    }
+                }
+            }
+        }
+        pendingFirstValues.clear();
+        return work;
+    }
+
+    private void deliverTo(
+        final Subscription subscription,
+        final String topic,
+        final long estateId,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        if (subscription.isClosed())
+        {
+            return;
+        }
+        publicationsDelivered.incrementRelease();
+        try
+        {
+            subscription.handler().onPublication(topic, estateId, buffer, offset, length);
+        }
+        catch (final Throwable ex)
+        {
+            handlerErrors.incrementRelease();
+            errorHandler.onError(ex);
+        }
+    }
+
+    private static boolean contains(final SlotList slots, final int slot)
+    {
+        for (int i = 0, size = slots.size(); i < size; i++)
+        {
+            if (slots.get(i) == slot)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Send a publisher's last value to an estate whose interest just came to match its topic.
+     */
+    private void sendLastValue(final Peer peer, final Publisher publisher)
+    {
+        if (!peer.isDeclared(publisher.topicId) && !declare(peer, publisher))
+        {
+            publicationsBackPressured.incrementRelease();
+            return;
+        }
+        final int length = publisher.lastValueLength();
+        publishEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder).topicId(publisher.topicId);
+        publishEncoder.flags().clear().lastValue(true).retained(true);
+        controlBuffer.putBytes(PUBLISH_HEADER_LENGTH, publisher.lastValue(), 0, length);
+        final long result = reservation.offer(
+            peer.estateId, DATA_CHANNEL, controlBuffer, 0, PUBLISH_HEADER_LENGTH + length);
+        if (result >= 0)
+        {
+            publicationsSent.incrementRelease();
+        }
+        else if (Stack.BACK_PRESSURED == result)
+        {
+            publicationsBackPressured.incrementRelease();
         }
     }
 
@@ -533,6 +651,27 @@ public final class PubSub implements AutoCloseable
             peersById.put(estateId, peer);
         }
         return peer;
+    }
+
+    /**
+     * Values kept of other estates' retained topics are kept only while a local subscription matches the topic:
+     * once none does, this stack no longer receives the topic and the value would go stale.
+     */
+    private void dropUnwantedRetained()
+    {
+        for (final Peer peer : peersBySlot)
+        {
+            if (null != peer)
+            {
+                for (final InboundTopic topic : peer.inbound.values())
+                {
+                    if (topic.hasRetained() && 0 == localRoute(topic).size())
+                    {
+                        topic.dropRetained();
+                    }
+                }
+            }
+        }
     }
 
     private void forgetInterest(final Peer peer)
@@ -694,12 +833,41 @@ public final class PubSub implements AutoCloseable
         {
             if (peer.patterns.add(pattern))
             {
-                remoteTrie.add(pattern, peer.slot);
+                addInterest(peer, pattern);
             }
         }
         else if (peer.patterns.remove(pattern))
         {
             remoteTrie.remove(pattern, peer.slot);
+        }
+    }
+
+    /**
+     * Add a peer's pattern; a retained topic whose last value the peer did not want before and wants now is sent
+     * its last value at once, ahead of any later publication on the same channel.
+     */
+    private void addInterest(final Peer peer, final String pattern)
+    {
+        int retaining = 0;
+        for (final Publisher publisher : publishersById)
+        {
+            if (publisher.hasLastValue())
+            {
+                publisher.wantedBefore = contains(remoteRoute(publisher), peer.slot);
+                retaining++;
+            }
+        }
+        remoteTrie.add(pattern, peer.slot);
+        if (retaining > 0)
+        {
+            for (final Publisher publisher : publishersById)
+            {
+                if (publisher.hasLastValue() && !publisher.wantedBefore &&
+                    contains(remoteRoute(publisher), peer.slot))
+                {
+                    sendLastValue(peer, publisher);
+                }
+            }
         }
     }
 
@@ -740,6 +908,10 @@ public final class PubSub implements AutoCloseable
             return;
         }
         final int payload = body + blockLength;
+        if (publishDecoder.flags().retained())
+        {
+            topic.retain(buffer, payload, end - payload);
+        }
         deliver(route, topic.name, peer.estateId, buffer, payload, end - payload);
     }
 

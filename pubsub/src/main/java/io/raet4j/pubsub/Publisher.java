@@ -1,6 +1,7 @@
 package io.raet4j.pubsub;
 
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,10 @@ public final class Publisher
     final SlotList localRoute = new SlotList();
     long localRouteVersion = -1;
     int lastBackPressured;
+    boolean wantedBefore;
+    private boolean isRetaining;
+    private ExpandableArrayBuffer lastValue;
+    private int lastValueLength = -1;
 
     Publisher(final PubSub pubSub, final String topic, final int topicId)
     {
@@ -56,6 +61,54 @@ public final class Publisher
     public long publish(final DirectBuffer buffer, final int offset, final int length)
     {
         return pubSub.publish(this, buffer, offset, length);
+    }
+
+    /**
+     * Keep the topic's last value (as ioflo's shares, MQTT's retained messages): from now on each publication is kept
+     * here, and an estate or a local subscription whose interest comes to match the topic gets the last one first.
+     * Receivers keep it too, for their subscriptions that come later.
+     *
+     * @return this for a fluent API.
+     */
+    public Publisher retainLastValue()
+    {
+        isRetaining = true;
+        return this;
+    }
+
+    /**
+     * Whether the topic keeps its last value.
+     *
+     * @return true after {@link #retainLastValue()}.
+     */
+    public boolean isRetaining()
+    {
+        return isRetaining;
+    }
+
+    void keep(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (null == lastValue)
+        {
+            lastValue = new ExpandableArrayBuffer(Math.max(64, length));
+        }
+        lastValue.putBytes(0, buffer, offset, length);
+        lastValueLength = length;
+    }
+
+    boolean hasLastValue()
+    {
+        return lastValueLength >= 0;
+    }
+
+    DirectBuffer lastValue()
+    {
+        return lastValue;
+    }
+
+    int lastValueLength()
+    {
+        return lastValueLength;
     }
 
     /**

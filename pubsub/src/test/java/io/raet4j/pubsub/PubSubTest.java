@@ -206,6 +206,43 @@ class PubSubTest
         assertTrue(self[0].isClosed());
     }
 
+    @Test
+    void shouldGiveNewSubscriptionsTheLastValueFirst()
+    {
+        final PubSub publisher = mesh.launch("pub");
+        final Publisher mode = publisher.publisher("cfg.mode").retainLastValue();
+        final Publisher plain = publisher.publisher("cfg.plain");
+        payload.putInt(0, 1);
+        mode.publish(payload, 0, 4);
+        payload.putInt(0, 2);
+        mode.publish(payload, 0, 4);
+        plain.publish(payload, 0, 4);
+
+        final List<String> atPublisher = new ArrayList<>();
+        publisher.subscribe("cfg.*", record("local", atPublisher));
+        mesh.run(1);
+        assertEquals(List.of("local:cfg.mode:2"), atPublisher, "the local publisher's last value, not plain's");
+
+        final PubSub subscriber = mesh.launch("sub");
+        final List<String> first = new ArrayList<>();
+        subscriber.subscribe("cfg.>", record("first", first));
+        mesh.join(subscriber, publisher);
+        assertTrue(mesh.runUntil(() -> 1 == first.size(), 10_000), "the last value arrives after the join");
+        mesh.run(500);
+        assertEquals(List.of("first:cfg.mode:2"), first, "once, and only the retained topic");
+
+        payload.putInt(0, 3);
+        assertEquals(2, mode.publish(payload, 0, 4), "the subscriber and the local subscription");
+        assertTrue(mesh.runUntil(() -> 2 == first.size(), 10_000));
+        assertEquals("first:cfg.mode:3", first.get(1));
+
+        final List<String> second = new ArrayList<>();
+        subscriber.subscribe("cfg.mode", record("second", second));
+        mesh.run(500);
+        assertEquals(List.of("second:cfg.mode:3"), second, "kept by the subscriber's stack, not sent again");
+        assertEquals(2, first.size(), "the first subscription is not given it again");
+    }
+
     private static PublicationHandler record(final String who, final List<String> into)
     {
         return (topic, estateId, buffer, offset, length) ->

@@ -14,13 +14,10 @@ import io.raet4j.transactions.keep.RemoteEstateRecord;
 import io.raet4j.transactions.keep.Trust;
 import io.raet4j.transport.Context;
 import io.raet4j.transport.JvmFlags;
-import io.raet4j.transport.media.CompositeMedia;
 import io.raet4j.transport.media.Media;
-import io.raet4j.transport.media.MediaProvider;
 import io.raet4j.transport.status.CounterDescriptor;
 import io.raet4j.transport.status.CounterSet;
 import io.raet4j.transport.status.CountingErrorHandler;
-import io.raet4j.transport.status.EstateCounterDescriptor;
 import io.raet4j.transport.status.StatusFile;
 import io.raet4j.transport.status.TransportCounterDescriptor;
 import org.agrona.CloseHelper;
@@ -38,9 +35,7 @@ import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A raet4j stack: one local estate, its media, and the duty-cycle agent that runs its transactions.
@@ -122,8 +117,9 @@ public final class Stack implements AutoCloseable
         Path temporaryKeepDir = null;
         try
         {
-            statusFile = StatusFile.create(transport.statusDir(), statusName(transport.name()),
-                countersCapacity(ctx), 1024 * 1024, transport.epochClock(), transport.deleteStatusDirOnClose());
+            statusFile = StatusFile.create(transport.statusDir(), StackResources.statusName(transport.name()),
+                StackResources.countersCapacity(ctx), 1024 * 1024, transport.epochClock(),
+                transport.deleteStatusDirOnClose());
             transportCounters = new CounterSet<>(statusFile.countersManager(), TransportCounterDescriptor.class);
             stackCounters = new CounterSet<>(statusFile.countersManager(), StackCounterDescriptor.class);
             final ErrorHandler userHandler = transport.errorHandler();
@@ -152,7 +148,7 @@ public final class Stack implements AutoCloseable
                 KeepWriter.DEFAULT_CHANGE_CAPACITY);
             final Trust trust = new Trust(identity, AcceptancePolicy.parse(ctx.acceptPolicy()),
                 keepWatcher.records(), keepWriter, transport.epochClock());
-            media = null != transport.media() ? transport.media() : openMedia(transport, errorHandler);
+            media = null != transport.media() ? transport.media() : StackResources.openMedia(transport, errorHandler);
             final StatusFile status = statusFile;
             this.agent = new StackAgent(
                 ctx, media, new TransactionCounters(transportCounters, stackCounters), errorHandler,
@@ -166,14 +162,14 @@ public final class Stack implements AutoCloseable
         {
             CloseHelper.quietCloseAll(
                 media, keepWriter, keepWatcher, keep, stackCounters, transportCounters, statusFile);
-            deleteQuietly(temporaryKeepDir);
+            StackResources.deleteQuietly(temporaryKeepDir);
             throw new UncheckedIOException("cannot create a temporary keep", ex);
         }
         catch (final RuntimeException ex)
         {
             CloseHelper.quietCloseAll(
                 media, keepWriter, keepWatcher, keep, stackCounters, transportCounters, statusFile);
-            deleteQuietly(temporaryKeepDir);
+            StackResources.deleteQuietly(temporaryKeepDir);
             throw ex;
         }
         this.keep = keep;
@@ -185,22 +181,6 @@ public final class Stack implements AutoCloseable
         this.transportCounters = transportCounters;
         this.stackCounters = stackCounters;
         invoker.start();
-    }
-
-    private static int countersCapacity(final StackContext ctx)
-    {
-        return TransportCounterDescriptor.values().length + StackCounterDescriptor.values().length +
-            ctx.estateCountersMax() * EstateCounterDescriptor.values().length + ctx.layerCountersMax();
-    }
-
-    private static String statusName(final String name)
-    {
-        String result = name;
-        while (result.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > StatusFile.MAX_STACK_NAME_LENGTH)
-        {
-            result = result.substring(0, result.length() - 1);
-        }
-        return result;
     }
 
     /**
@@ -870,44 +850,6 @@ public final class Stack implements AutoCloseable
     {
         CloseHelper.quietCloseAll(layerCounters);
         CloseHelper.quietCloseAll(media, keepWriter, keepWatcher, keep, stackCounters, transportCounters, statusFile);
-        deleteQuietly(temporaryKeepDir);
-    }
-
-    private static Media openMedia(final Context ctx, final ErrorHandler errorHandler)
-    {
-        final Media primary = MediaProvider.openFor(
-            ctx.bindAddress(), ctx.mtuBytes(), ctx.socketReceiveBufferBytes(), ctx.socketSendBufferBytes(),
-            errorHandler);
-        if (null == ctx.laneAddress())
-        {
-            return primary;
-        }
-        try
-        {
-            return CompositeMedia.of(primary, MediaProvider.openFor(
-                ctx.laneAddress(), ctx.mtuBytes(), ctx.socketReceiveBufferBytes(), ctx.socketSendBufferBytes(),
-                errorHandler));
-        }
-        catch (final RuntimeException ex)
-        {
-            CloseHelper.quietClose(primary);
-            throw ex;
-        }
-    }
-
-    private static void deleteQuietly(final Path dir)
-    {
-        if (null == dir)
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
-        }
-        catch (final IOException | UncheckedIOException ignore)
-        {
-            // A temporary keep left behind holds no secret worth more than a crash would leave.
-        }
+        StackResources.deleteQuietly(temporaryKeepDir);
     }
 }
