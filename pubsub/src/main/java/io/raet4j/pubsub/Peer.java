@@ -15,6 +15,8 @@ final class Peer
     final int slot;
     /** Its subscription patterns, in the order they came (Hello clears them). */
     final Set<String> patterns = new LinkedHashSet<>();
+    /** Its responder patterns. */
+    final Set<String> responderPatterns = new LinkedHashSet<>();
     /** Topics it declared to this stack, by its topic id. */
     final Int2ObjectHashMap<InboundTopic> inbound = new Int2ObjectHashMap<>();
     /** Bit per topic id this stack declared to it on the data channel. */

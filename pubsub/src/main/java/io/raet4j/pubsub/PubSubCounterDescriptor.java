@@ -30,7 +30,19 @@ public enum PubSubCounterDescriptor implements CounterDescriptor
     /** Frames of the layer that were truncated, malformed or of another schema: dropped. */
     MALFORMED_FRAMES(2009, "Malformed pub/sub frames dropped"),
     /** Exceptions thrown by subscription handlers, caught and reported to the error handler. */
-    HANDLER_ERRORS(2010, "Subscription handler errors");
+    HANDLER_ERRORS(2010, "Subscription handler errors"),
+    /** Requests sent to a responder in another estate. */
+    REQUESTS_SENT(2011, "Requests sent to estates"),
+    /** Requests received from other estates. */
+    REQUESTS_RECEIVED(2012, "Requests received from estates"),
+    /** Requests this stack made that ended without a reply (no responders, timeout, dead peer, denied, failed). */
+    REQUESTS_FAILED(2013, "Requests failed"),
+    /** Replies sent to other estates. */
+    REPLIES_SENT(2014, "Replies sent to estates"),
+    /** Replies received from other estates for requests still waiting. */
+    REPLIES_RECEIVED(2015, "Replies received from estates"),
+    /** Replies no request waits for (it timed out or its responder's session ended first): dropped. */
+    REPLIES_UNMATCHED(2016, "Replies for no waiting request");
 
     private final int id;
     private final String label;

@@ -25,6 +25,7 @@ final class PubSubMesh implements AutoCloseable
     final CachedEpochClock epochClock = new CachedEpochClock();
     final List<PubSub> members = new ArrayList<>();
     final List<Throwable> errors = new ArrayList<>();
+    final java.util.Set<PubSub> paused = new java.util.HashSet<>();
     private final Path dir;
 
     PubSubMesh(final Path dir)
@@ -77,7 +78,7 @@ final class PubSubMesh implements AutoCloseable
         epochClock.advance(1);
         for (final PubSub member : members)
         {
-            if (!member.isClosed())
+            if (!member.isClosed() && !paused.contains(member))
             {
                 member.doWork();
             }

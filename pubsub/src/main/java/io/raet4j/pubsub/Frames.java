@@ -1,0 +1,166 @@
+package io.raet4j.pubsub;
+
+import io.raet4j.pubsub.sbe.HelloEncoder;
+import io.raet4j.pubsub.sbe.InterestEncoder;
+import io.raet4j.pubsub.sbe.InterestKind;
+import io.raet4j.pubsub.sbe.InterestOp;
+import io.raet4j.pubsub.sbe.MessageHeaderEncoder;
+import io.raet4j.pubsub.sbe.PublishEncoder;
+import io.raet4j.pubsub.sbe.ReplyEncoder;
+import io.raet4j.pubsub.sbe.ReplyStatus;
+import io.raet4j.pubsub.sbe.RequestEncoder;
+import io.raet4j.pubsub.sbe.TopicDeclareEncoder;
+import io.raet4j.transactions.ChannelReservation;
+import io.raet4j.transactions.Stack;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+
+/**
+ * Builds the layer's frames (spec/raet-pubsub-schema.xml) and offers them on the reserved channels: one frame per
+ * transport message. Buffers and encoders are reused: nothing is allocated once the buffers have grown to the largest
+ * frame.
+ */
+final class Frames
+{
+    static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
+    static final int PUBLISH_HEADER_LENGTH = HEADER_LENGTH + PublishEncoder.BLOCK_LENGTH;
+    static final int REQUEST_HEADER_LENGTH = HEADER_LENGTH + RequestEncoder.BLOCK_LENGTH;
+    static final int REPLY_HEADER_LENGTH = HEADER_LENGTH + ReplyEncoder.BLOCK_LENGTH;
+
+    private final ChannelReservation reservation;
+    private final PubSubCounters counters;
+    private final ExpandableArrayBuffer dataBuffer = new ExpandableArrayBuffer(64 * 1024);
+    private final ExpandableArrayBuffer controlBuffer = new ExpandableArrayBuffer(1024);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final HelloEncoder helloEncoder = new HelloEncoder();
+    private final InterestEncoder interestEncoder = new InterestEncoder();
+    private final TopicDeclareEncoder declareEncoder = new TopicDeclareEncoder();
+    private final PublishEncoder publishEncoder = new PublishEncoder();
+    private final RequestEncoder requestEncoder = new RequestEncoder();
+    private final ReplyEncoder replyEncoder = new ReplyEncoder();
+
+    Frames(final ChannelReservation reservation, final PubSubCounters counters)
+    {
+        this.reservation = reservation;
+        this.counters = counters;
+    }
+
+    /**
+     * Offer Hello on the control channel.
+     *
+     * @return true if taken, or if the peer is not connected (it is told everything when it joins again).
+     */
+    boolean hello(final Peer peer, final int patternCount)
+    {
+        helloEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .layerVersion(PubSub.LAYER_VERSION)
+            .patternCount(patternCount);
+        return offerControl(peer, HEADER_LENGTH + helloEncoder.encodedLength());
+    }
+
+    /**
+     * Offer an Interest frame on the control channel.
+     *
+     * @return true if taken, or if the peer is not connected.
+     */
+    boolean interest(final Peer peer, final InterestOp op, final InterestKind kind, final String pattern)
+    {
+        interestEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder).op(op).kind(kind).pattern(pattern);
+        return offerControl(peer, HEADER_LENGTH + interestEncoder.encodedLength());
+    }
+
+    private boolean offerControl(final Peer peer, final int length)
+    {
+        final long result = reservation.offer(peer.estateId, PubSub.CONTROL_CHANNEL, controlBuffer, 0, length);
+        if (result >= 0)
+        {
+            counters.interestSent.incrementRelease();
+            return true;
+        }
+        // Not connected: the peer is gone or renewing; it is sent everything again when it joins or renews.
+        return Stack.NOT_CONNECTED == result || Stack.CLOSED == result;
+    }
+
+    /**
+     * Declare a topic's id to a peer on the data channel unless it was declared in this session already.
+     *
+     * @return true if the peer knows the id now.
+     */
+    boolean declared(final Peer peer, final Publisher topic)
+    {
+        if (peer.isDeclared(topic.topicId))
+        {
+            return true;
+        }
+        declareEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .topicId(topic.topicId)
+            .topicName(topic.topic());
+        final long result = reservation.offer(
+            peer.estateId, PubSub.DATA_CHANNEL, controlBuffer, 0, HEADER_LENGTH + declareEncoder.encodedLength());
+        if (result >= 0)
+        {
+            peer.declared(topic.topicId);
+            counters.topicsDeclared.incrementRelease();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Encode a Publish frame with its payload into the data buffer, for {@link #offerData} to one or more peers.
+     *
+     * @return the frame's length.
+     */
+    int publish(
+        final Publisher topic,
+        final boolean isRetained,
+        final boolean isLastValue,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        publishEncoder.wrapAndApplyHeader(dataBuffer, 0, headerEncoder).topicId(topic.topicId);
+        publishEncoder.flags().clear().retained(isRetained).lastValue(isLastValue);
+        dataBuffer.putBytes(PUBLISH_HEADER_LENGTH, buffer, offset, length);
+        return PUBLISH_HEADER_LENGTH + length;
+    }
+
+    /**
+     * Encode a Request frame with its payload into the data buffer.
+     *
+     * @return the frame's length.
+     */
+    int request(
+        final long requestId, final Publisher topic, final DirectBuffer buffer, final int offset, final int length)
+    {
+        requestEncoder.wrapAndApplyHeader(dataBuffer, 0, headerEncoder).requestId(requestId).topicId(topic.topicId);
+        dataBuffer.putBytes(REQUEST_HEADER_LENGTH, buffer, offset, length);
+        return REQUEST_HEADER_LENGTH + length;
+    }
+
+    /**
+     * Encode a Reply frame with its payload into the data buffer.
+     *
+     * @return the frame's length.
+     */
+    int reply(
+        final long requestId, final ReplyStatus status, final DirectBuffer buffer, final int offset, final int length)
+    {
+        replyEncoder.wrapAndApplyHeader(dataBuffer, 0, headerEncoder).requestId(requestId).status(status);
+        if (length > 0)
+        {
+            dataBuffer.putBytes(REPLY_HEADER_LENGTH, buffer, offset, length);
+        }
+        return REPLY_HEADER_LENGTH + length;
+    }
+
+    /**
+     * Offer the frame encoded last into the data buffer to a peer on the data channel.
+     *
+     * @return the stack's result: a message id, or a negative status of {@link Stack}.
+     */
+    long offerData(final Peer peer, final int length)
+    {
+        return reservation.offer(peer.estateId, PubSub.DATA_CHANNEL, dataBuffer, 0, length);
+    }
+}

@@ -1,0 +1,305 @@
+package io.raet4j.pubsub;
+
+import io.raet4j.pubsub.sbe.InterestKind;
+import io.raet4j.transactions.Stack;
+import org.agrona.DirectBuffer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Publications both ways: the publishers of this stack (a topic id each, from 1), a publication sent once to each
+ * estate whose interest matches and handed once to each matching local subscription; topics other estates declared
+ * and their publications handed to the local subscriptions they match; and last values, kept by publishers that
+ * retain and by receivers while they want them, given first to subscriptions that come later.
+ */
+final class Publications
+{
+    private final Peers peers;
+    private final Interest interest;
+    private final LocalSubscriptions subscriptions;
+    private final Frames frames;
+    private final PubSubCounters counters;
+    private final long localEstateId;
+    private final Map<String, Publisher> byTopic = new HashMap<>();
+    private final List<Publisher> byId = new ArrayList<>();
+    private final List<Subscription> pendingFirstValues = new ArrayList<>();
+    private final SubscriptionTrie remoteSubscribers;
+
+    Publications(
+        final Peers peers,
+        final Interest interest,
+        final LocalSubscriptions subscriptions,
+        final Frames frames,
+        final PubSubCounters counters,
+        final long localEstateId)
+    {
+        this.peers = peers;
+        this.interest = interest;
+        this.subscriptions = subscriptions;
+        this.frames = frames;
+        this.counters = counters;
+        this.localEstateId = localEstateId;
+        this.remoteSubscribers = interest.remote(InterestKind.SUBSCRIBE);
+    }
+
+    Publisher publisher(final PubSub pubSub, final String topic)
+    {
+        Publisher publisher = byTopic.get(topic);
+        if (null == publisher)
+        {
+            publisher = new Publisher(pubSub, topic, byId.size() + 1);
+            byTopic.put(topic, publisher);
+            byId.add(publisher);
+        }
+        return publisher;
+    }
+
+    long publish(final Publisher publisher, final DirectBuffer buffer, final int offset, final int length)
+    {
+        long copies = 0;
+        int backPressured = 0;
+        final boolean isRetaining = publisher.isRetaining();
+        if (isRetaining)
+        {
+            publisher.keep(buffer, offset, length);
+        }
+        final SlotList remote = remoteRoute(publisher);
+        if (remote.size() > 0)
+        {
+            final int frameLength = frames.publish(publisher, isRetaining, false, buffer, offset, length);
+            for (int i = 0, size = remote.size(); i < size; i++)
+            {
+                final Peer peer = peers.bySlot(remote.get(i));
+                if (null == peer)
+                {
+                    continue;
+                }
+                if (!frames.declared(peer, publisher))
+                {
+                    backPressured++;
+                    continue;
+                }
+                final long result = frames.offerData(peer, frameLength);
+                if (result >= 0)
+                {
+                    copies++;
+                }
+                else if (Stack.BACK_PRESSURED == result)
+                {
+                    backPressured++;
+                }
+            }
+            counters.publicationsSent.getAndAddRelease(copies);
+            if (backPressured > 0)
+            {
+                counters.publicationsBackPressured.getAndAddRelease(backPressured);
+            }
+        }
+        publisher.lastBackPressured = backPressured;
+        final SlotList local = localRoute(publisher);
+        if (local.size() > 0)
+        {
+            copies += subscriptions.deliver(local, publisher.topic(), localEstateId, buffer, offset, length);
+        }
+        return copies;
+    }
+
+    SlotList remoteRoute(final Publisher publisher)
+    {
+        final long version = remoteSubscribers.version();
+        if (publisher.remoteRouteVersion != version)
+        {
+            publisher.remoteRoute.clear();
+            remoteSubscribers.match(publisher.topicBytes, 0, publisher.topicBytes.capacity(), publisher.remoteRoute);
+            publisher.remoteRouteVersion = version;
+        }
+        return publisher.remoteRoute;
+    }
+
+    SlotList localRoute(final Publisher publisher)
+    {
+        publisher.localRouteVersion =
+            subscriptions.route(publisher.topicBytes, publisher.localRoute, publisher.localRouteVersion);
+        return publisher.localRoute;
+    }
+
+    private SlotList localRoute(final InboundTopic topic)
+    {
+        topic.routeVersion = subscriptions.route(topic.nameBytes, topic.route, topic.routeVersion);
+        return topic.route;
+    }
+
+    /**
+     * A peer declared a topic id.
+     */
+    void onDeclare(final Peer peer, final int topicId, final String topic)
+    {
+        peer.inbound.put(topicId, new InboundTopic(topic));
+    }
+
+    /**
+     * A peer's publication arrived.
+     */
+    void onPublish(
+        final Peer peer,
+        final long topicId,
+        final boolean isRetained,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        final InboundTopic topic = topicId > 0 && topicId <= Integer.MAX_VALUE ? peer.inbound.get((int)topicId) : null;
+        if (null == topic)
+        {
+            counters.unknownTopicIds.incrementRelease();
+            return;
+        }
+        counters.publicationsReceived.incrementRelease();
+        final SlotList route = localRoute(topic);
+        if (0 == route.size())
+        {
+            counters.publicationsUnmatched.incrementRelease();
+            return;
+        }
+        if (isRetained)
+        {
+            topic.retain(buffer, offset, length);
+        }
+        subscriptions.deliver(route, topic.name, peer.estateId, buffer, offset, length);
+    }
+
+    /**
+     * A new local subscription: it gets the kept last values of the topics it matches at the next duty cycle.
+     */
+    void onSubscribed(final Subscription subscription)
+    {
+        pendingFirstValues.add(subscription);
+    }
+
+    /**
+     * A local subscription closed: values kept of other estates' retained topics are kept only while a local
+     * subscription matches the topic; once none does, this stack no longer receives the topic and the value would go
+     * stale.
+     */
+    void onUnsubscribed()
+    {
+        for (int slot = 0, limit = peers.slotLimit(); slot < limit; slot++)
+        {
+            final Peer peer = peers.bySlot(slot);
+            if (null != peer)
+            {
+                for (final InboundTopic topic : peer.inbound.values())
+                {
+                    if (topic.hasRetained() && 0 == localRoute(topic).size())
+                    {
+                        topic.dropRetained();
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * New subscriptions get the kept last value of each topic they match first: from local publishers that retain,
+     * and from what this stack kept of other estates' retained topics.
+     *
+     * @return the number of values handed over.
+     */
+    int deliverFirstValues()
+    {
+        if (pendingFirstValues.isEmpty())
+        {
+            return 0;
+        }
+        int work = 0;
+        for (final Subscription subscription : pendingFirstValues)
+        {
+            for (final Publisher publisher : byId)
+            {
+                if (publisher.hasLastValue() && LocalSubscriptions.contains(localRoute(publisher), subscription.slot) &&
+                    subscriptions.deliverTo(subscription, publisher.topic(), localEstateId, publisher.lastValue(), 0,
+                    publisher.lastValueLength()))
+                {
+                    work++;
+                }
+            }
+            for (int slot = 0, limit = peers.slotLimit(); slot < limit; slot++)
+            {
+                final Peer peer = peers.bySlot(slot);
+                if (null == peer)
+                {
+                    continue;
+                }
+                for (final InboundTopic topic : peer.inbound.values())
+                {
+                    if (topic.hasRetained() && LocalSubscriptions.contains(localRoute(topic), subscription.slot) &&
+                        subscriptions.deliverTo(subscription, topic.name, peer.estateId, topic.retained(), 0,
+                        topic.retainedLength()))
+                    {
+                        work++;
+                    }
+                }
+            }
+        }
+        pendingFirstValues.clear();
+        return work;
+    }
+
+    /**
+     * Before a peer's pattern is added: note, for each topic with a last value, whether the peer wanted it already.
+     *
+     * @return true if any topic has a last value.
+     */
+    boolean beforeInterestAdded(final Peer peer)
+    {
+        boolean isAnyKept = false;
+        for (final Publisher publisher : byId)
+        {
+            if (publisher.hasLastValue())
+            {
+                publisher.wantedBefore = LocalSubscriptions.contains(remoteRoute(publisher), peer.slot);
+                isAnyKept = true;
+            }
+        }
+        return isAnyKept;
+    }
+
+    /**
+     * After a peer's pattern was added: a topic with a last value the peer did not want before and wants now is sent
+     * its last value at once, ahead of any later publication on the same channel.
+     */
+    void afterInterestAdded(final Peer peer)
+    {
+        for (final Publisher publisher : byId)
+        {
+            if (publisher.hasLastValue() && !publisher.wantedBefore &&
+                LocalSubscriptions.contains(remoteRoute(publisher), peer.slot))
+            {
+                sendLastValue(peer, publisher);
+            }
+        }
+    }
+
+    private void sendLastValue(final Peer peer, final Publisher publisher)
+    {
+        if (!frames.declared(peer, publisher))
+        {
+            counters.publicationsBackPressured.incrementRelease();
+            return;
+        }
+        final int frameLength =
+            frames.publish(publisher, true, true, publisher.lastValue(), 0, publisher.lastValueLength());
+        final long result = frames.offerData(peer, frameLength);
+        if (result >= 0)
+        {
+            counters.publicationsSent.incrementRelease();
+        }
+        else if (Stack.BACK_PRESSURED == result)
+        {
+            counters.publicationsBackPressured.incrementRelease();
+        }
+    }
+}
