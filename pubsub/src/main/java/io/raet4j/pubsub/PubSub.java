@@ -304,6 +304,11 @@ public final class PubSub implements AutoCloseable
         return publications.remoteRoute(publisher);
     }
 
+    int remoteResponders(final Publisher publisher)
+    {
+        return requests.remoteResponders(publisher);
+    }
+
     void unsubscribe(final Subscription subscription)
     {
         subscription.markClosed();

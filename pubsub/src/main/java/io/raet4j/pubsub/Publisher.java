@@ -132,6 +132,17 @@ public final class Publisher
     }
 
     /**
+     * How many joined estates answer requests on this topic now (at least one of their responders' patterns matches
+     * it).
+     *
+     * @return the number of estates.
+     */
+    public int remoteResponders()
+    {
+        return pubSub.remoteResponders(this);
+    }
+
+    /**
      * {@inheritDoc}
      */
     @Override

@@ -93,6 +93,13 @@ final class Requests
         interest.removeLocal(InterestKind.RESPOND, registration.pattern());
     }
 
+    int remoteResponders(final Publisher topic)
+    {
+        slots.clear();
+        remoteResponders.match(topic.topicBytes, 0, topic.topicBytes.capacity(), slots);
+        return slots.size();
+    }
+
     /**
      * Make a request.
      *

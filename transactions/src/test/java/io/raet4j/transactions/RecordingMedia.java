@@ -19,6 +19,8 @@ final class RecordingMedia implements Media
     boolean isRecording = true;
     boolean isDropping;
     long dropped;
+    /** Drops the datagrams it accepts, as lost on the way; null for none. */
+    java.util.function.Predicate<byte[]> dropIf;
 
     RecordingMedia(final Media inner)
     {
@@ -38,7 +40,7 @@ final class RecordingMedia implements Media
             buffer.duplicate().get(copy);
             sent.add(copy);
         }
-        if (isDropping)
+        if (isDropping || (null != dropIf && dropIf.test(copyOf(buffer))))
         {
             // Lost on the way, as when the receiver's socket overflows: the sender sees a successful send.
             dropped++;
@@ -47,6 +49,13 @@ final class RecordingMedia implements Media
             return length;
         }
         return inner.send(buffer, destination);
+    }
+
+    private static byte[] copyOf(final ByteBuffer buffer)
+    {
+        final byte[] copy = new byte[buffer.remaining()];
+        buffer.duplicate().get(copy);
+        return copy;
     }
 
     int inject(final byte[] datagram, final SocketAddress destination)

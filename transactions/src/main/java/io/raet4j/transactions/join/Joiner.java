@@ -549,6 +549,10 @@ public final class Joiner
             lifecycle.applyPeerLimits(estate, answer.limits);
         }
         estate.installKeys(keys, isRenewal || isSessionChange || isRenewing);
+        // A JoinAck this stack kept as the acceptor of the peer's own join carries the material of keys that may just
+        // have been destroyed (a renewal) or will be at the next join: resent to a retransmitted Join it would install
+        // them at the peer, and the two ends would seal with keys the other does not hold. That Join gets a new answer.
+        estate.joinent.forgetAnswer();
         estate.peerSigningKey = answer.signKey;
         estate.session = srcSession;
         joiner.nonce = 0;
