@@ -16,6 +16,9 @@ final class InboundTopic
     final UnsafeBuffer nameBytes;
     final SlotList route = new SlotList();
     long routeVersion = -1;
+    /** Whether its sender may publish it here, decided at {@link #permissionsVersion}. */
+    boolean isPublishAllowed;
+    long permissionsVersion = -1;
     /** The last value of a retained topic, kept while a local subscription matches it; null until one came. */
     private ExpandableArrayBuffer retained;
     private int retainedLength = -1;

@@ -13,6 +13,8 @@ final class Peer
 {
     final long estateId;
     final int slot;
+    /** Its name as the join authenticated it, for topic permissions; null until presence told it. */
+    String name;
     /** Its subscription patterns, in the order they came (Hello clears them). */
     final Set<String> patterns = new LinkedHashSet<>();
     /** Its responder patterns. */

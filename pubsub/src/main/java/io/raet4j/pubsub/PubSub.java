@@ -61,6 +61,7 @@ public final class PubSub implements AutoCloseable
     private final Publications publications;
     private final Requests requests;
     private final FrameReader frameReader;
+    private final TopicPermissions permissions = new TopicPermissions();
     private boolean isClosed;
 
     private PubSub(final PubSubContext ctx, final Stack stack)
@@ -76,9 +77,10 @@ public final class PubSub implements AutoCloseable
         final int cacheEntries = ctx.routeCacheEntries();
         this.interest = new Interest(peers, frames, counters, cacheEntries);
         this.subscriptions = new LocalSubscriptions(cacheEntries, counters, stack.errorHandler());
-        this.publications = new Publications(peers, interest, subscriptions, frames, counters, stack.estateId());
+        this.publications =
+            new Publications(peers, interest, subscriptions, frames, counters, stack.estateId(), permissions);
         this.requests = new Requests(peers, interest, frames, counters, stack.errorHandler(),
-            ctx.stack().transport().nanoClock(), stack.estateId(), cacheEntries);
+            ctx.stack().transport().nanoClock(), stack.estateId(), cacheEntries, permissions);
         this.frameReader = new FrameReader(peers, interest, publications, requests, counters);
         stack.addPresenceHandler(this::onPresence);
     }
@@ -250,6 +252,16 @@ public final class PubSub implements AutoCloseable
     }
 
     /**
+     * What other estates may do on which topics at this stack; by default an accepted estate may do everything.
+     *
+     * @return the permissions, to add rules to.
+     */
+    public TopicPermissions permissions()
+    {
+        return permissions;
+    }
+
+    /**
      * Value of one of the layer's counters; after {@link #close()}, its value when the layer closed.
      *
      * @param descriptor of the counter.
@@ -334,6 +346,7 @@ public final class PubSub implements AutoCloseable
             {
                 // A new session of the peer: nothing it knew of this stack survives, nor what it told this one.
                 final Peer peer = peers.getOrAdd(estateId);
+                peer.name = name;
                 requests.onSessionEnded(peer);
                 peer.resetSession();
                 interest.onNewSession(peer);

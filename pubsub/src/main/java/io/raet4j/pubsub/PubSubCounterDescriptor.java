@@ -42,7 +42,10 @@ public enum PubSubCounterDescriptor implements CounterDescriptor
     /** Replies received from other estates for requests still waiting. */
     REPLIES_RECEIVED(2015, "Replies received from estates"),
     /** Replies no request waits for (it timed out or its responder's session ended first): dropped. */
-    REPLIES_UNMATCHED(2016, "Replies for no waiting request");
+    REPLIES_UNMATCHED(2016, "Replies for no waiting request"),
+    /** Actions of other estates their topic permissions denied: publications dropped, topics not sent, requests
+     * answered DENIED, responders not asked (see {@link TopicPermissions}). */
+    DENIALS(2017, "Topic permission denials");
 
     private final int id;
     private final String label;

@@ -25,6 +25,7 @@ final class PubSubCounters
     final AtomicCounter repliesSent;
     final AtomicCounter repliesReceived;
     final AtomicCounter repliesUnmatched;
+    final AtomicCounter denials;
 
     PubSubCounters(final CounterSet<PubSubCounterDescriptor> counters)
     {
@@ -45,5 +46,6 @@ final class PubSubCounters
         repliesSent = counters.get(PubSubCounterDescriptor.REPLIES_SENT);
         repliesReceived = counters.get(PubSubCounterDescriptor.REPLIES_RECEIVED);
         repliesUnmatched = counters.get(PubSubCounterDescriptor.REPLIES_UNMATCHED);
+        denials = counters.get(PubSubCounterDescriptor.DENIALS);
     }
 }

@@ -27,6 +27,7 @@ final class Publications
     private final List<Publisher> byId = new ArrayList<>();
     private final List<Subscription> pendingFirstValues = new ArrayList<>();
     private final SubscriptionTrie remoteSubscribers;
+    private final TopicPermissions permissions;
 
     Publications(
         final Peers peers,
@@ -34,8 +35,10 @@ final class Publications
         final LocalSubscriptions subscriptions,
         final Frames frames,
         final PubSubCounters counters,
-        final long localEstateId)
+        final long localEstateId,
+        final TopicPermissions permissions)
     {
+        this.permissions = permissions;
         this.peers = peers;
         this.interest = interest;
         this.subscriptions = subscriptions;
@@ -110,11 +113,29 @@ final class Publications
     SlotList remoteRoute(final Publisher publisher)
     {
         final long version = remoteSubscribers.version();
-        if (publisher.remoteRouteVersion != version)
+        final long permissionsVersion = permissions.version();
+        if (publisher.remoteRouteVersion != version || publisher.remoteRoutePermissionsVersion != permissionsVersion)
         {
-            publisher.remoteRoute.clear();
-            remoteSubscribers.match(publisher.topicBytes, 0, publisher.topicBytes.capacity(), publisher.remoteRoute);
+            final SlotList route = publisher.remoteRoute;
+            route.clear();
+            remoteSubscribers.match(publisher.topicBytes, 0, publisher.topicBytes.capacity(), route);
+            if (!permissions.isEmpty())
+            {
+                // Estates denied SUBSCRIBE on the topic are not sent it: decided here, once per change.
+                route.retainIf((slot) ->
+                {
+                    final Peer peer = peers.bySlot(slot);
+                    final boolean isAllowed = null != peer &&
+                        permissions.isAllowed(peer.name, TopicAction.SUBSCRIBE, publisher.topicBytes);
+                    if (!isAllowed)
+                    {
+                        counters.denials.incrementRelease();
+                    }
+                    return isAllowed;
+                });
+            }
             publisher.remoteRouteVersion = version;
+            publisher.remoteRoutePermissionsVersion = permissionsVersion;
         }
         return publisher.remoteRoute;
     }
@@ -158,6 +179,16 @@ final class Publications
             return;
         }
         counters.publicationsReceived.incrementRelease();
+        if (topic.permissionsVersion != permissions.version())
+        {
+            topic.isPublishAllowed = permissions.isAllowed(peer.name, TopicAction.PUBLISH, topic);
+            topic.permissionsVersion = permissions.version();
+        }
+        if (!topic.isPublishAllowed)
+        {
+            counters.denials.incrementRelease();
+            return;
+        }
         final SlotList route = localRoute(topic);
         if (0 == route.size())
         {

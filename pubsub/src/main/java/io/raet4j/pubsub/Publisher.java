@@ -20,6 +20,7 @@ public final class Publisher
     final UnsafeBuffer topicBytes;
     final SlotList remoteRoute = new SlotList();
     long remoteRouteVersion = -1;
+    long remoteRoutePermissionsVersion = -1;
     final SlotList localRoute = new SlotList();
     long localRouteVersion = -1;
     int lastBackPressured;

@@ -30,6 +30,7 @@ final class Requests
     private final long localEstateId;
     private final SubscriptionTrie localResponders;
     private final SubscriptionTrie remoteResponders;
+    private final TopicPermissions permissions;
     private ResponderRegistration[] respondersBySlot = new ResponderRegistration[8];
     private final Long2ObjectHashMap<Pending> pendingById = new Long2ObjectHashMap<>();
     private final List<Pending> localQueue = new ArrayList<>();
@@ -54,8 +55,10 @@ final class Requests
         final ErrorHandler errorHandler,
         final NanoClock clock,
         final long localEstateId,
-        final int routeCacheEntries)
+        final int routeCacheEntries,
+        final TopicPermissions permissions)
     {
+        this.permissions = permissions;
         this.peers = peers;
         this.interest = interest;
         this.frames = frames;
@@ -95,9 +98,31 @@ final class Requests
 
     int remoteResponders(final Publisher topic)
     {
+        allowedRemoteResponders(topic);
+        return slots.size();
+    }
+
+    /**
+     * The slots of the estates whose responders match a topic and may respond on it, into {@link #slots}.
+     */
+    private void allowedRemoteResponders(final Publisher topic)
+    {
         slots.clear();
         remoteResponders.match(topic.topicBytes, 0, topic.topicBytes.capacity(), slots);
-        return slots.size();
+        if (!permissions.isEmpty())
+        {
+            slots.retainIf((slot) ->
+            {
+                final Peer peer = peers.bySlot(slot);
+                final boolean isAllowed =
+                    null != peer && permissions.isAllowed(peer.name, TopicAction.RESPOND, topic.topicBytes);
+                if (!isAllowed)
+                {
+                    counters.denials.incrementRelease();
+                }
+                return isAllowed;
+            });
+        }
     }
 
     /**
@@ -124,8 +149,7 @@ final class Requests
             localQueue.add(pending);
             return requestId;
         }
-        slots.clear();
-        remoteResponders.match(topic.topicBytes, 0, topic.topicBytes.capacity(), slots);
+        allowedRemoteResponders(topic);
         if (0 == slots.size())
         {
             return fail(pending, RequestFailure.NO_RESPONDERS);
@@ -283,6 +307,12 @@ final class Requests
         {
             counters.unknownTopicIds.incrementRelease();
             sendReply(peer, requestId, ReplyStatus.NO_RESPONDER, buffer, 0, 0);
+            return;
+        }
+        if (!permissions.isAllowed(peer.name, TopicAction.REQUEST, topic))
+        {
+            counters.denials.incrementRelease();
+            sendReply(peer, requestId, ReplyStatus.DENIED, buffer, 0, 0);
             return;
         }
         slots.clear();

@@ -36,4 +36,22 @@ final class SlotList implements IntConsumer
     {
         return slots[index];
     }
+
+    /**
+     * Keep only the slots a predicate accepts, in order.
+     *
+     * @param predicate tells which to keep.
+     */
+    void retainIf(final java.util.function.IntPredicate predicate)
+    {
+        int kept = 0;
+        for (int i = 0; i < size; i++)
+        {
+            if (predicate.test(slots[i]))
+            {
+                slots[kept++] = slots[i];
+            }
+        }
+        size = kept;
+    }
 }
