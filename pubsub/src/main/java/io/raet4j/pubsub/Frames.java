@@ -82,13 +82,16 @@ final class Frames
     }
 
     /**
-     * Declare a topic's id to a peer on the data channel unless it was declared in this session already.
+     * Declare a topic's id to a peer, unless it was declared in this session already, on the reliable channel its
+     * frames will take, so the declaration arrives first (a best-effort topic is declared on the NORMAL channel and
+     * its first publications may overtake the declaration: dropped as unknown, which best effort allows).
      *
-     * @return true if the peer knows the id now.
+     * @return true if the peer knows the id now, or will before the frames that follow on that channel.
      */
-    boolean declared(final Peer peer, final Publisher topic)
+    boolean declared(final Peer peer, final Publisher topic, final int channel)
     {
-        if (peer.isDeclared(topic.topicId))
+        final int declareChannel = Delivery.BEST_EFFORT.channel() == channel ? Delivery.NORMAL.channel() : channel;
+        if (peer.isDeclared(declareChannel, topic.topicId))
         {
             return true;
         }
@@ -96,10 +99,10 @@ final class Frames
             .topicId(topic.topicId)
             .topicName(topic.topic());
         final long result = reservation.offer(
-            peer.estateId, PubSub.DATA_CHANNEL, controlBuffer, 0, HEADER_LENGTH + declareEncoder.encodedLength());
+            peer.estateId, declareChannel, controlBuffer, 0, HEADER_LENGTH + declareEncoder.encodedLength());
         if (result >= 0)
         {
-            peer.declared(topic.topicId);
+            peer.declared(declareChannel, topic.topicId);
             counters.topicsDeclared.incrementRelease();
             return true;
         }
@@ -162,5 +165,15 @@ final class Frames
     long offerData(final Peer peer, final int length)
     {
         return reservation.offer(peer.estateId, PubSub.DATA_CHANNEL, dataBuffer, 0, length);
+    }
+
+    /**
+     * Offer the frame encoded last into the data buffer to a peer on a channel.
+     *
+     * @return the stack's result: a message id, or a negative status of {@link Stack}.
+     */
+    long offerData(final Peer peer, final int channel, final int length)
+    {
+        return reservation.offer(peer.estateId, channel, dataBuffer, 0, length);
     }
 }

@@ -21,8 +21,8 @@ final class Peer
     final Set<String> responderPatterns = new LinkedHashSet<>();
     /** Topics it declared to this stack, by its topic id. */
     final Int2ObjectHashMap<InboundTopic> inbound = new Int2ObjectHashMap<>();
-    /** Bit per topic id this stack declared to it on the data channel. */
-    private long[] declared = new long[1];
+    /** Per reserved channel, a bit per topic id this stack declared to it on that channel. */
+    private final long[][] declared = new long[PubSub.CHANNEL_COUNT][];
     /** The full interest (Hello and every pattern) must be sent again: an offer of it was refused. */
     boolean isResyncPending;
 
@@ -32,20 +32,25 @@ final class Peer
         this.slot = slot;
     }
 
-    boolean isDeclared(final int topicId)
+    boolean isDeclared(final int channel, final int topicId)
     {
+        final long[] bits = declared[channel - PubSub.CHANNEL_FIRST];
         final int word = topicId >>> 6;
-        return word < declared.length && 0 != (declared[word] & (1L << (topicId & 63)));
+        return null != bits && word < bits.length && 0 != (bits[word] & (1L << (topicId & 63)));
     }
 
-    void declared(final int topicId)
+    void declared(final int channel, final int topicId)
     {
+        final int index = channel - PubSub.CHANNEL_FIRST;
+        long[] bits = declared[index];
         final int word = topicId >>> 6;
-        if (word >= declared.length)
+        if (null == bits || word >= bits.length)
         {
-            declared = java.util.Arrays.copyOf(declared, Math.max(word + 1, declared.length * 2));
+            bits = null == bits ?
+                new long[word + 1] : java.util.Arrays.copyOf(bits, Math.max(word + 1, bits.length * 2));
+            declared[index] = bits;
         }
-        declared[word] |= 1L << (topicId & 63);
+        bits[word] |= 1L << (topicId & 63);
     }
 
     /**
@@ -54,7 +59,13 @@ final class Peer
      */
     void resetSession()
     {
-        java.util.Arrays.fill(declared, 0);
+        for (final long[] bits : declared)
+        {
+            if (null != bits)
+            {
+                java.util.Arrays.fill(bits, 0);
+            }
+        }
         inbound.clear();
     }
 }

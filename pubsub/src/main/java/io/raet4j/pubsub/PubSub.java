@@ -40,8 +40,8 @@ public final class PubSub implements AutoCloseable
     public static final int CHANNEL_COUNT = 8;
     /** Channel of Hello and Interest frames. */
     public static final int CONTROL_CHANNEL = CHANNEL_FIRST;
-    /** Channel of topic declarations, publications, requests and replies. */
-    public static final int DATA_CHANNEL = CHANNEL_FIRST + 1;
+    /** Channel of requests, replies and NORMAL publications (see {@link Delivery}). */
+    public static final int DATA_CHANNEL = CHANNEL_FIRST + 2;
     /** Version of the layer's protocol, sent in Hello. */
     public static final int LAYER_VERSION = 1;
     /** Returned when the payload exceeds the stack's largest message less the frame's header. */
@@ -145,6 +145,7 @@ public final class PubSub implements AutoCloseable
             work += publications.deliverFirstValues();
             work += reservation.poll(frameReader, ctx.pollLimit());
             work += requests.doWork();
+            work += publications.flushConflated();
             work += interest.resync();
         }
         return work;

@@ -89,6 +89,7 @@ public final class PubSubContext
         {
             stack.channelMode(channel, DeliveryMode.RELIABLE_ORDERED);
         }
+        stack.channelMode(Delivery.BEST_EFFORT.channel(), DeliveryMode.BEST_EFFORT);
         stack.conclude();
         return this;
     }

@@ -45,7 +45,9 @@ public enum PubSubCounterDescriptor implements CounterDescriptor
     REPLIES_UNMATCHED(2016, "Replies for no waiting request"),
     /** Actions of other estates their topic permissions denied: publications dropped, topics not sent, requests
      * answered DENIED, responders not asked (see {@link TopicPermissions}). */
-    DENIALS(2017, "Topic permission denials");
+    DENIALS(2017, "Topic permission denials"),
+    /** Publications a slow estate did not get because a newer value of a conflating topic replaced them. */
+    PUBLICATIONS_CONFLATED(2018, "Publications conflated for slow estates");
 
     private final int id;
     private final String label;

@@ -26,6 +26,7 @@ final class PubSubCounters
     final AtomicCounter repliesReceived;
     final AtomicCounter repliesUnmatched;
     final AtomicCounter denials;
+    final AtomicCounter publicationsConflated;
 
     PubSubCounters(final CounterSet<PubSubCounterDescriptor> counters)
     {
@@ -47,5 +48,6 @@ final class PubSubCounters
         repliesReceived = counters.get(PubSubCounterDescriptor.REPLIES_RECEIVED);
         repliesUnmatched = counters.get(PubSubCounterDescriptor.REPLIES_UNMATCHED);
         denials = counters.get(PubSubCounterDescriptor.DENIALS);
+        publicationsConflated = counters.get(PubSubCounterDescriptor.PUBLICATIONS_CONFLATED);
     }
 }

@@ -65,13 +65,15 @@ final class Publications
         long copies = 0;
         int backPressured = 0;
         final boolean isRetaining = publisher.isRetaining();
-        if (isRetaining)
+        final boolean isConflating = publisher.isConflating();
+        if (isRetaining || isConflating)
         {
             publisher.keep(buffer, offset, length);
         }
         final SlotList remote = remoteRoute(publisher);
         if (remote.size() > 0)
         {
+            final int channel = publisher.delivery().channel();
             final int frameLength = frames.publish(publisher, isRetaining, false, buffer, offset, length);
             for (int i = 0, size = remote.size(); i < size; i++)
             {
@@ -80,19 +82,27 @@ final class Publications
                 {
                     continue;
                 }
-                if (!frames.declared(peer, publisher))
-                {
-                    backPressured++;
-                    continue;
-                }
-                final long result = frames.offerData(peer, frameLength);
+                final long result = frames.declared(peer, publisher, channel) ?
+                    frames.offerData(peer, channel, frameLength) : Stack.BACK_PRESSURED;
                 if (result >= 0)
                 {
                     copies++;
+                    if (isConflating && publisher.pending(peer.slot, false))
+                    {
+                        // The value it waited for is superseded by this one, which went.
+                        counters.publicationsConflated.incrementRelease();
+                    }
                 }
                 else if (Stack.BACK_PRESSURED == result)
                 {
-                    backPressured++;
+                    if (!isConflating)
+                    {
+                        backPressured++;
+                    }
+                    else if (!publisher.pending(peer.slot, true))
+                    {
+                        counters.publicationsConflated.incrementRelease();
+                    }
                 }
             }
             counters.publicationsSent.getAndAddRelease(copies);
@@ -314,16 +324,61 @@ final class Publications
         }
     }
 
+    /**
+     * Send the latest value of each conflating topic to the estates whose channel refused it, where there is room
+     * now.
+     *
+     * @return the number of values sent.
+     */
+    int flushConflated()
+    {
+        int work = 0;
+        for (int p = 0, count = byId.size(); p < count; p++)
+        {
+            final Publisher publisher = byId.get(p);
+            if (0 == publisher.pendingCount)
+            {
+                continue;
+            }
+            final int channel = publisher.delivery().channel();
+            for (int word = 0; word < publisher.pendingWords(); word++)
+            {
+                long bits = publisher.pendingWord(word);
+                while (0 != bits)
+                {
+                    final int slot = (word << 6) + Long.numberOfTrailingZeros(bits);
+                    bits &= bits - 1;
+                    final Peer peer = peers.bySlot(slot);
+                    if (null == peer || !LocalSubscriptions.contains(remoteRoute(publisher), slot))
+                    {
+                        publisher.pending(slot, false);
+                        continue;
+                    }
+                    if (frames.declared(peer, publisher, channel) && frames.offerData(peer, channel, frames.publish(
+                        publisher, publisher.isRetaining(), false, publisher.lastValue(), 0,
+                        publisher.lastValueLength())) >= 0)
+                    {
+                        publisher.pending(slot, false);
+                        counters.publicationsSent.incrementRelease();
+                        work++;
+                    }
+                }
+            }
+        }
+        return work;
+    }
+
     private void sendLastValue(final Peer peer, final Publisher publisher)
     {
-        if (!frames.declared(peer, publisher))
+        final int channel = publisher.delivery().channel();
+        if (!frames.declared(peer, publisher, channel))
         {
             counters.publicationsBackPressured.incrementRelease();
             return;
         }
         final int frameLength =
             frames.publish(publisher, true, true, publisher.lastValue(), 0, publisher.lastValueLength());
-        final long result = frames.offerData(peer, frameLength);
+        final long result = frames.offerData(peer, channel, frameLength);
         if (result >= 0)
         {
             counters.publicationsSent.incrementRelease();

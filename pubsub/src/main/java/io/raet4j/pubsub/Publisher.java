@@ -26,6 +26,11 @@ public final class Publisher
     int lastBackPressured;
     boolean wantedBefore;
     private boolean isRetaining;
+    private boolean isConflating;
+    private Delivery delivery = Delivery.NORMAL;
+    /** Conflation: a bit per peer slot whose channel refused the latest publication, sent when there is room. */
+    private long[] pendingPeers = new long[1];
+    int pendingCount;
     private ExpandableArrayBuffer lastValue;
     private int lastValueLength = -1;
 
@@ -75,6 +80,100 @@ public final class Publisher
     {
         isRetaining = true;
         return this;
+    }
+
+    /**
+     * How the topic's publications travel: reliably at a priority, or best effort. Default {@link Delivery#NORMAL}.
+     * Set it before the first publication: a change later reorders nothing already sent.
+     *
+     * @param delivery the delivery.
+     * @return this for a fluent API.
+     */
+    public Publisher delivery(final Delivery delivery)
+    {
+        if (null == delivery)
+        {
+            throw new NullPointerException("delivery is null: HIGH, NORMAL, LOW or BEST_EFFORT");
+        }
+        this.delivery = delivery;
+        return this;
+    }
+
+    /**
+     * How the topic's publications travel.
+     *
+     * @return the delivery.
+     */
+    public Delivery delivery()
+    {
+        return delivery;
+    }
+
+    /**
+     * Latest value only, for slow subscribers: when an estate's channel is full, instead of skipping the publication
+     * for it, the topic's latest value is sent to it as soon as there is room (publications in between are conflated
+     * and counted, {@link PubSubCounterDescriptor#PUBLICATIONS_CONFLATED}). The others are not held up. The topic keeps
+     * its last value for this.
+     *
+     * @return this for a fluent API.
+     */
+    public Publisher conflate()
+    {
+        isConflating = true;
+        return this;
+    }
+
+    /**
+     * Whether a slow estate gets the latest value rather than every publication.
+     *
+     * @return true after {@link #conflate()}.
+     */
+    public boolean isConflating()
+    {
+        return isConflating;
+    }
+
+    boolean isPending(final int slot)
+    {
+        final int word = slot >>> 6;
+        return word < pendingPeers.length && 0 != (pendingPeers[word] & (1L << (slot & 63)));
+    }
+
+    /**
+     * Mark or clear a peer as waiting for the latest value.
+     *
+     * @return true if that changed it.
+     */
+    boolean pending(final int slot, final boolean isPending)
+    {
+        final int word = slot >>> 6;
+        if (word >= pendingPeers.length)
+        {
+            if (!isPending)
+            {
+                return false;
+            }
+            pendingPeers = java.util.Arrays.copyOf(pendingPeers, Math.max(word + 1, pendingPeers.length * 2));
+        }
+        final long bit = 1L << (slot & 63);
+        final boolean was = 0 != (pendingPeers[word] & bit);
+        if (was == isPending)
+        {
+            return false;
+        }
+        pendingPeers[word] ^= bit;
+        pendingCount += isPending ? 1 : -1;
+        return true;
+    }
+
+    int pendingWords()
+    {
+        return pendingPeers.length;
+    }
+
+    long pendingWord(final int index)
+    {
+        return pendingPeers[index];
     }
 
     /**

@@ -155,7 +155,7 @@ final class Requests
             return fail(pending, RequestFailure.NO_RESPONDERS);
         }
         final Peer peer = peers.bySlot(slots.get(Math.floorMod(roundRobin++, slots.size())));
-        if (null == peer || !frames.declared(peer, topic) ||
+        if (null == peer || !frames.declared(peer, topic, PubSub.DATA_CHANNEL) ||
             frames.offerData(peer, frames.request(requestId, topic, buffer, offset, length)) < 0)
         {
             return fail(pending, RequestFailure.NOT_SENT);

@@ -2,7 +2,6 @@ package io.raet4j.transactions.message;
 
 import io.raet4j.transactions.StackContext;
 
-import java.util.Arrays;
 
 /**
  * The message channels with one remote estate, both ways, created on first use (RAET's messenger and messengent per
@@ -89,8 +88,18 @@ public final class Channels
             sendByNumber = new SendChannel[StackContext.CHANNEL_COUNT];
         }
         sendByNumber[channel.channel()] = channel;
-        sends = Arrays.copyOf(sends, sends.length + 1);
-        sends[sends.length - 1] = channel;
+        // Kept in channel order: each duty cycle sends from lower channel numbers first, so a layer above maps
+        // priorities onto channel numbers.
+        final SendChannel[] grown = new SendChannel[sends.length + 1];
+        int i = 0;
+        while (i < sends.length && sends[i].channel() < channel.channel())
+        {
+            grown[i] = sends[i];
+            i++;
+        }
+        grown[i] = channel;
+        System.arraycopy(sends, i, grown, i + 1, sends.length - i);
+        sends = grown;
     }
 
     void add(final ReceiveChannel channel)
@@ -100,7 +109,16 @@ public final class Channels
             receiveByNumber = new ReceiveChannel[StackContext.CHANNEL_COUNT];
         }
         receiveByNumber[channel.channel()] = channel;
-        receives = Arrays.copyOf(receives, receives.length + 1);
-        receives[receives.length - 1] = channel;
+        // Kept in channel order too: polls hand over messages from lower channel numbers first.
+        final ReceiveChannel[] grown = new ReceiveChannel[receives.length + 1];
+        int i = 0;
+        while (i < receives.length && receives[i].channel() < channel.channel())
+        {
+            grown[i] = receives[i];
+            i++;
+        }
+        grown[i] = channel;
+        System.arraycopy(receives, i, grown, i + 1, receives.length - i);
+        receives = grown;
     }
 }

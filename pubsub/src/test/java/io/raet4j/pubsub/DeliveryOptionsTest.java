@@ -1,0 +1,173 @@
+package io.raet4j.pubsub;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Delivery options over real stacks: priorities and best effort on their channels, and a slow subscriber beside a
+ * fast one, which does not hold the fast one up: it is skipped (and the publisher told), or given the latest value
+ * when the topic conflates.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DeliveryOptionsTest
+{
+    @TempDir
+    Path tempDir;
+
+    private PubSubMesh mesh;
+    private final UnsafeBuffer payload = new UnsafeBuffer(new byte[1024]);
+
+    @BeforeEach
+    void setUp()
+    {
+        mesh = new PubSubMesh(tempDir);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        mesh.close();
+    }
+
+    @Test
+    void shouldCarryEachDeliveryOnItsChannel()
+    {
+        final PubSub publisher = mesh.launch("pub");
+        final PubSub subscriber = mesh.launch("sub");
+        final List<String> received = new ArrayList<>();
+        subscriber.subscribe("d.>", (topic, estateId, buffer, offset, length) ->
+            received.add(topic + ":" + buffer.getInt(offset)));
+        mesh.join(subscriber, publisher);
+        final Publisher high = publisher.publisher("d.high").delivery(Delivery.HIGH);
+        final Publisher low = publisher.publisher("d.low").delivery(Delivery.LOW);
+        final Publisher bestEffort = publisher.publisher("d.fast").delivery(Delivery.BEST_EFFORT);
+        assertTrue(mesh.runUntil(() -> 1 == high.remoteSubscribers(), 10_000));
+
+        for (int i = 0; i < 10; i++)
+        {
+            payload.putInt(0, i);
+            low.publish(payload, 0, 4);
+            high.publish(payload, 0, 4);
+        }
+        mesh.run(200);
+        for (int i = 0; i < 10; i++)
+        {
+            payload.putInt(0, i);
+            bestEffort.publish(payload, 0, 4);
+        }
+        assertTrue(mesh.runUntil(() -> received.size() >= 29, 10_000), received::toString);
+        mesh.run(200);
+        for (final String topic : List.of("d.high", "d.low"))
+        {
+            final List<String> ofTopic = received.stream().filter((r) -> r.startsWith(topic + ":")).toList();
+            assertEquals(10, ofTopic.size());
+            for (int i = 0; i < 10; i++)
+            {
+                assertEquals(topic + ":" + i, ofTopic.get(i), "reliable and in order");
+            }
+        }
+        final long bestEffortReceived = received.stream().filter((r) -> r.startsWith("d.fast:")).count();
+        assertTrue(bestEffortReceived >= 9, "best effort on loopback: the first may overtake its declaration");
+        assertEquals(Delivery.BEST_EFFORT.channel(), PubSub.CHANNEL_FIRST + 4);
+        assertTrue(Delivery.HIGH.channel() < Delivery.NORMAL.channel() &&
+            Delivery.NORMAL.channel() < Delivery.LOW.channel(), "the stack sends lower channels first");
+    }
+
+    @Test
+    void shouldNotLetASlowSubscriberHoldUpAFastOne()
+    {
+        final PubSub publisher =
+            mesh.launch("pub", (ctx) -> ctx.sendBufferMaxBytes(1 << 20).maxUnackedSegments(1024));
+        final PubSub fast = mesh.launch("fast", (ctx) -> ctx.receiveWindowSegments(64));
+        final PubSub slow = mesh.launch("slow", (ctx) -> ctx.receiveWindowSegments(64));
+        final int[] atFast = {0};
+        final int[] atSlow = {0};
+        fast.subscribe("feed", (topic, estateId, buffer, offset, length) -> atFast[0]++);
+        slow.subscribe("feed", (topic, estateId, buffer, offset, length) -> atSlow[0]++);
+        mesh.join(fast, publisher);
+        mesh.join(slow, publisher);
+        final Publisher feed = publisher.publisher("feed");
+        assertTrue(mesh.runUntil(() -> 2 == feed.remoteSubscribers(), 10_000));
+
+        mesh.paused.add(slow);
+        final int publications = 20_000;
+        long skipped = 0;
+        for (int i = 0; i < publications; i++)
+        {
+            payload.putInt(0, i);
+            feed.publish(payload, 0, 1000);
+            skipped += feed.lastBackPressured();
+            if (0 == i % 8)
+            {
+                mesh.step();
+            }
+        }
+        assertTrue(mesh.runUntil(() -> atFast[0] == publications, 1_000_000), "fast got " + atFast[0]);
+        mesh.paused.clear();
+        mesh.run(20_000);
+
+        assertEquals(publications, atFast[0], "the fast subscriber got every publication");
+        assertTrue(skipped > 0, "the slow one was skipped while it did not read");
+        assertEquals(publications - skipped, atSlow[0], "the slow one got exactly those not skipped");
+        assertEquals(skipped, publisher.counter(PubSubCounterDescriptor.PUBLICATIONS_BACK_PRESSURED));
+        System.out.printf("slow subscriber beside a fast one: %d publications, fast received %d, slow received %d, " +
+            "publisher told %d skipped%n", publications, atFast[0], atSlow[0], skipped);
+    }
+
+    @Test
+    void shouldGiveASlowSubscriberTheLatestValueWhenTheTopicConflates()
+    {
+        final PubSub publisher =
+            mesh.launch("pub", (ctx) -> ctx.sendBufferMaxBytes(1 << 20).maxUnackedSegments(1024));
+        final PubSub fast = mesh.launch("fast", (ctx) -> ctx.receiveWindowSegments(64));
+        final PubSub slow = mesh.launch("slow", (ctx) -> ctx.receiveWindowSegments(64));
+        final List<Integer> atFast = new ArrayList<>();
+        final List<Integer> atSlow = new ArrayList<>();
+        fast.subscribe("price", (topic, estateId, buffer, offset, length) -> atFast.add(buffer.getInt(offset)));
+        slow.subscribe("price", (topic, estateId, buffer, offset, length) -> atSlow.add(buffer.getInt(offset)));
+        mesh.join(fast, publisher);
+        mesh.join(slow, publisher);
+        final Publisher price = publisher.publisher("price").conflate();
+        assertTrue(mesh.runUntil(() -> 2 == price.remoteSubscribers(), 10_000));
+
+        mesh.paused.add(slow);
+        final int publications = 20_000;
+        for (int i = 0; i < publications; i++)
+        {
+            payload.putInt(0, i);
+            price.publish(payload, 0, 1000);
+            assertEquals(0, price.lastBackPressured(), "a conflating topic skips nobody");
+            if (0 == i % 8)
+            {
+                mesh.step();
+            }
+        }
+        assertTrue(mesh.runUntil(() -> atFast.size() == publications, 1_000_000));
+        mesh.paused.clear();
+        assertTrue(mesh.runUntil(() -> !atSlow.isEmpty() && publications - 1 == atSlow.get(atSlow.size() - 1),
+            100_000), "the slow one ends with the latest value");
+        mesh.run(1_000);
+
+        assertEquals(publications, atFast.size());
+        for (int i = 1; i < atSlow.size(); i++)
+        {
+            assertTrue(atSlow.get(i) > atSlow.get(i - 1), "in order, never older than what it had");
+        }
+        final long conflated = publisher.counter(PubSubCounterDescriptor.PUBLICATIONS_CONFLATED);
+        assertEquals(publications, atSlow.size() + conflated, "each publication reached it or was conflated");
+        System.out.printf("conflating topic, slow subscriber: %d publications, fast %d, slow %d (last %d), " +
+            "conflated %d%n", publications, atFast.size(), atSlow.size(), atSlow.get(atSlow.size() - 1), conflated);
+    }
+}
