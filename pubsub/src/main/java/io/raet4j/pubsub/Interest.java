@@ -21,6 +21,7 @@ final class Interest
     private final SubscriptionTrie remoteSubscribers;
     private final SubscriptionTrie remoteResponders;
     private boolean isResyncPending;
+    private SystemTopics systemTopics;
 
     Interest(final Peers peers, final Frames frames, final PubSubCounters counters, final int routeCacheEntries)
     {
@@ -29,6 +30,11 @@ final class Interest
         this.counters = counters;
         remoteSubscribers = new SubscriptionTrie(routeCacheEntries, SubscriptionTrie.DEFAULT_ROUTE_CACHE_MAX_IDS);
         remoteResponders = new SubscriptionTrie(routeCacheEntries, SubscriptionTrie.DEFAULT_ROUTE_CACHE_MAX_IDS);
+    }
+
+    void systemTopics(final SystemTopics systemTopics)
+    {
+        this.systemTopics = systemTopics;
     }
 
     SubscriptionTrie remote(final InterestKind kind)
@@ -91,6 +97,10 @@ final class Interest
         for (final String pattern : peer.patterns)
         {
             remoteSubscribers.remove(pattern, peer.slot);
+            if (null != systemTopics)
+            {
+                systemTopics.onInterest(peer.estateId, pattern, false);
+            }
         }
         peer.patterns.clear();
         for (final String pattern : peer.responderPatterns)
@@ -111,6 +121,10 @@ final class Interest
         if (patterns.add(pattern))
         {
             remote(kind).add(pattern, peer.slot);
+            if (InterestKind.SUBSCRIBE == kind && null != systemTopics)
+            {
+                systemTopics.onInterest(peer.estateId, pattern, true);
+            }
             return true;
         }
         return false;
@@ -125,6 +139,10 @@ final class Interest
         if (patterns.remove(pattern))
         {
             remote(kind).remove(pattern, peer.slot);
+            if (InterestKind.SUBSCRIBE == kind && null != systemTopics)
+            {
+                systemTopics.onInterest(peer.estateId, pattern, false);
+            }
         }
     }
 

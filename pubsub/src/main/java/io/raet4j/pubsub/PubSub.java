@@ -62,6 +62,8 @@ public final class PubSub implements AutoCloseable
     private final Requests requests;
     private final FrameReader frameReader;
     private final TopicPermissions permissions = new TopicPermissions();
+    private final SystemTopics systemTopics;
+    private boolean hasSubscribersListeners;
     private boolean isClosed;
 
     private PubSub(final PubSubContext ctx, final Stack stack)
@@ -77,8 +79,10 @@ public final class PubSub implements AutoCloseable
         final int cacheEntries = ctx.routeCacheEntries();
         this.interest = new Interest(peers, frames, counters, cacheEntries);
         this.subscriptions = new LocalSubscriptions(cacheEntries, counters, stack.errorHandler());
-        this.publications =
-            new Publications(peers, interest, subscriptions, frames, counters, stack.estateId(), permissions);
+        this.publications = new Publications(
+            peers, interest, subscriptions, frames, counters, stack.estateId(), permissions, stack.errorHandler());
+        this.systemTopics = new SystemTopics(this, publications);
+        interest.systemTopics(systemTopics);
         this.requests = new Requests(peers, interest, frames, counters, stack.errorHandler(),
             ctx.stack().transport().nanoClock(), stack.estateId(), cacheEntries, permissions);
         this.frameReader = new FrameReader(peers, interest, publications, requests, counters);
@@ -146,6 +150,10 @@ public final class PubSub implements AutoCloseable
             work += reservation.poll(frameReader, ctx.pollLimit());
             work += requests.doWork();
             work += publications.flushConflated();
+            if (hasSubscribersListeners)
+            {
+                work += publications.notifySubscriberChanges();
+            }
             work += interest.resync();
         }
         return work;
@@ -317,6 +325,17 @@ public final class PubSub implements AutoCloseable
         return publications.remoteRoute(publisher);
     }
 
+    void subscribersListenerAdded()
+    {
+        hasSubscribersListeners = true;
+        publications.forceSubscriberCheck();
+    }
+
+    int localSubscribers(final Publisher publisher)
+    {
+        return publications.localRoute(publisher).size();
+    }
+
     int remoteResponders(final Publisher publisher)
     {
         return requests.remoteResponders(publisher);
@@ -340,6 +359,7 @@ public final class PubSub implements AutoCloseable
         {
             return;
         }
+        systemTopics.onPresence(estateId, name, event);
         switch (event)
         {
             case JOINED:

@@ -28,6 +28,10 @@ final class Publications
     private final List<Subscription> pendingFirstValues = new ArrayList<>();
     private final SubscriptionTrie remoteSubscribers;
     private final TopicPermissions permissions;
+    private final org.agrona.ErrorHandler errorHandler;
+    private long seenRemoteVersion = -1;
+    private long seenLocalVersion = -1;
+    private long seenPermissionsVersion = -1;
 
     Publications(
         final Peers peers,
@@ -36,9 +40,11 @@ final class Publications
         final Frames frames,
         final PubSubCounters counters,
         final long localEstateId,
-        final TopicPermissions permissions)
+        final TopicPermissions permissions,
+        final org.agrona.ErrorHandler errorHandler)
     {
         this.permissions = permissions;
+        this.errorHandler = errorHandler;
         this.peers = peers;
         this.interest = interest;
         this.subscriptions = subscriptions;
@@ -118,6 +124,76 @@ final class Publications
             copies += subscriptions.deliver(local, publisher.topic(), localEstateId, buffer, offset, length);
         }
         return copies;
+    }
+
+    void forceSubscriberCheck()
+    {
+        seenRemoteVersion = -1;
+    }
+
+    boolean hasLocalSubscribers(final Publisher publisher)
+    {
+        return localRoute(publisher).size() > 0;
+    }
+
+    /**
+     * Hand a publication to the local subscriptions only: the layer's system topics.
+     */
+    void publishLocal(final Publisher publisher, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final SlotList local = localRoute(publisher);
+        if (local.size() > 0)
+        {
+            subscriptions.deliver(local, publisher.topic(), localEstateId, buffer, offset, length);
+        }
+    }
+
+    /**
+     * Tell each publisher's subscribers listener whether its counts changed since the last look.
+     *
+     * @return the number of listeners told.
+     */
+    int notifySubscriberChanges()
+    {
+        final long remoteVersion = remoteSubscribers.version();
+        final long localVersion = subscriptions.version();
+        final long permissionsVersion = permissions.version();
+        if (remoteVersion == seenRemoteVersion && localVersion == seenLocalVersion &&
+            permissionsVersion == seenPermissionsVersion)
+        {
+            return 0;
+        }
+        seenRemoteVersion = remoteVersion;
+        seenLocalVersion = localVersion;
+        seenPermissionsVersion = permissionsVersion;
+        int work = 0;
+        for (int i = 0, count = byId.size(); i < count; i++)
+        {
+            final Publisher publisher = byId.get(i);
+            final SubscribersListener listener = publisher.subscribersListener;
+            if (null == listener)
+            {
+                continue;
+            }
+            final int remote = remoteRoute(publisher).size();
+            final int local = localRoute(publisher).size();
+            if (remote != publisher.notifiedRemote || local != publisher.notifiedLocal)
+            {
+                publisher.notifiedRemote = remote;
+                publisher.notifiedLocal = local;
+                work++;
+                try
+                {
+                    listener.onSubscribersChanged(publisher, remote, local);
+                }
+                catch (final Throwable ex)
+                {
+                    counters.handlerErrors.incrementRelease();
+                    errorHandler.onError(ex);
+                }
+            }
+        }
+        return work;
     }
 
     SlotList remoteRoute(final Publisher publisher)

@@ -31,6 +31,9 @@ public final class Publisher
     /** Conflation: a bit per peer slot whose channel refused the latest publication, sent when there is room. */
     private long[] pendingPeers = new long[1];
     int pendingCount;
+    SubscribersListener subscribersListener;
+    int notifiedRemote = -1;
+    int notifiedLocal = -1;
     private ExpandableArrayBuffer lastValue;
     private int lastValueLength = -1;
 
@@ -229,6 +232,32 @@ public final class Publisher
     public int remoteSubscribers()
     {
         return pubSub.remoteRoute(this).size();
+    }
+
+    /**
+     * Be told when the number of the topic's subscribers changes (joined estates whose interest matches it, local
+     * subscriptions that match it), at the duty cycle after the change; the first call tells the counts as they are.
+     *
+     * @param listener to call on the duty-cycle thread, or null to stop.
+     * @return this for a fluent API.
+     */
+    public Publisher subscribersListener(final SubscribersListener listener)
+    {
+        subscribersListener = listener;
+        notifiedRemote = -1;
+        notifiedLocal = -1;
+        pubSub.subscribersListenerAdded();
+        return this;
+    }
+
+    /**
+     * How many local subscriptions match this topic now.
+     *
+     * @return the number of subscriptions.
+     */
+    public int localSubscribers()
+    {
+        return pubSub.localSubscribers(this);
     }
 
     /**
