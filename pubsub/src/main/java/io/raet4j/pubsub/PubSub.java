@@ -61,6 +61,7 @@ public final class PubSub implements AutoCloseable
     private final Publications publications;
     private final Requests requests;
     private final FrameReader frameReader;
+    private final Scheduler scheduler;
     private boolean isClosed;
 
     private PubSub(final PubSubContext ctx, final Stack stack)
@@ -80,6 +81,7 @@ public final class PubSub implements AutoCloseable
         this.requests = new Requests(peers, interest, frames, counters, stack.errorHandler(),
             ctx.stack().transport().nanoClock(), stack.estateId(), cacheEntries);
         this.frameReader = new FrameReader(peers, interest, publications, requests, counters);
+        this.scheduler = new Scheduler(ctx.stack().transport().nanoClock(), stack.errorHandler());
         stack.addPresenceHandler(this::onPresence);
     }
 
@@ -144,8 +146,20 @@ public final class PubSub implements AutoCloseable
             work += reservation.poll(frameReader, ctx.pollLimit());
             work += requests.doWork();
             work += interest.resync();
+            work += scheduler.doWork();
         }
         return work;
+    }
+
+    /**
+     * The micro-threads run on this layer's duty-cycle thread, after the layer's own work in {@link #doWork()}, with
+     * the stack's clock and error handler; closed with the layer.
+     *
+     * @return the scheduler.
+     */
+    public Scheduler scheduler()
+    {
+        return scheduler;
     }
 
     /**
@@ -280,6 +294,7 @@ public final class PubSub implements AutoCloseable
         if (!isClosed)
         {
             isClosed = true;
+            scheduler.close();
             subscriptions.closeAll();
             requests.close();
             CloseHelper.close(stack);
