@@ -63,6 +63,7 @@ public final class PubSub implements AutoCloseable
     private final FrameReader frameReader;
     private final TopicPermissions permissions = new TopicPermissions();
     private final SystemTopics systemTopics;
+    private final Scheduler scheduler;
     private boolean hasSubscribersListeners;
     private boolean isClosed;
 
@@ -86,6 +87,7 @@ public final class PubSub implements AutoCloseable
         this.requests = new Requests(peers, interest, frames, counters, stack.errorHandler(),
             ctx.stack().transport().nanoClock(), stack.estateId(), cacheEntries, permissions);
         this.frameReader = new FrameReader(peers, interest, publications, requests, counters);
+        this.scheduler = new Scheduler(ctx.stack().transport().nanoClock(), stack.errorHandler());
         stack.addPresenceHandler(this::onPresence);
     }
 
@@ -155,8 +157,20 @@ public final class PubSub implements AutoCloseable
                 work += publications.notifySubscriberChanges();
             }
             work += interest.resync();
+            work += scheduler.doWork();
         }
         return work;
+    }
+
+    /**
+     * The micro-threads run on this layer's duty-cycle thread, after the layer's own work in {@link #doWork()}, with
+     * the stack's clock and error handler; closed with the layer.
+     *
+     * @return the scheduler.
+     */
+    public Scheduler scheduler()
+    {
+        return scheduler;
     }
 
     /**
@@ -301,6 +315,7 @@ public final class PubSub implements AutoCloseable
         if (!isClosed)
         {
             isClosed = true;
+            scheduler.close();
             subscriptions.closeAll();
             requests.close();
             CloseHelper.close(stack);
