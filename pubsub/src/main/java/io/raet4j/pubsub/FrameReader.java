@@ -4,6 +4,7 @@ import io.raet4j.pubsub.sbe.HelloDecoder;
 import io.raet4j.pubsub.sbe.InterestDecoder;
 import io.raet4j.pubsub.sbe.InterestKind;
 import io.raet4j.pubsub.sbe.InterestOp;
+import io.raet4j.pubsub.sbe.IntroduceDecoder;
 import io.raet4j.pubsub.sbe.MessageHeaderDecoder;
 import io.raet4j.pubsub.sbe.PublishDecoder;
 import io.raet4j.pubsub.sbe.ReplyDecoder;
@@ -36,14 +37,18 @@ final class FrameReader implements MessageHandler
     private final PublishDecoder publishDecoder = new PublishDecoder();
     private final RequestDecoder requestDecoder = new RequestDecoder();
     private final ReplyDecoder replyDecoder = new ReplyDecoder();
+    private final IntroduceDecoder introduceDecoder = new IntroduceDecoder();
+    private final Introductions introductions;
 
     FrameReader(
         final Peers peers,
         final Interest interest,
         final Publications publications,
         final Requests requests,
+        final Introductions introductions,
         final PubSubCounters counters)
     {
+        this.introductions = introductions;
         this.peers = peers;
         this.interest = interest;
         this.publications = publications;
@@ -98,6 +103,9 @@ final class FrameReader implements MessageHandler
                     break;
                 case ReplyDecoder.TEMPLATE_ID:
                     onReply(peer, buffer, body, blockLength, version, end);
+                    break;
+                case IntroduceDecoder.TEMPLATE_ID:
+                    onIntroduce(buffer, body, blockLength, version, end);
                     break;
                 default:
                     counters.malformedFrames.incrementRelease();
@@ -190,6 +198,21 @@ final class FrameReader implements MessageHandler
         {
             counters.repliesUnmatched.incrementRelease();
         }
+    }
+
+    private void onIntroduce(
+        final DirectBuffer buffer, final int body, final int blockLength, final int version, final int end)
+    {
+        introduceDecoder.wrap(buffer, body, blockLength, version);
+        final int addressOffset = body + blockLength + VAR_LENGTH_BYTES;
+        final int addressLength = varLength(buffer, body + blockLength, end);
+        if (addressLength <= 0)
+        {
+            counters.malformedFrames.incrementRelease();
+            return;
+        }
+        introductions.onIntroduce(
+            introduceDecoder.estateId(), buffer.getStringWithoutLengthAscii(addressOffset, addressLength));
     }
 
     /**

@@ -4,6 +4,7 @@ import io.raet4j.pubsub.sbe.HelloEncoder;
 import io.raet4j.pubsub.sbe.InterestEncoder;
 import io.raet4j.pubsub.sbe.InterestKind;
 import io.raet4j.pubsub.sbe.InterestOp;
+import io.raet4j.pubsub.sbe.IntroduceEncoder;
 import io.raet4j.pubsub.sbe.MessageHeaderEncoder;
 import io.raet4j.pubsub.sbe.PublishEncoder;
 import io.raet4j.pubsub.sbe.ReplyEncoder;
@@ -38,6 +39,7 @@ final class Frames
     private final PublishEncoder publishEncoder = new PublishEncoder();
     private final RequestEncoder requestEncoder = new RequestEncoder();
     private final ReplyEncoder replyEncoder = new ReplyEncoder();
+    private final IntroduceEncoder introduceEncoder = new IntroduceEncoder();
 
     Frames(final ChannelReservation reservation, final PubSubCounters counters)
     {
@@ -67,6 +69,17 @@ final class Frames
     {
         interestEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder).op(op).kind(kind).pattern(pattern);
         return offerControl(peer, HEADER_LENGTH + interestEncoder.encodedLength());
+    }
+
+    /**
+     * Offer an Introduce frame on the control channel.
+     *
+     * @return true if taken, or if the peer is not connected.
+     */
+    boolean introduce(final Peer peer, final long estateId, final String address)
+    {
+        introduceEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder).estateId(estateId).address(address);
+        return offerControl(peer, HEADER_LENGTH + introduceEncoder.encodedLength());
     }
 
     private boolean offerControl(final Peer peer, final int length)

@@ -64,6 +64,7 @@ public final class PubSub implements AutoCloseable
     private final TopicPermissions permissions = new TopicPermissions();
     private final SystemTopics systemTopics;
     private final Scheduler scheduler;
+    private final Introductions introductions;
     private boolean hasSubscribersListeners;
     private boolean isClosed;
 
@@ -86,7 +87,8 @@ public final class PubSub implements AutoCloseable
         interest.systemTopics(systemTopics);
         this.requests = new Requests(peers, interest, frames, counters, stack.errorHandler(),
             ctx.stack().transport().nanoClock(), stack.estateId(), cacheEntries, permissions);
-        this.frameReader = new FrameReader(peers, interest, publications, requests, counters);
+        this.introductions = new Introductions(stack, peers, frames, counters, ctx.introductions());
+        this.frameReader = new FrameReader(peers, interest, publications, requests, introductions, counters);
         this.scheduler = new Scheduler(ctx.stack().transport().nanoClock(), stack.errorHandler());
         stack.addPresenceHandler(this::onPresence);
     }
@@ -386,12 +388,14 @@ public final class PubSub implements AutoCloseable
                 requests.onSessionEnded(peer);
                 peer.resetSession();
                 interest.onNewSession(peer);
+                introductions.onJoined(peer);
                 break;
             }
             case DEAD:
             case REAPED:
             {
                 final Peer peer = peers.remove(estateId);
+                introductions.onGone(estateId);
                 if (null != peer)
                 {
                     interest.forget(peer);

@@ -25,10 +25,14 @@ public final class PubSubContext
     /** Default number of the layer's frames handled per duty cycle. */
     public static final int POLL_LIMIT_DEFAULT = 64;
 
+    /** Property for {@link #introductions()}. */
+    public static final String INTRODUCTIONS_PROP_NAME = "raet4j.pubsub.introductions";
+
     private final StackContext stack;
     private boolean isConcluded;
     private int routeCacheEntries = Integer.getInteger(ROUTE_CACHE_ENTRIES_PROP_NAME, ROUTE_CACHE_ENTRIES_DEFAULT);
     private int pollLimit = Integer.getInteger(POLL_LIMIT_PROP_NAME, POLL_LIMIT_DEFAULT);
+    private boolean introductions = Boolean.getBoolean(INTRODUCTIONS_PROP_NAME);
 
     /**
      * New context over a new stack context with its defaults.
@@ -124,6 +128,30 @@ public final class PubSubContext
     public PubSubContext routeCacheEntries(final int routeCacheEntries)
     {
         this.routeCacheEntries = routeCacheEntries;
+        return this;
+    }
+
+    /**
+     * Whether estates are introduced to each other: an estate that joins this stack is told the others it is joined
+     * with and they are told of it, and this stack joins estates it is introduced to (the side with the lower estate
+     * id joins), so a mesh forms from one first join per estate. Joins still go through the keep. Default false.
+     *
+     * @return true if introductions are on.
+     */
+    public boolean introductions()
+    {
+        return introductions;
+    }
+
+    /**
+     * Whether estates are introduced to each other.
+     *
+     * @param introductions true to form a mesh from first joins.
+     * @return this for a fluent API.
+     */
+    public PubSubContext introductions(final boolean introductions)
+    {
+        this.introductions = introductions;
         return this;
     }
 

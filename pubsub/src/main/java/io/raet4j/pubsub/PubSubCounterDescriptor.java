@@ -47,7 +47,9 @@ public enum PubSubCounterDescriptor implements CounterDescriptor
      * answered DENIED, responders not asked (see {@link TopicPermissions}). */
     DENIALS(2017, "Topic permission denials"),
     /** Publications a slow estate did not get because a newer value of a conflating topic replaced them. */
-    PUBLICATIONS_CONFLATED(2018, "Publications conflated for slow estates");
+    PUBLICATIONS_CONFLATED(2018, "Publications conflated for slow estates"),
+    /** Joins this stack started because another estate introduced it to an estate (see PubSubContext.introductions). */
+    ESTATES_INTRODUCED(2019, "Joins started from introductions");
 
     private final int id;
     private final String label;

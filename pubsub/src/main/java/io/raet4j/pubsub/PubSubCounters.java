@@ -27,6 +27,7 @@ final class PubSubCounters
     final AtomicCounter repliesUnmatched;
     final AtomicCounter denials;
     final AtomicCounter publicationsConflated;
+    final AtomicCounter estatesIntroduced;
 
     PubSubCounters(final CounterSet<PubSubCounterDescriptor> counters)
     {
@@ -49,5 +50,6 @@ final class PubSubCounters
         repliesUnmatched = counters.get(PubSubCounterDescriptor.REPLIES_UNMATCHED);
         denials = counters.get(PubSubCounterDescriptor.DENIALS);
         publicationsConflated = counters.get(PubSubCounterDescriptor.PUBLICATIONS_CONFLATED);
+        estatesIntroduced = counters.get(PubSubCounterDescriptor.ESTATES_INTRODUCED);
     }
 }

@@ -42,6 +42,11 @@ final class PubSubMesh implements AutoCloseable
 
     PubSub launch(final String name, final Consumer<StackContext> config)
     {
+        return launch(name, config, (ctx) -> {});
+    }
+
+    PubSub launch(final String name, final Consumer<StackContext> config, final Consumer<PubSubContext> layerConfig)
+    {
         final StackContext stackCtx = new StackContext(new Context()
             .name(name)
             .bindAddress("127.0.0.1:0")
@@ -51,7 +56,9 @@ final class PubSubMesh implements AutoCloseable
             .statusDir(dir.resolve("status-" + name + "-" + System.nanoTime())))
             .keepDir(dir.resolve("keep-" + name));
         config.accept(stackCtx);
-        final PubSub pubSub = PubSub.launch(new PubSubContext(stackCtx));
+        final PubSubContext layerCtx = new PubSubContext(stackCtx);
+        layerConfig.accept(layerCtx);
+        final PubSub pubSub = PubSub.launch(layerCtx);
         members.add(pubSub);
         return pubSub;
     }
