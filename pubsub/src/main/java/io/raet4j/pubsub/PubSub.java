@@ -14,6 +14,7 @@ import io.raet4j.pubsub.sbe.TopicDeclareDecoder;
 import io.raet4j.pubsub.sbe.TopicDeclareEncoder;
 import io.raet4j.transactions.ChannelReservation;
 import io.raet4j.transactions.ChannelSet;
+import io.raet4j.transactions.DeliveryHandler;
 import io.raet4j.transactions.MessageHandler;
 import io.raet4j.transactions.PresenceEvent;
 import io.raet4j.transactions.Stack;
@@ -269,6 +270,30 @@ public final class PubSub implements AutoCloseable
             publishersById.add(publisher);
         }
         return publisher;
+    }
+
+    /**
+     * Add a handler for the outcomes of the messages the layer offers to other estates, registered on the layer's
+     * channel reservation ({@code ChannelReservation.addDeliveryHandler}): Hello and Interest frames on
+     * {@link #CONTROL_CHANNEL}, topic declarations and publication copies on {@link #DATA_CHANNEL}. Each ends
+     * delivered, failed or uncertain, as {@link DeliveryHandler} says. {@link Publisher#publish} returns no message
+     * ids, so count: when every copy has its outcome, the data channel's outcomes equal the copies taken by estates
+     * plus {@link PubSubCounterDescriptor#TOPICS_DECLARED}. The stack's application handlers never see these
+     * outcomes. Adding one twice has no effect.
+     *
+     * @param handler called on the duty-cycle thread, at the stack's safe points.
+     * @return this for a fluent API.
+     * @throws IllegalStateException if the layer is closed.
+     */
+    public PubSub addDeliveryHandler(final DeliveryHandler handler)
+    {
+        if (null == handler)
+        {
+            throw new NullPointerException("handler is null: give the handler of the layer's outcomes");
+        }
+        requireOpen("addDeliveryHandler");
+        reservation.addDeliveryHandler(handler);
+        return this;
     }
 
     /**
