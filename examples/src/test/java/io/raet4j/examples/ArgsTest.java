@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -252,6 +253,28 @@ class ArgsTest
 
         assertEquals(1_500_000_000L, args.seconds("--idle-seconds", 10, 0.001, 60));
         assertEquals(10_000_000_000L, args.seconds("--other-seconds", 10, 0.001, 60));
+    }
+
+    @Test
+    void shouldReadRepeatedOptionsInCommandLineOrder()
+    {
+        final Args args = Args.parse("x", new String[]{
+            "--peer", "127.0.0.1:7000", "--topic", "a.>", "--peer=unix:/tmp/lane/b.sock", "--topic", "*.b" });
+
+        assertEquals(List.of("127.0.0.1:7000", "unix:/tmp/lane/b.sock"), args.addresses("--peer", false));
+        assertEquals(List.of("a.>", "*.b"), args.strings("--topic"));
+        assertEquals(List.of(), args.strings("--absent"));
+        args.requireAllUsed();
+    }
+
+    @Test
+    void shouldRefuseAnOptionThatTakesOneValueGivenTwiceWhenItIsRead()
+    {
+        final Args args = Args.parse("x", new String[]{ "--peer", "127.0.0.1:7000", "--peer", "127.0.0.1:7001" });
+
+        final Args.UsageException ex =
+            assertThrows(Args.UsageException.class, () -> args.address("--peer", null, false));
+        assertEquals("raet4j x: option --peer given twice", ex.getMessage());
     }
 
     @Test
