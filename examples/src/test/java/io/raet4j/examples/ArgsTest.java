@@ -112,7 +112,8 @@ class ArgsTest
     void shouldPrintUsageOnHelp()
     {
         assertEquals(Main.EXIT_OK, run("--help"));
-        for (final String command : new String[]{ "demo", "send", "recv", "ping", "pong", "stat", "keys" })
+        for (final String command :
+            new String[]{ "demo", "send", "recv", "pub", "sub", "ping", "pong", "stat", "keys" })
         {
             assertTrue(out().contains("  " + command + " "), this::transcript);
         }
@@ -159,7 +160,7 @@ class ArgsTest
     @Test
     void shouldDocumentTheKeepOptionsInTheUsageOfEveryNetworkedCommand()
     {
-        for (final String command : new String[]{ "send", "recv", "ping", "pong" })
+        for (final String command : new String[]{ "send", "recv", "pub", "sub", "ping", "pong" })
         {
             outBytes.reset();
             assertEquals(Main.EXIT_OK, run(command + " --help"), this::transcript);
