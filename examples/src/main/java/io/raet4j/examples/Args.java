@@ -8,9 +8,10 @@ import java.util.Map;
 
 /**
  * The options of one command, {@code --name value}, {@code --name=value} or a bare {@code --flag}, read by typed
- * accessors that validate as they go. Every problem is a {@link UsageException} whose message is one line meant
- * for the user; a command reads every option it knows first and then calls {@link #requireAllUsed()}, so that bad
- * arguments are refused before anything starts.
+ * accessors that validate as they go. An option may be given once, except those read as a list ({@link #strings},
+ * {@link #addresses}), which may be repeated. Every problem is a {@link UsageException} whose message is one line
+ * meant for the user; a command reads every option it knows first and then calls {@link #requireAllUsed()}, so that
+ * bad arguments are refused before anything starts.
  * <p>
  * NOT thread safe; control plane only.
  */
@@ -20,7 +21,7 @@ public final class Args
     public static final String LANE_PREFIX = "unix:";
 
     private final String command;
-    private final Map<String, String> options = new LinkedHashMap<>();
+    private final Map<String, List<String>> options = new LinkedHashMap<>();
     private final List<String> used = new ArrayList<>();
     private final List<String> operands = new ArrayList<>();
 
@@ -35,7 +36,7 @@ public final class Args
      * @param command name, for messages.
      * @param tokens  options with their values.
      * @return the parsed options.
-     * @throws UsageException on a token that is not an option, or an option given twice.
+     * @throws UsageException on a token that is not an option.
      */
     public static Args parse(final String command, final String[] tokens)
     {
@@ -49,8 +50,9 @@ public final class Args
      * @param command     name, for messages.
      * @param tokens      operands and options with their values.
      * @param maxOperands most operands accepted.
-     * @return the parsed options and operands.
-     * @throws UsageException on an operand too many, or an option given twice.
+     * @return the parsed options and operands; an option given twice is refused when it is read, unless it is read
+     *         as a list.
+     * @throws UsageException on an operand too many.
      */
     public static Args parse(final String command, final String[] tokens, final int maxOperands)
     {
@@ -86,11 +88,7 @@ public final class Args
                 name = token;
                 value = null;
             }
-            if (args.options.containsKey(name))
-            {
-                throw new UsageException(command, "option " + name + " given twice");
-            }
-            args.options.put(name, value);
+            args.options.computeIfAbsent(name, (ignore) -> new ArrayList<>(1)).add(value);
         }
         return args;
     }
@@ -129,7 +127,7 @@ public final class Args
         {
             return false;
         }
-        final String value = options.get(name);
+        final String value = single(name);
         if (null != value)
         {
             throw new UsageException(command, name + " takes no value, was given '" + value + "'");
@@ -184,12 +182,30 @@ public final class Args
             }
             return defaultValue;
         }
-        final String value = options.get(name);
-        if (null == value || value.isEmpty())
+        return requireValue(name, single(name));
+    }
+
+    /**
+     * An option that may be given any number of times, each time with a value.
+     *
+     * @param name of the option, with its dashes.
+     * @return its values in command line order, none when absent.
+     * @throws UsageException if given without a value.
+     */
+    public List<String> strings(final String name)
+    {
+        used.add(name);
+        final List<String> values = options.get(name);
+        if (null == values)
         {
-            throw new UsageException(command, name + " needs a value");
+            return List.of();
         }
-        return value;
+        final List<String> checked = new ArrayList<>(values.size());
+        for (final String value : values)
+        {
+            checked.add(requireValue(name, value));
+        }
+        return checked;
     }
 
     /**
@@ -284,7 +300,29 @@ public final class Args
      */
     public String address(final String name, final String defaultValue, final boolean allowPortZero)
     {
-        final String text = string(name, defaultValue);
+        return checkAddress(name, string(name, defaultValue), allowPortZero);
+    }
+
+    /**
+     * An address option that may be given any number of times, each checked as {@link #address} checks one.
+     *
+     * @param name          of the option.
+     * @param allowPortZero whether port 0 (any free port) is accepted.
+     * @return the addresses as given, in command line order, none when absent.
+     * @throws UsageException if one is malformed or its host unknown.
+     */
+    public List<String> addresses(final String name, final boolean allowPortZero)
+    {
+        final List<String> addresses = strings(name);
+        for (final String text : addresses)
+        {
+            checkAddress(name, text, allowPortZero);
+        }
+        return addresses;
+    }
+
+    private String checkAddress(final String name, final String text, final boolean allowPortZero)
+    {
         if (text.startsWith(LANE_PREFIX))
         {
             if (text.length() == LANE_PREFIX.length())
@@ -329,6 +367,25 @@ public final class Args
                 throw new UsageException(command, "unknown option " + name + " (try: " + command + " --help)");
             }
         }
+    }
+
+    private String single(final String name)
+    {
+        final List<String> values = options.get(name);
+        if (values.size() > 1)
+        {
+            throw new UsageException(command, "option " + name + " given twice");
+        }
+        return values.get(0);
+    }
+
+    private String requireValue(final String name, final String value)
+    {
+        if (null == value || value.isEmpty())
+        {
+            throw new UsageException(command, name + " needs a value");
+        }
+        return value;
     }
 
     private long parseNumber(final String name, final String text, final long min, final long max)

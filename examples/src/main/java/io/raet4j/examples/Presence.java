@@ -173,6 +173,23 @@ final class Presence implements PresenceHandler, JoinHandler
     }
 
     /**
+     * The most messages offered to one joined estate and not yet ended ({@link Stack#outstandingMessages}).
+     *
+     * @param stack the estates are joined to.
+     * @return the largest count, 0 if none is joined.
+     */
+    long mostOutstanding(final Stack stack)
+    {
+        long most = 0;
+        final LongHashSet.LongIterator iterator = joined.iterator();
+        while (iterator.hasNext())
+        {
+            most = Math.max(most, stack.outstandingMessages(iterator.nextValue()));
+        }
+        return most;
+    }
+
+    /**
      * Number of estates joined now.
      *
      * @return the count.

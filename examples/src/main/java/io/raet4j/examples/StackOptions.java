@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 
 /**
- * The identity and security options shared by the networked commands ({@code send}, {@code recv}, {@code ping},
- * {@code pong}): {@code --keep}, {@code --accept}, {@code --no-encryption}, and for the joining commands
- * {@code --pin}. Read and validated together with the other options, before anything starts, so a bad value is a
+ * The identity and security options shared by the networked commands ({@code send}, {@code recv}, {@code pub},
+ * {@code sub}, {@code ping}, {@code pong}): {@code --keep}, {@code --accept}, {@code --no-encryption}, and for the
+ * commands that join one peer ({@code send}, {@code ping}) {@code --pin}. Read and validated together with the other options, before anything starts, so a bad value is a
  * usage error (exit status 2); an option left out leaves the {@link Context} default in place.
  * <p>
  * Immutable once read.

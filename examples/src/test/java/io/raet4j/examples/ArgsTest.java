@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -111,7 +112,8 @@ class ArgsTest
     void shouldPrintUsageOnHelp()
     {
         assertEquals(Main.EXIT_OK, run("--help"));
-        for (final String command : new String[]{ "demo", "send", "recv", "ping", "pong", "stat", "keys" })
+        for (final String command :
+            new String[]{ "demo", "send", "recv", "pub", "sub", "ping", "pong", "stat", "keys" })
         {
             assertTrue(out().contains("  " + command + " "), this::transcript);
         }
@@ -158,7 +160,7 @@ class ArgsTest
     @Test
     void shouldDocumentTheKeepOptionsInTheUsageOfEveryNetworkedCommand()
     {
-        for (final String command : new String[]{ "send", "recv", "ping", "pong" })
+        for (final String command : new String[]{ "send", "recv", "pub", "sub", "ping", "pong" })
         {
             outBytes.reset();
             assertEquals(Main.EXIT_OK, run(command + " --help"), this::transcript);
@@ -252,6 +254,28 @@ class ArgsTest
 
         assertEquals(1_500_000_000L, args.seconds("--idle-seconds", 10, 0.001, 60));
         assertEquals(10_000_000_000L, args.seconds("--other-seconds", 10, 0.001, 60));
+    }
+
+    @Test
+    void shouldReadRepeatedOptionsInCommandLineOrder()
+    {
+        final Args args = Args.parse("x", new String[]{
+            "--peer", "127.0.0.1:7000", "--topic", "a.>", "--peer=unix:/tmp/lane/b.sock", "--topic", "*.b" });
+
+        assertEquals(List.of("127.0.0.1:7000", "unix:/tmp/lane/b.sock"), args.addresses("--peer", false));
+        assertEquals(List.of("a.>", "*.b"), args.strings("--topic"));
+        assertEquals(List.of(), args.strings("--absent"));
+        args.requireAllUsed();
+    }
+
+    @Test
+    void shouldRefuseAnOptionThatTakesOneValueGivenTwiceWhenItIsRead()
+    {
+        final Args args = Args.parse("x", new String[]{ "--peer", "127.0.0.1:7000", "--peer", "127.0.0.1:7001" });
+
+        final Args.UsageException ex =
+            assertThrows(Args.UsageException.class, () -> args.address("--peer", null, false));
+        assertEquals("raet4j x: option --peer given twice", ex.getMessage());
     }
 
     @Test

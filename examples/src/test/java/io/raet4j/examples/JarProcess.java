@@ -108,15 +108,30 @@ final class JarProcess implements AutoCloseable
      */
     String awaitLine(final Predicate<String> matcher, final Duration timeout)
     {
+        return awaitLines(matcher, 1, timeout);
+    }
+
+    /**
+     * Wait until a number of stdout lines match a predicate, e.g. the second time a count changes to a value.
+     *
+     * @param matcher of the lines.
+     * @param count   of matching lines to wait for, at least 1.
+     * @param timeout longest wait.
+     * @return the matching line that made the count.
+     * @throws AssertionError if they do not arrive in time or the process ends first.
+     */
+    String awaitLines(final Predicate<String> matcher, final int count, final Duration timeout)
+    {
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
         synchronized (out)
         {
             int checked = 0;
+            int matched = 0;
             while (true)
             {
                 for (; checked < out.size(); checked++)
                 {
-                    if (matcher.test(out.get(checked)))
+                    if (matcher.test(out.get(checked)) && ++matched == count)
                     {
                         return out.get(checked);
                     }

@@ -3,6 +3,7 @@ package io.raet4j.pubsub;
 import io.raet4j.pubsub.sbe.InterestKind;
 import io.raet4j.transactions.ChannelReservation;
 import io.raet4j.transactions.ChannelSet;
+import io.raet4j.transactions.DeliveryHandler;
 import io.raet4j.transactions.PresenceEvent;
 import io.raet4j.transactions.Stack;
 import io.raet4j.transport.status.CounterSet;
@@ -284,6 +285,32 @@ public final class PubSub implements AutoCloseable
     public TopicPermissions permissions()
     {
         return permissions;
+    }
+
+    /**
+     * Add a handler for the outcomes of the messages the layer offers to other estates, registered on the layer's
+     * channel reservation ({@code ChannelReservation.addDeliveryHandler}): Hello, Interest and Introduce frames on
+     * {@link #CONTROL_CHANNEL}; topic declarations and publication copies on their {@link Delivery}'s channel
+     * ({@link #DATA_CHANNEL} for NORMAL, the default; best-effort copies have no outcome); requests and replies on
+     * {@link #DATA_CHANNEL}. Each ends
+     * delivered, failed or uncertain, as {@link DeliveryHandler} says. {@link Publisher#publish} returns no message
+     * ids, so count: when every copy has its outcome, the data channel's outcomes equal the copies taken by estates
+     * plus {@link PubSubCounterDescriptor#TOPICS_DECLARED}. The stack's application handlers never see these
+     * outcomes. Adding one twice has no effect.
+     *
+     * @param handler called on the duty-cycle thread, at the stack's safe points.
+     * @return this for a fluent API.
+     * @throws IllegalStateException if the layer is closed.
+     */
+    public PubSub addDeliveryHandler(final DeliveryHandler handler)
+    {
+        if (null == handler)
+        {
+            throw new NullPointerException("handler is null: give the handler of the layer's outcomes");
+        }
+        requireOpen("addDeliveryHandler");
+        reservation.addDeliveryHandler(handler);
+        return this;
     }
 
     /**
