@@ -47,8 +47,8 @@ public final class Main
         "  --idle spin|yield|backoff  idle strategy of the invoker loop\n";
 
     private static final List<Supplier<Command>> COMMANDS = List.of(
-        DemoCommand::new, SendCommand::new, RecvCommand::new, PubCommand::new, SubCommand::new, MeshCommand::new,
-        PingCommand::new, PongCommand::new, StatCommand::new, KeysCommand::new);
+        DemoCommand::new, SendCommand::new, RecvCommand::new, PubCommand::new, SubCommand::new, RequestCommand::new,
+        ReplyCommand::new, MeshCommand::new, PingCommand::new, PongCommand::new, StatCommand::new, KeysCommand::new);
 
     private Main()
     {
