@@ -314,6 +314,40 @@ public final class PubSub implements AutoCloseable
     }
 
     /**
+     * Ask every responder of a topic and gather their replies: each local responder (at the next duty cycle) and one
+     * request to each joined estate whose responders match (and may respond, see {@link #permissions()}). Each reply
+     * reaches the handler as it comes; the handler's end comes exactly once, when every responder asked has replied
+     * or failed, at once (at the next duty cycle) when none matched. Control path: allocates the gathering.
+     *
+     * @param topic     from {@link #publisher(String)}.
+     * @param buffer    holding the request.
+     * @param offset    of the request.
+     * @param length    of the request.
+     * @param timeoutNs how long to wait for each estate's reply.
+     * @param handler   given the replies and the end.
+     * @return the request id (1 or more), or {@link #MESSAGE_TOO_LARGE} or {@link #CLOSED}, in which case the handler
+     *         is not called.
+     */
+    public long requestAll(
+        final Publisher topic,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long timeoutNs,
+        final GatherHandler handler)
+    {
+        if (isClosed)
+        {
+            return CLOSED;
+        }
+        if (length < 0 || length > maxPayload)
+        {
+            return MESSAGE_TOO_LARGE;
+        }
+        return requests.requestAll(topic, buffer, offset, length, timeoutNs, handler);
+    }
+
+    /**
      * Value of one of the layer's counters; after {@link #close()}, its value when the layer closed.
      *
      * @param descriptor of the counter.

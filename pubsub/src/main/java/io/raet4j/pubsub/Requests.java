@@ -35,6 +35,7 @@ final class Requests
     private final Long2ObjectHashMap<Pending> pendingById = new Long2ObjectHashMap<>();
     private final List<Pending> localQueue = new ArrayList<>();
     private final List<Pending> failedQueue = new ArrayList<>();
+    private final List<Gather> emptyGathers = new ArrayList<>();
     private final ArrayDeque<Pending> pool = new ArrayDeque<>();
     private final SlotList slots = new SlotList();
     private final Replier replier = new Replier(this);
@@ -168,6 +169,63 @@ final class Requests
         return requestId;
     }
 
+    /**
+     * Ask every responder of a topic: local ones at the next duty cycle, and one request to each estate whose
+     * responders match. Control path: allocates the gathering.
+     *
+     * @return the request id, from 1.
+     */
+    long requestAll(
+        final Publisher topic,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long timeoutNs,
+        final GatherHandler handler)
+    {
+        final Gather gather = new Gather(++nextRequestId, handler);
+        slots.clear();
+        localResponders.match(topic.topicBytes, 0, topic.topicBytes.capacity(), slots);
+        for (int i = 0, size = slots.size(); i < size; i++)
+        {
+            final Pending pending = pending(++nextRequestId, gather, topic.topic());
+            pending.localSlot = slots.get(i);
+            pending.responderEstateId = localEstateId;
+            pending.keep(buffer, offset, length);
+            localQueue.add(pending);
+            gather.responders++;
+        }
+        allowedRemoteResponders(topic);
+        final int remote = slots.size();
+        for (int i = 0; i < remote; i++)
+        {
+            final Peer peer = peers.bySlot(slots.get(i));
+            if (null == peer)
+            {
+                continue;
+            }
+            gather.responders++;
+            final long requestId = ++nextRequestId;
+            final Pending pending = pending(requestId, gather, topic.topic());
+            if (!frames.declared(peer, topic, PubSub.DATA_CHANNEL) ||
+                frames.offerData(peer, frames.request(requestId, topic, buffer, offset, length)) < 0)
+            {
+                fail(pending, RequestFailure.NOT_SENT);
+                continue;
+            }
+            counters.requestsSent.incrementRelease();
+            pending.responderEstateId = peer.estateId;
+            pending.deadlineNs = clock.nanoTime() + timeoutNs;
+            nextDeadlineNs = Math.min(nextDeadlineNs, pending.deadlineNs);
+            pendingById.put(requestId, pending);
+        }
+        if (0 == gather.responders)
+        {
+            emptyGathers.add(gather);
+        }
+        return gather.requestId;
+    }
+
     private long fail(final Pending pending, final RequestFailure reason)
     {
         pending.failure = reason;
@@ -183,6 +241,15 @@ final class Requests
     int doWork()
     {
         int work = 0;
+        if (!emptyGathers.isEmpty())
+        {
+            work += emptyGathers.size();
+            for (int i = 0; i < emptyGathers.size(); i++)
+            {
+                emptyGathers.get(i).end();
+            }
+            emptyGathers.clear();
+        }
         if (!failedQueue.isEmpty())
         {
             work += failedQueue.size();
@@ -212,11 +279,19 @@ final class Requests
 
     private void answerLocally(final Pending pending)
     {
-        slots.clear();
-        localResponders.match(pending.topicBytes(), 0, pending.topicLength(), slots);
-        final ResponderRegistration registration = 0 == slots.size() ? null :
-            respondersBySlot[slots.get(Math.floorMod(roundRobin++, slots.size()))];
-        if (null == registration)
+        final ResponderRegistration registration;
+        if (pending.localSlot >= 0)
+        {
+            registration = respondersBySlot[pending.localSlot];
+        }
+        else
+        {
+            slots.clear();
+            localResponders.match(pending.topicBytes(), 0, pending.topicLength(), slots);
+            registration = 0 == slots.size() ? null :
+                respondersBySlot[slots.get(Math.floorMod(roundRobin++, slots.size()))];
+        }
+        if (null == registration || registration.isClosed())
         {
             fail(pending.requestId, pending.handler, RequestFailure.NO_RESPONDERS);
             release(pending);
@@ -409,6 +484,11 @@ final class Requests
      */
     void close()
     {
+        for (final Gather gather : emptyGathers)
+        {
+            gather.end();
+        }
+        emptyGathers.clear();
         for (final Pending pending : localQueue)
         {
             fail(pending.requestId, pending.handler, RequestFailure.CLOSED);
@@ -488,6 +568,7 @@ final class Requests
         pending.topic = topic;
         pending.failure = null;
         pending.deadlineNs = Long.MAX_VALUE;
+        pending.localSlot = -1;
         return pending;
     }
 
@@ -496,6 +577,59 @@ final class Requests
         pending.handler = null;
         pending.topic = null;
         pool.add(pending);
+    }
+
+    /**
+     * A request asked of every responder: each member request's end is one step towards the gathering's end.
+     */
+    private static final class Gather implements ReplyHandler
+    {
+        final long requestId;
+        final GatherHandler handler;
+        int responders;
+        int replies;
+        int ended;
+
+        Gather(final long requestId, final GatherHandler handler)
+        {
+            this.requestId = requestId;
+            this.handler = handler;
+        }
+
+        public void onReply(
+            final long memberId, final long responderEstateId, final DirectBuffer buffer, final int offset,
+            final int length)
+        {
+            replies++;
+            ended++;
+            try
+            {
+                handler.onReply(requestId, responderEstateId, buffer, offset, length);
+            }
+            finally
+            {
+                endIfLast();
+            }
+        }
+
+        public void onFailure(final long memberId, final RequestFailure reason)
+        {
+            ended++;
+            endIfLast();
+        }
+
+        private void endIfLast()
+        {
+            if (ended == responders)
+            {
+                end();
+            }
+        }
+
+        void end()
+        {
+            handler.onEnd(requestId, replies, responders);
+        }
     }
 
     /**
@@ -509,6 +643,7 @@ final class Requests
         long responderEstateId;
         long deadlineNs;
         RequestFailure failure;
+        int localSlot = -1;
         final ExpandableArrayBuffer payload = new ExpandableArrayBuffer(64);
         int length;
         private final ExpandableArrayBuffer topicBytes = new ExpandableArrayBuffer(64);

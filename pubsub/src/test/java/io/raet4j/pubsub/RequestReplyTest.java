@@ -179,6 +179,57 @@ class RequestReplyTest
         assertEquals(PubSub.CLOSED, requester.request(a, payload, 0, 4, TIMEOUT_NS, handler));
     }
 
+    @Test
+    void shouldGatherTheRepliesOfEveryResponder()
+    {
+        final PubSub requester = mesh.launch("requester");
+        final PubSub one = mesh.launch("one");
+        final PubSub two = mesh.launch("two");
+        final PubSub slow = mesh.launch("slow");
+        one.respond("census.>", doubler(1000));
+        two.respond("census.*", doubler(2000));
+        slow.respond(">", doubler(3000));
+        requester.respond("census.count", doubler(0));
+        mesh.join(one, requester);
+        mesh.join(two, requester);
+        mesh.join(slow, requester);
+        final Publisher census = requester.publisher("census.count");
+        assertTrue(mesh.runUntil(() -> 3 == census.remoteResponders(), 10_000));
+        mesh.paused.add(slow);
+
+        final List<String> gathered = new ArrayList<>();
+        final GatherHandler gather = new GatherHandler()
+        {
+            public void onReply(
+                final long requestId, final long responderEstateId, final DirectBuffer buffer, final int offset,
+                final int length)
+            {
+                gathered.add(requestId + ":reply:" + buffer.getInt(offset));
+            }
+
+            public void onEnd(final long requestId, final int replies, final int responders)
+            {
+                gathered.add(requestId + ":end:" + replies + "/" + responders);
+            }
+        };
+        payload.putInt(0, 5);
+        final long id = requester.requestAll(census, payload, 0, 4, TIMEOUT_NS, gather);
+        assertEquals(List.of(), gathered, "never inside the call");
+        assertTrue(mesh.runUntil(() -> 3 == gathered.size(), 10_000), gathered::toString);
+        assertTrue(gathered.containsAll(List.of(id + ":reply:10", id + ":reply:1010", id + ":reply:2010")),
+            gathered::toString);
+        mesh.run(TIMEOUT_NS / PubSubMesh.STEP_NS + 10);
+        assertEquals(id + ":end:3/4", gathered.get(3), "the slow one timed out: the end says 3 of 4");
+        mesh.run(100);
+        assertEquals(4, gathered.size(), "one end");
+
+        gathered.clear();
+        final PubSub alone = mesh.launch("alone");
+        final long none = alone.requestAll(alone.publisher("nobody"), payload, 0, 4, TIMEOUT_NS, gather);
+        mesh.step();
+        assertEquals(List.of(none + ":end:0/0"), gathered);
+    }
+
     private static Responder doubler(final int add)
     {
         final UnsafeBuffer reply = new UnsafeBuffer(new byte[4]);
