@@ -182,6 +182,34 @@ class PubSubTest
     }
 
     @Test
+    void shouldGiveARestartedSubscriberTheLastValueAgain()
+    {
+        final PubSub publisher = mesh.launch("pub");
+        final Publisher config = publisher.publisher("config.mode").retainLastValue();
+        final PubSub first = mesh.launch("sub");
+        final List<String> before = new ArrayList<>();
+        first.subscribe("config.>", record("before", before));
+        mesh.join(first, publisher);
+        assertTrue(mesh.runUntil(() -> 1 == config.remoteSubscribers(), 10_000));
+        payload.putInt(0, 7);
+        config.publish(payload, 0, 4);
+        assertTrue(mesh.runUntil(() -> 1 == before.size(), 10_000));
+
+        first.close();
+        assertTrue(mesh.runUntil(() -> 0 == config.remoteSubscribers(), 10_000));
+        payload.putInt(0, 8);
+        config.publish(payload, 0, 4);
+        final PubSub restarted = mesh.launch("sub");
+        final List<String> after = new ArrayList<>();
+        restarted.subscribe("config.>", record("after", after));
+        mesh.join(restarted, publisher);
+
+        assertTrue(mesh.runUntil(() -> 1 == after.size(), 10_000), "its subscription is back with the last value");
+        mesh.run(200);
+        assertEquals(List.of("after:config.mode:8"), after, "the value published while it was gone, once");
+    }
+
+    @Test
     void shouldLetAHandlerSubscribeUnsubscribeAndPublish()
     {
         final PubSub alpha = mesh.launch("alpha");
