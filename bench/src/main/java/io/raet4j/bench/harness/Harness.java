@@ -13,12 +13,16 @@ import java.util.Locale;
  * The end-to-end harness: one command that measures, in one run on this machine, round-trip latency and one-way
  * reliable throughput of raw UDP (the floor), raet4j over UDP with encryption on and off, raet4j over a lane, and
  * Aeron over UDP and IPC with an embedded media driver in the threading mode and idle strategy found best for it on
- * this machine by a sweep; then the scale bench. It writes {@code latest.json} (every figure whose metric is one of
+ * this machine by a sweep; then the pubsub section ({@link PubSubSection}: raet4j's pub/sub next to its own offer,
+ * NATS and MQTT) and the scale bench. It writes {@code latest.json} (every figure whose metric is one of
  * {@link Rows#STANDARD_METRICS}), {@code latest-extra.json} (the other figures: loss, scale), {@code latest.md}
  * (tables with ratios to raw UDP and to Aeron) and {@code latest.svg} (latency curves and throughput bars).
  * <p>
  * {@code java -jar raet4j-bench.jar harness [--quick] [--sizes 32,256,1400,65536] [--count N] [--seconds S]
- * [--no-scale] [--no-aeron-sweep] [--no-loss] [--no-mtu] [--out DIR]}
+ * [--no-scale] [--no-aeron-sweep] [--no-loss] [--no-mtu] [--no-pubsub | --pubsub-only] [--pubsub-sizes 32,1400]
+ * [--out DIR]}
+ * <p>
+ * {@code --pubsub-only} runs the pubsub section alone, with the raet4j offer rows it compares against.
  */
 public final class Harness
 {
@@ -55,6 +59,9 @@ public final class Harness
         boolean isSweep = true;
         boolean isLoss = true;
         boolean isMtu = true;
+        boolean isPubSub = true;
+        boolean isPubSubOnly = false;
+        int[] pubSubSizes = PubSubSection.DEFAULT_SIZES;
         Path out = Path.of(DEFAULT_OUT);
         for (int i = 0; i < args.length; i++)
         {
@@ -67,12 +74,16 @@ public final class Harness
                     isSweep = false;
                     break;
                 case "--sizes":
-                    final String[] parts = args[++i].split(",");
-                    sizes = new int[parts.length];
-                    for (int j = 0; j < parts.length; j++)
-                    {
-                        sizes[j] = Integer.parseInt(parts[j].trim());
-                    }
+                    sizes = parseSizes(args[++i]);
+                    break;
+                case "--pubsub-sizes":
+                    pubSubSizes = parseSizes(args[++i]);
+                    break;
+                case "--no-pubsub":
+                    isPubSub = false;
+                    break;
+                case "--pubsub-only":
+                    isPubSubOnly = true;
                     break;
                 case "--count":
                     count = Integer.parseInt(args[++i]);
@@ -98,12 +109,65 @@ public final class Harness
                 default:
                     throw new IllegalArgumentException("usage: harness [--quick] [--sizes 32,256,1400,65536] " +
                         "[--count N] [--seconds S] [--no-scale] [--no-aeron-sweep] [--no-loss] [--no-mtu] " +
-                        "[--out DIR]; unknown: " + args[i]);
+                        "[--no-pubsub | --pubsub-only] [--pubsub-sizes 32,1400] [--out DIR]; unknown: " + args[i]);
             }
+        }
+        if (isPubSubOnly && !isPubSub)
+        {
+            throw new IllegalArgumentException("--pubsub-only and --no-pubsub exclude each other");
         }
         final String command = "java -jar bench/target/raet4j-bench.jar harness" +
             (0 == args.length ? "" : " " + String.join(" ", args));
-        run(command, sizes, count, seconds, isScale, isSweep, isLoss, isMtu, out, System.out);
+        if (isPubSubOnly)
+        {
+            runPubSubOnly(command, pubSubSizes, count, seconds, out, System.out);
+        }
+        else
+        {
+            run(command, sizes, count, seconds, isScale, isSweep, isLoss, isMtu, isPubSub ? pubSubSizes : null, out,
+                System.out);
+        }
+    }
+
+    private static int[] parseSizes(final String text)
+    {
+        final String[] parts = text.split(",");
+        final int[] sizes = new int[parts.length];
+        for (int j = 0; j < parts.length; j++)
+        {
+            sizes[j] = Integer.parseInt(parts[j].trim());
+        }
+        return sizes;
+    }
+
+    /**
+     * Measure the pubsub section alone, with the raet4j offer rows it compares against, and write the outputs.
+     *
+     * @param command the command line, for the report.
+     * @param sizes   payload sizes of the section.
+     * @param count   recorded round trips per system and size.
+     * @param seconds measured seconds of each throughput run.
+     * @param outDir  where to write latest.json, latest-extra.json, latest.md and latest.svg.
+     * @param out     progress output.
+     * @return every row.
+     * @throws IOException if the outputs cannot be written.
+     */
+    public static List<Row> runPubSubOnly(
+        final String command,
+        final int[] sizes,
+        final int count,
+        final double seconds,
+        final Path outDir,
+        final PrintStream out) throws IOException
+    {
+        final int cpus = Runtime.getRuntime().availableProcessors();
+        final String started = LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+        out.printf(Locale.ROOT, "raet4j harness %s (pubsub section only): %d round trips, %.1f s throughput runs, " +
+            "%d CPUs, Java %s%n", started, count, seconds, cpus, Runtime.version());
+        final List<String> failures = new ArrayList<>();
+        final List<Row> rows = new ArrayList<>(PubSubSection.run(sizes, count, seconds, List.of(), failures, out));
+        writeReport(command, started, cpus, sizes, count, seconds, failures, rows, sizes, outDir, out);
+        return rows;
     }
 
     /**
@@ -117,6 +181,7 @@ public final class Harness
      * @param isSweep whether to sweep Aeron's configurations first (else its defaults: SHARED, busy spin).
      * @param isLoss  whether to run the loss bench.
      * @param isMtu   whether to measure throughput of the first size at {@link MtuBench#JUMBO_MTU} too.
+     * @param pubSubSizes payload sizes of the pubsub section, or null to skip it.
      * @param outDir  where to write latest.json, latest-extra.json, latest.md and latest.svg.
      * @param out     progress output.
      * @return every row.
@@ -131,6 +196,7 @@ public final class Harness
         final boolean isSweep,
         final boolean isLoss,
         final boolean isMtu,
+        final int[] pubSubSizes,
         final Path outDir,
         final PrintStream out) throws Exception
     {
@@ -158,6 +224,61 @@ public final class Harness
 
         final List<Row> rows = new ArrayList<>();
         final List<String> failures = new ArrayList<>();
+        measureSystems(sizes, count, seconds, aeronUdpLatency, aeronUdpThroughput, aeronIpcLatency,
+            aeronIpcThroughput, failures, rows, out);
+        if (isMtu)
+        {
+            for (final SystemUnderTest system : MtuBench.systems(MtuBench.JUMBO_MTU, aeronUdpThroughput))
+            {
+                measure(out, failures, rows, system, "throughput at MTU " + MtuBench.JUMBO_MTU, sizes[0],
+                    () -> MtuBench.relabel(system.throughput(sizes[0], seconds), MtuBench.JUMBO_MTU));
+            }
+        }
+        for (final boolean encryption : new boolean[]{ true, false })
+        {
+            final RaetSystem system = RaetSystem.udp(encryption);
+            measure(out, failures, rows, system, "allocation", 32, () -> system.allocation(32));
+        }
+        if (isLoss)
+        {
+            rows.addAll(LossBench.run(32, seconds, count, out));
+        }
+        if (null != pubSubSizes)
+        {
+            rows.addAll(PubSubSection.run(pubSubSizes, count, seconds, rows, failures, out));
+        }
+        if (isScale)
+        {
+            try
+            {
+                rows.addAll(ScaleBench.run(ScaleBench.DEFAULT_ESTATES, out));
+            }
+            catch (final Exception ex)
+            {
+                failures.add("scale bench: " + ex);
+                out.println("scale bench FAILED: " + ex);
+            }
+        }
+
+        writeReport(command, started, cpus, sizes, count, seconds, failures, rows, pubSubSizes, outDir, out);
+        return rows;
+    }
+
+    /**
+     * Round trip and one-way throughput of every system at every size.
+     */
+    private static void measureSystems(
+        final int[] sizes,
+        final int count,
+        final double seconds,
+        final AeronSystem.Config aeronUdpLatency,
+        final AeronSystem.Config aeronUdpThroughput,
+        final AeronSystem.Config aeronIpcLatency,
+        final AeronSystem.Config aeronIpcThroughput,
+        final List<String> failures,
+        final List<Row> rows,
+        final PrintStream out)
+    {
         for (final int size : sizes)
         {
             final int sizeCount = size >= 16_384 ? Math.max(1_000, count / 10) : count;
@@ -185,43 +306,11 @@ public final class Harness
                 measure(out, failures, rows, system, "throughput", size, () -> system.throughput(size, seconds));
             }
         }
-        if (isMtu)
-        {
-            for (final SystemUnderTest system : MtuBench.systems(MtuBench.JUMBO_MTU, aeronUdpThroughput))
-            {
-                measure(out, failures, rows, system, "throughput at MTU " + MtuBench.JUMBO_MTU, sizes[0],
-                    () -> MtuBench.relabel(system.throughput(sizes[0], seconds), MtuBench.JUMBO_MTU));
-            }
-        }
-        for (final boolean encryption : new boolean[]{ true, false })
-        {
-            final RaetSystem system = RaetSystem.udp(encryption);
-            measure(out, failures, rows, system, "allocation", 32, () -> system.allocation(32));
-        }
-        if (isLoss)
-        {
-            rows.addAll(LossBench.run(32, seconds, count, out));
-        }
-        if (isScale)
-        {
-            try
-            {
-                rows.addAll(ScaleBench.run(ScaleBench.DEFAULT_ESTATES, out));
-            }
-            catch (final Exception ex)
-            {
-                failures.add("scale bench: " + ex);
-                out.println("scale bench FAILED: " + ex);
-            }
-        }
-
-        writeReport(command, started, cpus, sizes, count, seconds, failures, rows, outDir, out);
-        return rows;
     }
 
     /**
      * Writes latest.json (the standard metrics), latest-extra.json (the others), latest.md and latest.svg to
-     * {@code outDir}, and the markdown to {@code out}.
+     * {@code outDir}, and the markdown to {@code out}; the pubsub section's tables if {@code pubSubSizes} is not null.
      */
     private static void writeReport(
         final String command,
@@ -232,6 +321,7 @@ public final class Harness
         final double seconds,
         final List<String> failures,
         final List<Row> rows,
+        final int[] pubSubSizes,
         final Path outDir,
         final PrintStream out) throws IOException
     {
@@ -242,6 +332,7 @@ public final class Harness
             java.util.Arrays.toString(sizes) + ", " + count + " round trips, " + seconds + " s throughput runs)\n" +
             (failures.isEmpty() ? "" : "- FAILED runs: " + failures + "\n") +
             Report.markdown(rows, cpus) + MtuBench.table(rows, MtuBench.JUMBO_MTU, cpus) + lossTable(rows) +
+            (null == pubSubSizes ? "" : PubSubGoals.markdown(rows, pubSubSizes, PubSubSection.FAN_OUTS)) +
             scaleTable(rows);
         final List<Row> standard = new ArrayList<>();
         final List<Row> extra = new ArrayList<>();
@@ -260,9 +351,55 @@ public final class Harness
             ", latest-extra.json, latest.md, latest.svg");
     }
 
-    private interface Measurement
+    /**
+     * One measurement of a system: its rows.
+     */
+    @FunctionalInterface
+    interface Measurement
     {
+        /**
+         * Run it.
+         *
+         * @return its rows.
+         * @throws Exception if it fails.
+         */
         List<Row> run() throws Exception;
+    }
+
+    /**
+     * Run one measurement, add its rows and print a line of progress; a failure is printed and listed, never thrown,
+     * so that one failed system does not end the run.
+     *
+     * @param out         progress output.
+     * @param failures    where a failure is listed.
+     * @param rows        where the rows go.
+     * @param label       of the system.
+     * @param what        e.g. {@code latency}.
+     * @param size        message size.
+     * @param measurement the measurement.
+     */
+    static void measure(
+        final PrintStream out,
+        final List<String> failures,
+        final List<Row> rows,
+        final String label,
+        final String what,
+        final int size,
+        final Measurement measurement)
+    {
+        final long startNs = System.nanoTime();
+        try
+        {
+            final List<Row> result = measurement.run();
+            rows.addAll(result);
+            out.printf(Locale.ROOT, "%-50s %-10s %6d B  %s  (%.1f s)%n", label, what, size,
+                summary(result), (System.nanoTime() - startNs) / 1e9);
+        }
+        catch (final Exception ex)
+        {
+            failures.add(label + " " + what + " " + size + " B: " + ex.getMessage());
+            out.printf(Locale.ROOT, "%-50s %-10s %6d B  FAILED: %s%n", label, what, size, ex);
+        }
     }
 
     private static void measure(
@@ -274,18 +411,9 @@ public final class Harness
         final int size,
         final Measurement measurement)
     {
-        final long startNs = System.nanoTime();
         try
         {
-            final List<Row> result = measurement.run();
-            rows.addAll(result);
-            out.printf(Locale.ROOT, "%-50s %-10s %6d B  %s  (%.1f s)%n", system.label(), what, size,
-                summary(result), (System.nanoTime() - startNs) / 1e9);
-        }
-        catch (final Exception ex)
-        {
-            failures.add(system.label() + " " + what + " " + size + " B: " + ex.getMessage());
-            out.printf(Locale.ROOT, "%-50s %-10s %6d B  FAILED: %s%n", system.label(), what, size, ex);
+            measure(out, failures, rows, system.label(), what, size, measurement);
         }
         finally
         {

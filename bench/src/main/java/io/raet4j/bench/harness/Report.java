@@ -121,7 +121,8 @@ public final class Report
     public static String svg(final List<Row> rows, final int latencySize, final String title)
     {
         final int width = 1100;
-        final int height = 480;
+        // Room for the legend, four series a line below the charts: the pubsub section adds many series.
+        final int height = Math.max(480, 440 + (allSeries(rows).size() + 3) / 4 * 16);
         final StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" " +
             "font-family=\"sans-serif\" font-size=\"11\">%n", width, height));
