@@ -2,6 +2,7 @@ package io.raet4j.pubsub;
 
 import io.raet4j.pubsub.sbe.HelloDecoder;
 import io.raet4j.pubsub.sbe.InterestDecoder;
+import io.raet4j.pubsub.sbe.InterestDeniedDecoder;
 import io.raet4j.pubsub.sbe.InterestKind;
 import io.raet4j.pubsub.sbe.InterestOp;
 import io.raet4j.pubsub.sbe.IntroduceDecoder;
@@ -38,6 +39,7 @@ final class FrameReader implements MessageHandler
     private final RequestDecoder requestDecoder = new RequestDecoder();
     private final ReplyDecoder replyDecoder = new ReplyDecoder();
     private final IntroduceDecoder introduceDecoder = new IntroduceDecoder();
+    private final InterestDeniedDecoder deniedDecoder = new InterestDeniedDecoder();
     private final Introductions introductions;
 
     FrameReader(
@@ -106,6 +108,9 @@ final class FrameReader implements MessageHandler
                     break;
                 case IntroduceDecoder.TEMPLATE_ID:
                     onIntroduce(buffer, body, blockLength, version, end);
+                    break;
+                case InterestDeniedDecoder.TEMPLATE_ID:
+                    onDenied(peer, buffer, body, blockLength, version, end);
                     break;
                 default:
                     counters.malformedFrames.incrementRelease();
@@ -198,6 +203,22 @@ final class FrameReader implements MessageHandler
         {
             counters.repliesUnmatched.incrementRelease();
         }
+    }
+
+    private void onDenied(
+        final Peer peer, final DirectBuffer buffer, final int body, final int blockLength, final int version,
+        final int end)
+    {
+        deniedDecoder.wrap(buffer, body, blockLength, version);
+        final int nameOffset = body + blockLength + VAR_LENGTH_BYTES;
+        final int nameLength = varLength(buffer, body + blockLength, end);
+        if (nameLength < 0 || InterestKind.NULL_VAL == deniedDecoder.kind() ||
+            TopicError.OK != Topics.validatePattern(buffer, nameOffset, nameLength))
+        {
+            counters.malformedFrames.incrementRelease();
+            return;
+        }
+        interest.onDenied(peer, buffer.getStringWithoutLengthAscii(nameOffset, nameLength));
     }
 
     private void onIntroduce(

@@ -1,6 +1,7 @@
 package io.raet4j.pubsub;
 
 import io.raet4j.pubsub.sbe.HelloEncoder;
+import io.raet4j.pubsub.sbe.InterestDeniedEncoder;
 import io.raet4j.pubsub.sbe.InterestEncoder;
 import io.raet4j.pubsub.sbe.InterestKind;
 import io.raet4j.pubsub.sbe.InterestOp;
@@ -40,6 +41,7 @@ final class Frames
     private final RequestEncoder requestEncoder = new RequestEncoder();
     private final ReplyEncoder replyEncoder = new ReplyEncoder();
     private final IntroduceEncoder introduceEncoder = new IntroduceEncoder();
+    private final InterestDeniedEncoder deniedEncoder = new InterestDeniedEncoder();
 
     Frames(final ChannelReservation reservation, final PubSubCounters counters)
     {
@@ -69,6 +71,17 @@ final class Frames
     {
         interestEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder).op(op).kind(kind).pattern(pattern);
         return offerControl(peer, HEADER_LENGTH + interestEncoder.encodedLength());
+    }
+
+    /**
+     * Offer an InterestDenied frame on the control channel: the receiver will not be sent a topic it subscribes to.
+     *
+     * @return true if taken, or if the peer is not connected.
+     */
+    boolean interestDenied(final Peer peer, final InterestKind kind, final String topic)
+    {
+        deniedEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder).kind(kind).pattern(topic);
+        return offerControl(peer, HEADER_LENGTH + deniedEncoder.encodedLength());
     }
 
     /**

@@ -131,6 +131,18 @@ final class Interest
     }
 
     /**
+     * A peer said it will not send this stack a topic it subscribes to (its permissions): told to the local
+     * subscriptions of {@code $raet.interest.denied}.
+     */
+    void onDenied(final Peer peer, final String topic)
+    {
+        if (null != systemTopics)
+        {
+            systemTopics.onDenied(peer.estateId, topic);
+        }
+    }
+
+    /**
      * A peer removed a pattern.
      */
     void onRemove(final Peer peer, final InterestKind kind, final String pattern)

@@ -23,6 +23,8 @@ final class Peer
     final Int2ObjectHashMap<InboundTopic> inbound = new Int2ObjectHashMap<>();
     /** Per reserved channel, a bit per topic id this stack declared to it on that channel. */
     private final long[][] declared = new long[PubSub.CHANNEL_COUNT][];
+    /** Topics this stack told it it will not be sent (permissions), in this session. */
+    final Set<String> deniedTold = new java.util.HashSet<>();
     /** The full interest (Hello and every pattern) must be sent again: an offer of it was refused. */
     boolean isResyncPending;
 
@@ -59,6 +61,7 @@ final class Peer
      */
     void resetSession()
     {
+        deniedTold.clear();
         for (final long[] bits : declared)
         {
             if (null != bits)

@@ -216,6 +216,10 @@ final class Publications
                     if (!isAllowed)
                     {
                         counters.denials.incrementRelease();
+                        if (peer.deniedTold.add(publisher.topic()))
+                        {
+                            frames.interestDenied(peer, InterestKind.SUBSCRIBE, publisher.topic());
+                        }
                     }
                     return isAllowed;
                 });

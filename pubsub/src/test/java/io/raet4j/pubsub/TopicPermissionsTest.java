@@ -52,6 +52,9 @@ class TopicPermissionsTest
         final List<String> atMallory = new ArrayList<>();
         final List<String> atAlice = new ArrayList<>();
         mallory.subscribe(">", (topic, id, buffer, offset, length) -> atMallory.add(topic));
+        final List<String> toldDenied = new ArrayList<>();
+        mallory.subscribe("$raet.interest.denied", (topic, id, buffer, offset, length) ->
+            toldDenied.add(buffer.getStringWithoutLengthAscii(offset + 8, length - 8)));
         alice.subscribe(">", (topic, id, buffer, offset, length) -> atAlice.add(topic));
         mesh.join(mallory, hub);
         mesh.join(alice, hub);
@@ -65,6 +68,7 @@ class TopicPermissionsTest
         assertTrue(mesh.runUntil(() -> 2 == atAlice.size() && 1 == atMallory.size(), 10_000));
         mesh.run(500);
         assertEquals(List.of("public.news"), atMallory);
+        assertEquals(List.of("secret.plans"), toldDenied, "mallory is told, once, that it will not be sent it");
         assertEquals(List.of("secret.plans", "public.news"), atAlice);
         assertTrue(hub.counter(PubSubCounterDescriptor.DENIALS) >= 1);
 
