@@ -194,6 +194,19 @@ final class Frames
     }
 
     /**
+     * Whether a peer's channel would take a frame of this length now (and its topic's declaration if one must go
+     * first).
+     *
+     * @return false if the channel is full for it now.
+     */
+    boolean canOffer(final Peer peer, final Publisher topic, final int channel, final int length)
+    {
+        final int declareChannel = Delivery.BEST_EFFORT.channel() == channel ? Delivery.NORMAL.channel() : channel;
+        final int declaration = peer.isDeclared(declareChannel, topic.topicId) ? 0 : 512;
+        return reservation.canOffer(peer.estateId, channel, length + declaration);
+    }
+
+    /**
      * Offer the frame encoded last into the data buffer to a peer on a channel.
      *
      * @return the stack's result: a message id, or a negative status of {@link Stack}.

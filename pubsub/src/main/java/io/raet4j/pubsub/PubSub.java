@@ -47,6 +47,8 @@ public final class PubSub implements AutoCloseable
     public static final int LAYER_VERSION = 1;
     /** Returned when the payload exceeds the stack's largest message less the frame's header. */
     public static final long MESSAGE_TOO_LARGE = Stack.MESSAGE_TOO_LARGE;
+    /** Returned by a {@link Publisher#blocking() blocking} publisher when an estate's channel is full: none got it. */
+    public static final long BACK_PRESSURED = Stack.BACK_PRESSURED;
     /** Returned once the layer is closed. */
     public static final long CLOSED = Stack.CLOSED;
 

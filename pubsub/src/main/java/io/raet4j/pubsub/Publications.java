@@ -70,6 +70,25 @@ final class Publications
     {
         long copies = 0;
         int backPressured = 0;
+        if (publisher.isBlocking())
+        {
+            final SlotList route = remoteRoute(publisher);
+            final int channel = publisher.delivery().channel();
+            final int frameLength = Frames.PUBLISH_HEADER_LENGTH + length;
+            for (int i = 0, size = route.size(); i < size; i++)
+            {
+                final Peer peer = peers.bySlot(route.get(i));
+                if (null != peer && !frames.canOffer(peer, publisher, channel, frameLength))
+                {
+                    backPressured++;
+                }
+            }
+            if (backPressured > 0)
+            {
+                publisher.lastBackPressured = backPressured;
+                return PubSub.BACK_PRESSURED;
+            }
+        }
         final boolean isRetaining = publisher.isRetaining();
         final boolean isConflating = publisher.isConflating();
         if (isRetaining || isConflating)

@@ -27,6 +27,7 @@ public final class Publisher
     boolean wantedBefore;
     private boolean isRetaining;
     private boolean isConflating;
+    private boolean isBlocking;
     private Delivery delivery = Delivery.NORMAL;
     /** Conflation: a bit per peer slot whose channel refused the latest publication, sent when there is room. */
     private long[] pendingPeers = new long[1];
@@ -124,6 +125,30 @@ public final class Publisher
     {
         isConflating = true;
         return this;
+    }
+
+    /**
+     * All or none: a publication is sent only when every estate whose interest matches can take it now; otherwise
+     * nobody is sent it, not even local subscriptions, and {@link #publish} returns {@link PubSub#BACK_PRESSURED} (try
+     * again after the duty cycle ran) with {@link #lastBackPressured()} naming how many estates were full. A slow
+     * subscriber then holds up the others: the publisher asked for it. The default skips a full estate instead.
+     *
+     * @return this for a fluent API.
+     */
+    public Publisher blocking()
+    {
+        isBlocking = true;
+        return this;
+    }
+
+    /**
+     * Whether a full estate holds the publication back for all.
+     *
+     * @return true after {@link #blocking()}.
+     */
+    public boolean isBlocking()
+    {
+        return isBlocking;
     }
 
     /**

@@ -170,4 +170,59 @@ class DeliveryOptionsTest
         System.out.printf("conflating topic, slow subscriber: %d publications, fast %d, slow %d (last %d), " +
             "conflated %d%n", publications, atFast.size(), atSlow.size(), atSlow.get(atSlow.size() - 1), conflated);
     }
+
+    @Test
+    void shouldHoldEveryoneBackForASlowSubscriberWhenThePublisherBlocks()
+    {
+        final PubSub publisher =
+            mesh.launch("pub", (ctx) -> ctx.sendBufferMaxBytes(1 << 20).maxUnackedSegments(1024));
+        final PubSub fast = mesh.launch("fast", (ctx) -> ctx.receiveWindowSegments(64));
+        final PubSub slow = mesh.launch("slow", (ctx) -> ctx.receiveWindowSegments(64));
+        final List<Integer> atFast = new ArrayList<>();
+        final List<Integer> atSlow = new ArrayList<>();
+        fast.subscribe("orders", (topic, estateId, buffer, offset, length) -> atFast.add(buffer.getInt(offset)));
+        slow.subscribe("orders", (topic, estateId, buffer, offset, length) -> atSlow.add(buffer.getInt(offset)));
+        mesh.join(fast, publisher);
+        mesh.join(slow, publisher);
+        final Publisher orders = publisher.publisher("orders").blocking();
+        assertTrue(mesh.runUntil(() -> 2 == orders.remoteSubscribers(), 10_000));
+
+        mesh.paused.add(slow);
+        final int publications = 5_000;
+        int next = 0;
+        long refused = 0;
+        while (next < publications && refused < 100_000)
+        {
+            payload.putInt(0, next);
+            final long result = orders.publish(payload, 0, 1000);
+            if (PubSub.BACK_PRESSURED == result)
+            {
+                assertEquals(1, orders.lastBackPressured(), "the slow one is full");
+                refused++;
+                mesh.step();
+                if (refused == 5_000)
+                {
+                    mesh.paused.clear();
+                }
+                continue;
+            }
+            assertEquals(2, result, "both or none");
+            next++;
+            if (0 == next % 8)
+            {
+                mesh.step();
+            }
+        }
+        assertTrue(mesh.runUntil(() -> publications == atFast.size() && publications == atSlow.size(), 1_000_000),
+            "fast " + atFast.size() + ", slow " + atSlow.size());
+        for (int i = 0; i < publications; i++)
+        {
+            assertEquals(i, atFast.get(i));
+            assertEquals(i, atSlow.get(i));
+        }
+        assertTrue(refused >= 5_000, "the publisher was held back while the slow one did not read: " + refused);
+        assertEquals(0, publisher.counter(PubSubCounterDescriptor.PUBLICATIONS_BACK_PRESSURED), "nobody skipped");
+        System.out.printf("blocking publisher: %d publications, both subscribers got all of them in order; " +
+            "refused %d times while the slow one did not read%n", publications, refused);
+    }
 }

@@ -76,6 +76,29 @@ public final class ChannelReservation implements AutoCloseable
     }
 
     /**
+     * Whether {@link #offer} would take a message now, or refuse it with {@link Stack#BACK_PRESSURED}: for a layer that
+     * sends one message to several estates all or none (conservative: true means the offer is taken). An estate not
+     * connected, or a message too large, is not back-pressure: this returns true and the offer says why.
+     *
+     * @param estateId of the receiver.
+     * @param channel  one of the reserved channels.
+     * @param length   of the message.
+     * @return false if the channel to the estate is full for this message now.
+     */
+    public boolean canOffer(final long estateId, final int channel, final int length)
+    {
+        if (!agent.owner().isOwner())
+        {
+            agent.owner().claimOrRefuse("ChannelReservation.canOffer");
+        }
+        if (isClosed || !channels.contains(channel) || agent.isClosed())
+        {
+            return true;
+        }
+        return agent.messenger().canOfferOnReserved(estateId, channel, length);
+    }
+
+    /**
      * Hand over messages from the reserved channels; as {@link Stack#poll(MessageHandler, int, ChannelSet)}.
      *
      * @param handler given each message.

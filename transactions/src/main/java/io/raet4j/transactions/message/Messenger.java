@@ -137,6 +137,21 @@ public final class Messenger implements MessageOutcomeListener
     }
 
     /**
+     * Whether an offer on a reserved channel would be refused for back-pressure now; an estate that is not connected
+     * or a message too large is not back-pressure (the offer says so itself).
+     *
+     * @param toEstateId receiver.
+     * @param channel    a reserved channel.
+     * @param length     of the message.
+     * @return false only if the channel could not take the message now.
+     */
+    public boolean canOfferOnReserved(final long toEstateId, final int channel, final int length)
+    {
+        final SendChannel sendChannel = sendChannelFor(toEstateId, channel, length);
+        return null == sendChannel || sendChannel.canTake(length);
+    }
+
+    /**
      * The send channel a claim of a length would go to, or null with {@link #lastOfferStatus()} saying why not.
      *
      * @param toEstateId receiver.

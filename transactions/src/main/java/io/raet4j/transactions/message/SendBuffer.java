@@ -332,6 +332,20 @@ final class SendBuffer
         return oldestMessageId < nextMessageId ? msgDeadlineNs[(int)(oldestMessageId & segMask)] : Long.MAX_VALUE;
     }
 
+    /**
+     * Whether a message of this length would be taken now, without taking it or growing anything: its segments fit
+     * the most the rings may hold, and its bytes fit the largest ring even if it has to start again at the ring's
+     * beginning. Conservative: a yes means {@link #claim(int)} succeeds.
+     *
+     * @param length of the message.
+     * @return true if it would be taken.
+     */
+    boolean canTake(final int length)
+    {
+        final long segmentsNeeded = nextSeq + segmentCount(length) - baseSeq;
+        return segmentsNeeded <= maxSegments && tailPosition - headPosition + 2L * length + maxPayload <= maxRingBytes;
+    }
+
     private boolean growRing(final long neededBytes)
     {
         final int capacity = ringMask + 1;

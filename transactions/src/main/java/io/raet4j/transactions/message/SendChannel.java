@@ -111,6 +111,17 @@ public final class SendChannel
     }
 
     /**
+     * Whether {@link #offer} would take a message of this length now (conservative: yes means it would).
+     *
+     * @param length of the message.
+     * @return true if it would be taken.
+     */
+    public boolean canTake(final int length)
+    {
+        return buffer.canTake(length);
+    }
+
+    /**
      * Reserve room for a message of one segment to be written in place; follow with {@link #commit}.
      *
      * @param length of the message.

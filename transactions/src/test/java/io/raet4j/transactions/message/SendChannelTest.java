@@ -638,6 +638,31 @@ class SendChannelTest
         assertTrue(driver.retransmitTimeouts > 0 && driver.tailProbes > 0);
     }
 
+    @Test
+    void shouldNeverSayItCanTakeAMessageItThenRefuses()
+    {
+        final SplittableRandom random = new SplittableRandom(7);
+        final SendChannel channel = new SendChannel(CHANNEL, DeliveryMode.RELIABLE_ORDERED, PAYLOAD, RING, 512, 4096);
+        int taken = 0;
+        int sayNo = 0;
+        for (int i = 0; i < 5_000; i++)
+        {
+            final byte[] message = new byte[random.nextInt(0, 3 * PAYLOAD)];
+            final boolean canTake = channel.canTake(message.length);
+            final long result = offer(channel, message);
+            if (canTake)
+            {
+                assertTrue(result >= 0, "said yes, then refused a message of " + message.length + " at " + i);
+                taken++;
+            }
+            else
+            {
+                sayNo++;
+            }
+        }
+        assertTrue(taken > 0 && sayNo > 0, "filled up: " + taken + " taken after a yes, " + sayNo + " no");
+    }
+
     private SendChannel reliable(final int peerWindow)
     {
         return new SendChannel(CHANNEL, DeliveryMode.RELIABLE_ORDERED, PAYLOAD, RING, 4096, peerWindow);
