@@ -116,7 +116,7 @@ final class Frames
      */
     boolean declared(final Peer peer, final Publisher topic, final int channel)
     {
-        final int declareChannel = Delivery.BEST_EFFORT.channel() == channel ? Delivery.NORMAL.channel() : channel;
+        final int declareChannel = declarationChannel(channel);
         if (peer.isDeclared(declareChannel, topic.topicId))
         {
             return true;
@@ -133,6 +133,15 @@ final class Frames
             return true;
         }
         return false;
+    }
+
+    /**
+     * The channel a topic is declared on for frames on a channel: the same one, so the declaration arrives first,
+     * except for best effort, declared on the reliable NORMAL channel.
+     */
+    private static int declarationChannel(final int channel)
+    {
+        return Delivery.BEST_EFFORT.channel() == channel ? Delivery.NORMAL.channel() : channel;
     }
 
     /**
@@ -201,8 +210,7 @@ final class Frames
      */
     boolean canOffer(final Peer peer, final Publisher topic, final int channel, final int length)
     {
-        final int declareChannel = Delivery.BEST_EFFORT.channel() == channel ? Delivery.NORMAL.channel() : channel;
-        final int declaration = peer.isDeclared(declareChannel, topic.topicId) ? 0 : 512;
+        final int declaration = peer.isDeclared(declarationChannel(channel), topic.topicId) ? 0 : 512;
         return reservation.canOffer(peer.estateId, channel, length + declaration);
     }
 

@@ -268,15 +268,8 @@ public final class PubSub implements AutoCloseable
         final long timeoutNs,
         final ReplyHandler handler)
     {
-        if (isClosed)
-        {
-            return CLOSED;
-        }
-        if (length < 0 || length > maxPayload)
-        {
-            return MESSAGE_TOO_LARGE;
-        }
-        return requests.request(topic, buffer, offset, length, timeoutNs, handler);
+        final long refusal = refusal(length);
+        return 0 != refusal ? refusal : requests.request(topic, buffer, offset, length, timeoutNs, handler);
     }
 
     /**
@@ -338,15 +331,8 @@ public final class PubSub implements AutoCloseable
         final long timeoutNs,
         final GatherHandler handler)
     {
-        if (isClosed)
-        {
-            return CLOSED;
-        }
-        if (length < 0 || length > maxPayload)
-        {
-            return MESSAGE_TOO_LARGE;
-        }
-        return requests.requestAll(topic, buffer, offset, length, timeoutNs, handler);
+        final long refusal = refusal(length);
+        return 0 != refusal ? refusal : requests.requestAll(topic, buffer, offset, length, timeoutNs, handler);
     }
 
     /**
@@ -389,15 +375,21 @@ public final class PubSub implements AutoCloseable
 
     long publish(final Publisher publisher, final DirectBuffer buffer, final int offset, final int length)
     {
+        final long refusal = refusal(length);
+        return 0 != refusal ? refusal : publications.publish(publisher, buffer, offset, length);
+    }
+
+    /**
+     * Why a publication, request or reply of this length is refused at once: {@link #CLOSED}, {@link #MESSAGE_TOO_LARGE},
+     * or 0 when it is not.
+     */
+    private long refusal(final int length)
+    {
         if (isClosed)
         {
             return CLOSED;
         }
-        if (length > maxPayload || length < 0)
-        {
-            return MESSAGE_TOO_LARGE;
-        }
-        return publications.publish(publisher, buffer, offset, length);
+        return length < 0 || length > maxPayload ? MESSAGE_TOO_LARGE : 0;
     }
 
     SlotList remoteRoute(final Publisher publisher)

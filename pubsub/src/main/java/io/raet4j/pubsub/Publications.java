@@ -224,25 +224,15 @@ final class Publications
             final SlotList route = publisher.remoteRoute;
             route.clear();
             remoteSubscribers.match(publisher.topicBytes, 0, publisher.topicBytes.capacity(), route);
-            if (!permissions.isEmpty())
+            // Estates denied SUBSCRIBE on the topic are not sent it, and are told once: decided here, once per change.
+            permissions.retainAllowed(route, peers, TopicAction.SUBSCRIBE, publisher.topicBytes, (peer) ->
             {
-                // Estates denied SUBSCRIBE on the topic are not sent it: decided here, once per change.
-                route.retainIf((slot) ->
+                counters.denials.incrementRelease();
+                if (null != peer && peer.deniedTold.add(publisher.topic()))
                 {
-                    final Peer peer = peers.bySlot(slot);
-                    final boolean isAllowed = null != peer &&
-                        permissions.isAllowed(peer.name, TopicAction.SUBSCRIBE, publisher.topicBytes);
-                    if (!isAllowed)
-                    {
-                        counters.denials.incrementRelease();
-                        if (peer.deniedTold.add(publisher.topic()))
-                        {
-                            frames.interestDenied(peer, InterestKind.SUBSCRIBE, publisher.topic());
-                        }
-                    }
-                    return isAllowed;
-                });
-            }
+                    frames.interestDenied(peer, InterestKind.SUBSCRIBE, publisher.topic());
+                }
+            });
             publisher.remoteRouteVersion = version;
             publisher.remoteRoutePermissionsVersion = permissionsVersion;
         }

@@ -39,6 +39,7 @@ final class Requests
     private final ArrayDeque<Pending> pool = new ArrayDeque<>();
     private final SlotList slots = new SlotList();
     private final Replier replier = new Replier(this);
+    private final java.util.function.Consumer<Peer> deniedResponder;
     private long nextRequestId;
     private long nextDeadlineNs = Long.MAX_VALUE;
     private int roundRobin;
@@ -60,6 +61,7 @@ final class Requests
         final TopicPermissions permissions)
     {
         this.permissions = permissions;
+        this.deniedResponder = (peer) -> counters.denials.incrementRelease();
         this.peers = peers;
         this.interest = interest;
         this.frames = frames;
@@ -110,20 +112,17 @@ final class Requests
     {
         slots.clear();
         remoteResponders.match(topic.topicBytes, 0, topic.topicBytes.capacity(), slots);
-        if (!permissions.isEmpty())
-        {
-            slots.retainIf((slot) ->
-            {
-                final Peer peer = peers.bySlot(slot);
-                final boolean isAllowed =
-                    null != peer && permissions.isAllowed(peer.name, TopicAction.RESPOND, topic.topicBytes);
-                if (!isAllowed)
-                {
-                    counters.denials.incrementRelease();
-                }
-                return isAllowed;
-            });
-        }
+        permissions.retainAllowed(slots, peers, TopicAction.RESPOND, topic.topicBytes, deniedResponder);
+    }
+
+    /**
+     * One of the local responders whose pattern matches a topic, in turn, or null if none does.
+     */
+    private ResponderRegistration localResponder(final DirectBuffer topic, final int length)
+    {
+        slots.clear();
+        localResponders.match(topic, 0, length, slots);
+        return 0 == slots.size() ? null : respondersBySlot[slots.get(Math.floorMod(roundRobin++, slots.size()))];
     }
 
     /**
@@ -286,10 +285,7 @@ final class Requests
         }
         else
         {
-            slots.clear();
-            localResponders.match(pending.topicBytes(), 0, pending.topicLength(), slots);
-            registration = 0 == slots.size() ? null :
-                respondersBySlot[slots.get(Math.floorMod(roundRobin++, slots.size()))];
+            registration = localResponder(pending.topicBytes(), pending.topicLength());
         }
         if (null == registration || registration.isClosed())
         {
@@ -390,10 +386,7 @@ final class Requests
             sendReply(peer, requestId, ReplyStatus.DENIED, buffer, 0, 0);
             return;
         }
-        slots.clear();
-        localResponders.match(topic.nameBytes, 0, topic.nameBytes.capacity(), slots);
-        final ResponderRegistration registration = 0 == slots.size() ? null :
-            respondersBySlot[slots.get(Math.floorMod(roundRobin++, slots.size()))];
+        final ResponderRegistration registration = localResponder(topic.nameBytes, topic.nameBytes.capacity());
         if (null == registration)
         {
             sendReply(peer, requestId, ReplyStatus.NO_RESPONDER, buffer, 0, 0);

@@ -151,6 +151,39 @@ public final class TopicPermissions
     }
 
     /**
+     * Keep, of the peer slots matched for a topic, those whose estate may do an action on it; each left out is handed
+     * to {@code onDenied} (a slot with no peer any more as null). Nothing to do without rules.
+     *
+     * @param slots    the peer slots, filtered in place.
+     * @param peers    the peers by slot.
+     * @param action   what the estates would do.
+     * @param topic    the topic's bytes.
+     * @param onDenied told of each estate left out.
+     */
+    void retainAllowed(
+        final SlotList slots,
+        final Peers peers,
+        final TopicAction action,
+        final UnsafeBuffer topic,
+        final java.util.function.Consumer<Peer> onDenied)
+    {
+        if (rules.isEmpty())
+        {
+            return;
+        }
+        slots.retainIf((slot) ->
+        {
+            final Peer peer = peers.bySlot(slot);
+            if (null != peer && isAllowed(peer.name, action, topic))
+            {
+                return true;
+            }
+            onDenied.accept(peer);
+            return false;
+        });
+    }
+
+    /**
      * {@inheritDoc}
      */
     @Override
