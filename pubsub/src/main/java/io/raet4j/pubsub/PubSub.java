@@ -380,8 +380,8 @@ public final class PubSub implements AutoCloseable
     }
 
     /**
-     * Why a publication, request or reply of this length is refused at once: {@link #CLOSED}, {@link #MESSAGE_TOO_LARGE},
-     * or 0 when it is not.
+     * Why a publication or request of this length is refused at once: {@link #CLOSED}, {@link #MESSAGE_TOO_LARGE}, or
+     * 0 when it is not.
      */
     private long refusal(final int length)
     {
