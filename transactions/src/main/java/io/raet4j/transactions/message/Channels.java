@@ -2,6 +2,8 @@ package io.raet4j.transactions.message;
 
 import io.raet4j.transactions.StackContext;
 
+import java.util.Arrays;
+import java.util.function.ToIntFunction;
 
 /**
  * The message channels with one remote estate, both ways, created on first use (RAET's messenger and messengent per
@@ -90,16 +92,7 @@ public final class Channels
         sendByNumber[channel.channel()] = channel;
         // Kept in channel order: each duty cycle sends from lower channel numbers first, so a layer above maps
         // priorities onto channel numbers.
-        final SendChannel[] grown = new SendChannel[sends.length + 1];
-        int i = 0;
-        while (i < sends.length && sends[i].channel() < channel.channel())
-        {
-            grown[i] = sends[i];
-            i++;
-        }
-        grown[i] = channel;
-        System.arraycopy(sends, i, grown, i + 1, sends.length - i);
-        sends = grown;
+        sends = inChannelOrder(sends, channel, channel.channel(), SendChannel::channel);
     }
 
     void add(final ReceiveChannel channel)
@@ -110,15 +103,24 @@ public final class Channels
         }
         receiveByNumber[channel.channel()] = channel;
         // Kept in channel order too: polls hand over messages from lower channel numbers first.
-        final ReceiveChannel[] grown = new ReceiveChannel[receives.length + 1];
+        receives = inChannelOrder(receives, channel, channel.channel(), ReceiveChannel::channel);
+    }
+
+    /**
+     * A copy of an array of channels in channel order with one more inserted in its place (when a channel is first
+     * used, never on the duty cycle's steady path).
+     */
+    private static <T> T[] inChannelOrder(
+        final T[] channels, final T added, final int number, final ToIntFunction<T> numberOf)
+    {
+        final T[] grown = Arrays.copyOf(channels, channels.length + 1);
         int i = 0;
-        while (i < receives.length && receives[i].channel() < channel.channel())
+        while (i < channels.length && numberOf.applyAsInt(channels[i]) < number)
         {
-            grown[i] = receives[i];
             i++;
         }
-        grown[i] = channel;
-        System.arraycopy(receives, i, grown, i + 1, receives.length - i);
-        receives = grown;
+        System.arraycopy(channels, i, grown, i + 1, channels.length - i);
+        grown[i] = added;
+        return grown;
     }
 }
