@@ -280,6 +280,37 @@ final class FanOut
     }
 
     /**
+     * Run a fan-out: start its threads (the publisher and the ones that deliver), {@link #measure}, join them, and
+     * fail if any of them failed.
+     *
+     * @param threads the run's threads, not started.
+     * @param seconds measured window.
+     * @return publications delivered to every subscriber in the window, and the window's length.
+     * @throws InterruptedException  if interrupted while joining.
+     * @throws IllegalStateException if the run failed.
+     */
+    Window run(final List<Thread> threads, final double seconds) throws InterruptedException
+    {
+        final long startNs = System.nanoTime();
+        threads.forEach(Thread::start);
+        final Window window;
+        try
+        {
+            window = measure(startNs, seconds);
+        }
+        finally
+        {
+            join(threads);
+        }
+        final Throwable cause = failure();
+        if (null != cause)
+        {
+            throw new IllegalStateException(what + " failed: " + cause, cause);
+        }
+        return window;
+    }
+
+    /**
      * Join threads of a run, after {@link #measure}.
      *
      * @param threads to join, each within 30 s.

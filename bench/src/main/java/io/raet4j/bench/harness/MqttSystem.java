@@ -250,21 +250,7 @@ public final class MqttSystem implements PubSubSystem
             {
                 token.waitForCompletion(TIMEOUT_MS);
             }
-            final Thread publisher = new Thread(() -> publish(run, source, sizeBytes), "mqtt-pub");
-            final long startNs = System.nanoTime();
-            publisher.start();
-            try
-            {
-                window = run.measure(startNs, seconds);
-            }
-            finally
-            {
-                run.join(List.of(publisher));
-            }
-            if (null != run.failure())
-            {
-                throw new IllegalStateException("mqtt fan-out failed: " + run.failure(), run.failure());
-            }
+            window = run.run(List.of(new Thread(() -> publish(run, source, sizeBytes), "mqtt-pub")), seconds);
         }
         finally
         {

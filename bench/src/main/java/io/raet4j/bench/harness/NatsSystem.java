@@ -181,21 +181,7 @@ public final class NatsSystem implements PubSubSystem
                 sink.createDispatcher((message) -> run.onMessage(subscriber, message.getData())).subscribe(DATA);
                 sink.flush(TIMEOUT);
             }
-            final Thread publisher = new Thread(() -> publish(run, source, sizeBytes), "nats-pub");
-            final long startNs = System.nanoTime();
-            publisher.start();
-            try
-            {
-                window = run.measure(startNs, seconds);
-            }
-            finally
-            {
-                run.join(List.of(publisher));
-            }
-            if (null != run.failure())
-            {
-                throw new IllegalStateException("nats fan-out failed: " + run.failure(), run.failure());
-            }
+            window = run.run(List.of(new Thread(() -> publish(run, source, sizeBytes), "nats-pub")), seconds);
         }
         finally
         {

@@ -201,20 +201,13 @@ public final class RaetPubSubSystem implements PubSubSystem
                 all.add(new Thread(() -> drive(run, share), "raet4j-pubsub-sub-" + t));
             }
             all.add(new Thread(() -> publish(run, source, publisher, sizeBytes), "raet4j-pubsub-pub"));
-            final long startNs = System.nanoTime();
-            all.forEach(Thread::start);
             try
             {
-                window = run.measure(startNs, seconds);
+                window = run.run(all, seconds);
             }
             finally
             {
-                run.join(all);
                 lastRunCounters = estates.counters();
-            }
-            if (null != run.failure())
-            {
-                throw new IllegalStateException("raet4j pub/sub fan-out failed: " + run.failure(), run.failure());
             }
         }
         return Rows.throughput(SYSTEM, PubSubSystem.fanOutMedia(MEDIA, subscribers), encryption, sizeBytes,
