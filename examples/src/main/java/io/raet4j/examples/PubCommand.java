@@ -100,6 +100,10 @@ final class PubCommand implements Command, DeliveryHandler
             "  --rate N             at most N publications per second (default 0: as fast as the subscribers\n" +
             "                       take them)\n" +
             "  --timeout-seconds S  give up after S seconds in all, waiting and publishing (default 300)\n" +
+            "  --retain             keep the topic's last value: an estate that subscribes later (or again, after a\n" +
+            "                       restart) gets the last publication first (default: not kept)\n" +
+            "  --linger-seconds S   after the last outcome, keep serving for S seconds (interest, last values) and\n" +
+            "                       print subscriber changes; a stop signal ends it early (default 0)\n" +
             Main.COMMON_OPTIONS +
             StackOptions.USAGE +
             "Publication i (from 0) carries i and a checksum as send's messages do, for sub to verify. Each goes\n" +
@@ -117,8 +121,7 @@ final class PubCommand implements Command, DeliveryHandler
             "(subscribers: estates subscribed when publishing began; copies: copies taken, one per subscriber and\n" +
             "publication; delivered, failed, uncertain: their outcomes, as send's, delivered + failed + uncertain\n" +
             "= copies; unrouted: publications no estate subscribed to; declarations: the topic declarations the\n" +
-            "layer sends before the first copy to each estate in each session, whose outcomes are taken off\n" +
-            "delivered: one whose session ended first shows as a failed or uncertain copy instead;\n" +
+            "layer sent before the first copy to each estate in each session, not counted in the outcomes;\n" +
             "seconds: from the first publication to the last one or the last outcome, whichever is later;\n" +
             "msgsPerSec: publications per second over that time).\n" +
             "Exit status 0 if every copy was delivered and none skipped, else 1.\n";
@@ -141,6 +144,8 @@ final class PubCommand implements Command, DeliveryHandler
         final int wanted = (int)args.number("--subscribers", 1L, 0, 1_000_000);
         final long rate = args.number("--rate", 0L, 0, 1_000_000_000);
         final long timeoutNs = args.seconds("--timeout-seconds", 300, 0.001, 86_400);
+        final boolean isRetaining = args.flag("--retain");
+        final long lingerNs = args.seconds("--linger-seconds", 0, 0, 86_400);
         final Path statusParent = Main.statusParent(args);
         final IdleStrategy idle = Main.idleStrategy(args, "backoff");
         final StackOptions stackOptions = StackOptions.read(args, false);
@@ -163,6 +168,10 @@ final class PubCommand implements Command, DeliveryHandler
             stack.addJoinHandler(presence);
             pubSub.addDeliveryHandler(this);
             final Publisher publisher = pubSub.publisher(topic);
+            if (isRetaining)
+            {
+                publisher.retainLastValue();
+            }
             out.println("listening on " + Main.format(stack.localAddress()) + " as " + name + " (estate " +
                 Main.id(estateId) + "), status " + stack.statusFile());
             out.println(stackOptions.describe(stack));
@@ -186,6 +195,10 @@ final class PubCommand implements Command, DeliveryHandler
             }
             final String awaitProblem = awaitOutcomes(pubSub, idle, deadlineNs);
             problem = null == problem ? awaitProblem : problem;
+            if (null == problem && lingerNs > 0)
+            {
+                linger(pubSub, publisher, isRetaining, lingerNs, idle, out);
+            }
             declarations = pubSub.counter(PubSubCounterDescriptor.TOPICS_DECLARED);
         }
 
@@ -195,13 +208,26 @@ final class PubCommand implements Command, DeliveryHandler
             problem = "join to " + presence.joinFailure().address() + " failed (" + presence.joinFailure().reason() +
                 "): " + presence.joinFailure().message();
         }
-        final long[] outcomes = copyOutcomes(declarations);
+        report(out, err, problem, declarations, Main.id(estateId), signingKey);
+        final boolean isClean = null == problem && published == count && 0 == skipped &&
+            0 == dataFailed && 0 == dataUncertain;
+        return isClean ? Main.EXIT_OK : Main.EXIT_FAILED;
+    }
+
+    private void report(
+        final PrintStream out,
+        final PrintStream err,
+        final String problem,
+        final long declarations,
+        final String estateId,
+        final String signingKey)
+    {
         final long endNs = Math.max(lastOutcomeNs, lastPublishedNs);
         final double seconds = 0 == startNs ? 0 : (endNs - startNs) / 1e9;
         final double msgsPerSec = seconds > 0 ? published / seconds : 0;
         out.printf("done: published %d publications (%d bytes) to %d subscribers, %d copies: delivered %d, " +
             "failed %d, uncertain %d; skipped %d, unrouted %d, in %.3f s, %.0f publications/s%n", published, bytes,
-            subscribersAtStart, copies, outcomes[0], outcomes[1], outcomes[2], skipped, unrouted, seconds,
+            subscribersAtStart, copies, dataDelivered, dataFailed, dataUncertain, skipped, unrouted, seconds,
             msgsPerSec);
         final Json result = new Json();
         if (null != problem)
@@ -214,20 +240,17 @@ final class PubCommand implements Command, DeliveryHandler
             .put("subscribers", subscribersAtStart)
             .put("subscribersAtEnd", Math.max(0, subscribers))
             .put("copies", copies)
-            .put("delivered", outcomes[0])
-            .put("failed", outcomes[1])
-            .put("uncertain", outcomes[2])
+            .put("delivered", dataDelivered)
+            .put("failed", dataFailed)
+            .put("uncertain", dataUncertain)
             .put("skipped", skipped)
             .put("unrouted", unrouted)
             .put("declarations", declarations)
             .put("bytes", bytes)
             .put("seconds", seconds)
             .put("msgsPerSec", msgsPerSec)
-            .put("estateId", Main.id(estateId))
+            .put("estateId", estateId)
             .put("signingKey", signingKey));
-        final boolean isClean = null == problem && published == count && 0 == skipped &&
-            0 == outcomes[1] && 0 == outcomes[2];
-        return isClean ? Main.EXIT_OK : Main.EXIT_FAILED;
     }
 
     /**
@@ -365,12 +388,11 @@ final class PubCommand implements Command, DeliveryHandler
     }
 
     /**
-     * Drive the layer until every copy and declaration has its outcome.
+     * Drive the layer until every copy has its outcome.
      */
     private String awaitOutcomes(final PubSub pubSub, final IdleStrategy idle, final long deadlineNs)
     {
-        while (dataDelivered + dataFailed + dataUncertain <
-            copies + pubSub.counter(PubSubCounterDescriptor.TOPICS_DECLARED))
+        while (dataDelivered + dataFailed + dataUncertain < copies)
         {
             if (StopSignal.isStopRequested())
             {
@@ -378,8 +400,8 @@ final class PubCommand implements Command, DeliveryHandler
             }
             if (System.nanoTime() >= deadlineNs)
             {
-                return "timed out with " + (copies + pubSub.counter(PubSubCounterDescriptor.TOPICS_DECLARED) -
-                    dataDelivered - dataFailed - dataUncertain) + " copies in flight";
+                return "timed out with " + (copies - dataDelivered - dataFailed - dataUncertain) +
+                    " copies in flight";
             }
             idle.idle(pubSub.doWork());
         }
@@ -387,20 +409,26 @@ final class PubCommand implements Command, DeliveryHandler
     }
 
     /**
-     * The outcomes of the copies: the data channel's, less the declarations, taken off delivered (a declaration is
-     * confirmed before any copy behind it) and, if there are more, off uncertain, then failed.
-     *
-     * @return delivered, failed, uncertain.
+     * Keep the layer running: interest comes and goes, an estate that subscribes gets the last value if kept.
      */
-    private long[] copyOutcomes(final long declarations)
+    private void linger(
+        final PubSub pubSub,
+        final Publisher publisher,
+        final boolean isRetaining,
+        final long lingerNs,
+        final IdleStrategy idle,
+        final PrintStream out)
     {
-        long rest = declarations;
-        final long delivered = dataDelivered - Math.min(rest, dataDelivered);
-        rest -= dataDelivered - delivered;
-        final long uncertain = dataUncertain - Math.min(rest, dataUncertain);
-        rest -= dataUncertain - uncertain;
-        final long failed = dataFailed - Math.min(rest, dataFailed);
-        return new long[]{ delivered, failed, uncertain };
+        out.printf("lingering %.1f s%s%n", lingerNs / 1e9, isRetaining ? ", the last value kept for new subscribers" :
+            "");
+        out.flush();
+        final long endNs = System.nanoTime() + lingerNs;
+        while (System.nanoTime() < endNs && !StopSignal.isStopRequested())
+        {
+            final int work = pubSub.doWork();
+            watchSubscribers(publisher, out);
+            idle.idle(work);
+        }
     }
 
     private void watchSubscribers(final Publisher publisher, final PrintStream out)
@@ -417,10 +445,9 @@ final class PubCommand implements Command, DeliveryHandler
 
     private void printProgress(final PrintStream out, final PubSub pubSub)
     {
-        final long[] outcomes = copyOutcomes(pubSub.counter(PubSubCounterDescriptor.TOPICS_DECLARED));
         out.printf("published %d (copies %d, delivered %d, failed %d, uncertain %d, skipped %d) to %d " +
-            "subscribers (segments retransmitted %d, nacks received %d)%n", published, copies, outcomes[0],
-            outcomes[1], outcomes[2], skipped, subscribers, pubSub.stack().counter(StackCounterDescriptor.RETRANSMITS),
+            "subscribers (segments retransmitted %d, nacks received %d)%n", published, copies, dataDelivered,
+            dataFailed, dataUncertain, skipped, subscribers, pubSub.stack().counter(StackCounterDescriptor.RETRANSMITS),
             pubSub.stack().counter(StackCounterDescriptor.NACKS_RECEIVED));
         out.flush();
     }
@@ -431,11 +458,8 @@ final class PubCommand implements Command, DeliveryHandler
     @Override
     public void onDelivered(final long estateId, final int channel, final long messageId)
     {
-        if (PubSub.DATA_CHANNEL == channel)
-        {
-            dataDelivered++;
-            lastOutcomeNs = System.nanoTime();
-        }
+        dataDelivered++;
+        lastOutcomeNs = System.nanoTime();
     }
 
     /**
@@ -444,11 +468,8 @@ final class PubCommand implements Command, DeliveryHandler
     @Override
     public void onFailed(final long estateId, final int channel, final long messageId, final FailureReason reason)
     {
-        if (PubSub.DATA_CHANNEL == channel)
-        {
-            dataFailed++;
-            lastOutcomeNs = System.nanoTime();
-        }
+        dataFailed++;
+        lastOutcomeNs = System.nanoTime();
     }
 
     /**
@@ -457,11 +478,8 @@ final class PubCommand implements Command, DeliveryHandler
     @Override
     public void onUncertain(final long estateId, final int channel, final long messageId, final FailureReason reason)
     {
-        if (PubSub.DATA_CHANNEL == channel)
-        {
-            dataUncertain++;
-            lastOutcomeNs = System.nanoTime();
-        }
+        dataUncertain++;
+        lastOutcomeNs = System.nanoTime();
     }
 
     /**

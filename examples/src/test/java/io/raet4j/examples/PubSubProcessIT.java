@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code pub} and {@code sub} in separate JVMs, over loopback UDP and over a lane: publications reach exactly the
  * subscriptions whose patterns match, once each and in order, and an estate whose patterns match nothing is sent
  * nothing; a subscriber killed with SIGKILL loses its interest at the publisher after the session timeout, and gets
- * its subscriptions back when it restarts from its keep. Every wait is on process output or exit with a deadline;
+ * its subscriptions back when it restarts from its keep, and the topic's last value when the publisher keeps it, as
+ * does a subscriber that comes late. Every wait is on process output or exit with a deadline;
  * every process is killed afterwards.
  * <p>
  * Publications per publisher on the main topic: {@value #COUNT_PROP_NAME}, default {@value #DEFAULT_COUNT}.
@@ -144,6 +145,58 @@ class PubSubProcessIT
         assertEquals(count - 1.0, stream.get("last"), again::transcript);
         assertEquals(count - first, stream.get("count"), () -> "everything after it rejoined\n" + again.transcript());
         assertEquals(count - first, returned.get("received"), again::transcript);
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldGiveTheLastValueToASubscriberRestartedAfterSigkillAndToALateOne()
+    {
+        final int count = 500;
+        final String pubAddress = JarProcess.freeLoopbackAddress();
+        final String keep = dir.resolve("restarted-keep").toString();
+        final JarProcess pub = start("pub", "--name", "it-retain", "--bind", pubAddress, "--topic", "a.b.c",
+            "--count", String.valueOf(count), "--size", SIZE, "--subscribers", "1", "--retain",
+            "--linger-seconds", "100", "--timeout-seconds", "100", "--dir", dir.toString());
+        pub.awaitLine((line) -> line.startsWith("listening on " + pubAddress), START);
+        final JarProcess first = start("sub", "--name", "it-restarted", "--keep", keep, "--bind", "127.0.0.1:0",
+            "--peer", pubAddress, "--topic", "a.b.c", "--idle-seconds", "100", "--dir", dir.toString());
+        final String firstId = estateId(first.awaitLine((line) -> line.startsWith("listening on "), START));
+        // Lingering comes after every copy's outcome: delivered means the subscriber's application took all 500.
+        pub.awaitLine((line) -> line.startsWith("lingering "), RUN);
+        first.kill();
+
+        final JarProcess again = start("sub", "--name", "it-restarted", "--keep", keep, "--bind", "127.0.0.1:0",
+            "--peer", pubAddress, "--topic", "a.b.c", "--count", "1", "--idle-seconds", "30", "--dir",
+            dir.toString());
+        final JarProcess late = start("sub", "--name", "it-late", "--bind", "127.0.0.1:0", "--peer", pubAddress,
+            "--topic", "a.*.c", "--topic", "x.>", "--count", "1", "--idle-seconds", "30", "--dir", dir.toString());
+        assertEquals(0, again.awaitExit(RUN), again::transcript);
+        assertEquals(0, late.awaitExit(RUN), late::transcript);
+        pub.signal("TERM");
+        assertEquals(143, pub.awaitExit(RUN), () -> "128 + SIGTERM, the JVM's status after its shutdown hooks\n" +
+            pub.transcript());
+        final Map<String, Object> published = pub.lastJson();
+        assertEquals(null, published.get("error"), pub::transcript);
+        final Map<String, Object> returned = again.lastJson();
+        final Map<String, Object> lateResult = late.lastJson();
+        System.out.printf("pub/sub, last values: pub %s%n  restarted after SIGKILL %s%n  late %s%n", published,
+            returned, lateResult);
+
+        assertEquals((double)count, published.get("published"), pub::transcript);
+        assertEquals((double)count, published.get("copies"), "only the first subscriber was there: " + published);
+        assertEquals((double)count, published.get("delivered"), "the layer's last values are not copies: " +
+            published);
+        assertEquals(0.0, (Double)published.get("failed") + (Double)published.get("uncertain"), pub::transcript);
+        assertEquals(firstId, returned.get("estateId"), "the same estate, from its keep");
+        for (final Map<String, Object> result : List.of(returned, lateResult))
+        {
+            final JarProcess process = result == returned ? again : late;
+            assertClean(result, process);
+            assertEquals(1.0, result.get("received"), () -> "the last value, nothing else\n" + process.transcript());
+            final Map<String, Object> stream = onlyStream(result, process);
+            assertEquals(count - 1.0, stream.get("first"), () -> "the last publication\n" + process.transcript());
+            assertEquals(count - 1.0, stream.get("last"), process::transcript);
+        }
     }
 
     private void runMesh(

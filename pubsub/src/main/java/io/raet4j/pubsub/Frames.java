@@ -31,6 +31,7 @@ final class Frames
 
     private final ChannelReservation reservation;
     private final PubSubCounters counters;
+    private final LayerOutcomes outcomes;
     private final ExpandableArrayBuffer dataBuffer = new ExpandableArrayBuffer(64 * 1024);
     private final ExpandableArrayBuffer controlBuffer = new ExpandableArrayBuffer(1024);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -43,10 +44,11 @@ final class Frames
     private final IntroduceEncoder introduceEncoder = new IntroduceEncoder();
     private final InterestDeniedEncoder deniedEncoder = new InterestDeniedEncoder();
 
-    Frames(final ChannelReservation reservation, final PubSubCounters counters)
+    Frames(final ChannelReservation reservation, final PubSubCounters counters, final LayerOutcomes outcomes)
     {
         this.reservation = reservation;
         this.counters = counters;
+        this.outcomes = outcomes;
     }
 
     /**
@@ -128,6 +130,7 @@ final class Frames
             peer.estateId, declareChannel, controlBuffer, 0, HEADER_LENGTH + declareEncoder.encodedLength());
         if (result >= 0)
         {
+            outcomes.layerSent(peer.estateId, declareChannel, result);
             peer.declared(declareChannel, topic.topicId);
             counters.topicsDeclared.incrementRelease();
             return true;
@@ -222,5 +225,22 @@ final class Frames
     long offerData(final Peer peer, final int channel, final int length)
     {
         return reservation.offer(peer.estateId, channel, dataBuffer, 0, length);
+    }
+
+    /**
+     * Offer the frame encoded last into the data buffer to a peer on a channel, as the layer's own message rather
+     * than a copy the application's {@code publish} counted (a last value sent to an estate that subscribes later, a
+     * conflated value sent once there is room): its outcome is not reported to the application.
+     *
+     * @return the stack's result: a message id, or a negative status of {@link Stack}.
+     */
+    long offerLayerData(final Peer peer, final int channel, final int length)
+    {
+        final long result = reservation.offer(peer.estateId, channel, dataBuffer, 0, length);
+        if (result >= 0)
+        {
+            outcomes.layerSent(peer.estateId, channel, result);
+        }
+        return result;
     }
 }

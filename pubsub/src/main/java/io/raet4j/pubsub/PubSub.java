@@ -55,6 +55,7 @@ public final class PubSub implements AutoCloseable
     private final PubSubContext ctx;
     private final Stack stack;
     private final ChannelReservation reservation;
+    private final LayerOutcomes outcomes = new LayerOutcomes();
     private final CounterSet<PubSubCounterDescriptor> counterSet;
     private final PubSubCounters counters;
     private final int maxPayload;
@@ -80,7 +81,8 @@ public final class PubSub implements AutoCloseable
         this.counterSet = stack.addCounters(PubSubCounterDescriptor.class);
         this.counters = new PubSubCounters(counterSet);
         this.reservation = stack.reserveChannels("pubsub", ChannelSet.range(CHANNEL_FIRST, CHANNEL_COUNT));
-        final Frames frames = new Frames(reservation, counters);
+        reservation.addDeliveryHandler(outcomes);
+        final Frames frames = new Frames(reservation, counters, outcomes);
         final int cacheEntries = ctx.routeCacheEntries();
         this.interest = new Interest(peers, frames, counters, cacheEntries);
         this.subscriptions = new LocalSubscriptions(cacheEntries, counters, stack.errorHandler());
@@ -283,15 +285,15 @@ public final class PubSub implements AutoCloseable
     }
 
     /**
-     * Add a handler for the outcomes of the messages the layer offers to other estates, registered on the layer's
-     * channel reservation ({@code ChannelReservation.addDeliveryHandler}): Hello, Interest and Introduce frames on
-     * {@link #CONTROL_CHANNEL}; topic declarations and publication copies on their {@link Delivery}'s channel
-     * ({@link #DATA_CHANNEL} for NORMAL, the default; best-effort copies have no outcome); requests and replies on
-     * {@link #DATA_CHANNEL}. Each ends
-     * delivered, failed or uncertain, as {@link DeliveryHandler} says. {@link Publisher#publish} returns no message
-     * ids, so count: when every copy has its outcome, the data channel's outcomes equal the copies taken by estates
-     * plus {@link PubSubCounterDescriptor#TOPICS_DECLARED}. The stack's application handlers never see these
-     * outcomes. Adding one twice has no effect.
+     * Add a handler for the outcomes of what the application offered through the layer: each publication copy taken
+     * by an estate ({@link Publisher#publish} returns how many), on its {@link Delivery}'s channel
+     * ({@link #DATA_CHANNEL} for NORMAL, the default; best-effort copies have no outcome), and each request and reply
+     * sent to another estate, on {@link #DATA_CHANNEL}. Each ends exactly once, delivered, failed or uncertain, as
+     * {@link DeliveryHandler} says; when every copy has its outcome, their count equals the copies taken. The layer's
+     * own messages are not reported here: Hello, Interest, Introduce, topic declarations, and the copies it sends on
+     * its own initiative, which {@code publish} did not count (a retained last value sent to an estate that subscribes
+     * later; a conflated value sent once a slow estate's channel has room). The stack's application handlers see none
+     * of the layer's outcomes. Adding one twice has no effect.
      *
      * @param handler called on the duty-cycle thread, at the stack's safe points.
      * @return this for a fluent API.
@@ -304,7 +306,7 @@ public final class PubSub implements AutoCloseable
             throw new NullPointerException("handler is null: give the handler of the layer's outcomes");
         }
         requireOpen("addDeliveryHandler");
-        reservation.addDeliveryHandler(handler);
+        outcomes.add(handler);
         return this;
     }
 

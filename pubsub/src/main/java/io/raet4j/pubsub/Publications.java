@@ -443,8 +443,8 @@ final class Publications
                         publisher.pending(slot, false);
                         continue;
                     }
-                    if (frames.declared(peer, publisher, channel) && frames.offerData(peer, channel, frames.publish(
-                        publisher, publisher.isRetaining(), false, publisher.lastValue(), 0,
+                    if (frames.declared(peer, publisher, channel) && frames.offerLayerData(peer, channel,
+                        frames.publish(publisher, publisher.isRetaining(), false, publisher.lastValue(), 0,
                         publisher.lastValueLength())) >= 0)
                     {
                         publisher.pending(slot, false);
@@ -467,7 +467,7 @@ final class Publications
         }
         final int frameLength =
             frames.publish(publisher, true, true, publisher.lastValue(), 0, publisher.lastValueLength());
-        final long result = frames.offerData(peer, channel, frameLength);
+        final long result = frames.offerLayerData(peer, channel, frameLength);
         if (result >= 0)
         {
             counters.publicationsSent.incrementRelease();

@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link PubSub#addDeliveryHandler}: the outcomes of the layer's own messages, for a publisher that counts what its
- * copies became; the application's handlers never see them.
+ * {@link PubSub#addDeliveryHandler}: the outcomes of what the application offered through the layer, for a publisher
+ * that counts what its copies became: one per copy, none for the layer's own frames; the stack's application
+ * handlers never see them.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PubSubDeliveryHandlerTest
@@ -44,7 +45,7 @@ class PubSubDeliveryHandlerTest
     }
 
     @Test
-    void shouldReportTheOutcomeOfEveryCopyAndDeclarationOnTheDataChannel()
+    void shouldReportTheOutcomeOfEveryCopyAndNoneOfTheLayersOwnFrames()
     {
         final PubSub publisher = mesh.launch("pub");
         final PubSub alpha = mesh.launch("alpha");
@@ -65,15 +66,16 @@ class PubSubDeliveryHandlerTest
         {
             copies += tx.publish(payload, 0, payload.capacity());
         }
-        final long expected = copies + publisher.counter(PubSubCounterDescriptor.TOPICS_DECLARED);
+        final long expected = copies;
         assertTrue(mesh.runUntil(() -> expected == layer.data(), 100_000), () -> "data outcomes " + layer.data());
         mesh.run(1_000);
 
         assertEquals(100, copies);
         assertEquals(2, publisher.counter(PubSubCounterDescriptor.TOPICS_DECLARED), "one declaration per estate");
-        assertEquals(102, layer.dataDelivered, "added twice, called once per outcome");
+        assertTrue(publisher.counter(PubSubCounterDescriptor.INTEREST_SENT) >= 2, "each estate got the Hello");
+        assertEquals(100, layer.dataDelivered, "added twice, called once per outcome; no declaration's outcome");
         assertEquals(0, layer.failed + layer.uncertain);
-        assertTrue(layer.controlDelivered >= 2, "each estate got at least the Hello: " + layer.controlDelivered);
+        assertEquals(0, layer.controlDelivered, "no Hello's or Interest's outcome");
         assertEquals(0, application.data() + application.controlDelivered, "the application sees none of them");
     }
 
@@ -89,18 +91,41 @@ class PubSubDeliveryHandlerTest
         final Publisher any = publisher.publisher("any");
         assertTrue(mesh.runUntil(() -> 1 == any.remoteSubscribers(), 10_000));
         mesh.run(100);
-        final long controlOutcomes = layer.controlDelivered;
 
         for (int i = 0; i < 5; i++)
         {
             assertEquals(1, any.publish(payload, 0, payload.capacity()));
         }
         alpha.close();
-        assertTrue(mesh.runUntil(() -> 6 == layer.data(), 100_000), () -> "data outcomes " + layer.data());
+        assertTrue(mesh.runUntil(() -> 5 == layer.data(), 100_000), () -> "data outcomes " + layer.data());
+        mesh.run(1_000);
 
         assertEquals(0, layer.dataDelivered, "alpha left before taking any");
-        assertEquals(6, layer.failed + layer.uncertain, "five copies and the declaration ended");
-        assertEquals(controlOutcomes, layer.controlDelivered);
+        assertEquals(5, layer.failed + layer.uncertain, "the five copies ended, not the declaration");
+        assertEquals(0, layer.controlDelivered);
+    }
+
+    @Test
+    void shouldNotReportTheLastValueTheLayerSendsToALateSubscriber()
+    {
+        final PubSub publisher = mesh.launch("pub");
+        final PubSub late = mesh.launch("late");
+        final Outcomes layer = new Outcomes();
+        publisher.addDeliveryHandler(layer);
+        final Publisher kept = publisher.publisher("kept").retainLastValue();
+        assertEquals(0, kept.publish(payload, 0, payload.capacity()), "nobody subscribes yet");
+        final long[] received = new long[1];
+        late.subscribe("kept", (topic, estateId, buffer, offset, length) -> received[0]++);
+        mesh.join(late, publisher);
+        assertTrue(mesh.runUntil(() -> 1 == received[0], 10_000), "the late subscriber gets the last value");
+        mesh.run(1_000);
+        assertEquals(0, layer.data(), "the layer sent the last value on its own: publish counted no copy");
+
+        assertEquals(1, kept.publish(payload, 0, payload.capacity()));
+        assertTrue(mesh.runUntil(() -> 1 == layer.data(), 10_000), () -> "data outcomes " + layer.data());
+        mesh.run(1_000);
+        assertEquals(1, layer.dataDelivered);
+        assertEquals(2, received[0]);
     }
 
     @Test
