@@ -71,11 +71,14 @@ public final class BenchMain
             case "memory":
                 MemoryPairThroughput.main(rest);
                 break;
+            case "priority":
+                io.raet4j.bench.harness.PubSubSection.priorityMain(rest);
+                break;
             default:
                 System.err.println("usage: java -jar raet4j-bench.jar " +
                     "[pingpong [--count N] [--size B] [--encryption on|off] [--warmup N] [--rounds R] [--out FILE] | " +
                     "jmh [jmh args...] | alloc [seconds] | harness [--quick] ... | " +
-                    "memory [--encryption on|off] [--size B] [--seconds S]]");
+                    "memory [--encryption on|off] [--size B] [--seconds S] | priority [SECONDS]]");
                 System.exit(2);
         }
     }

@@ -86,6 +86,59 @@ class DeliveryOptionsTest
     }
 
     @Test
+    void shouldLetAHighPublicationOvertakeABacklogOfLowOnes()
+    {
+        final int backlog = 2_000;
+        final int[] high = lowReceivedAroundUrgent(Delivery.HIGH, backlog);
+        final int[] sameChannel = lowReceivedAroundUrgent(Delivery.LOW, backlog);
+        System.out.printf("priority under contention: %d LOW publications of 1000 B queued, one urgent published " +
+            "when the subscriber had %d of them: on HIGH it came after %d LOW ones (%d more); on LOW, the same " +
+            "channel, after %d (%d more)%n", backlog, high[0], high[1], high[1] - high[0], sameChannel[1],
+            sameChannel[1] - sameChannel[0]);
+
+        assertTrue(high[1] - high[0] < backlog / 10, "HIGH overtakes the LOW backlog");
+        assertEquals(backlog, sameChannel[1], "on the same channel, it waits its turn (ordered)");
+    }
+
+    /**
+     * Queue a backlog of LOW publications (many times what the subscriber's receive window takes at once), run until
+     * they flow, then publish one on the given delivery; run until all arrived.
+     *
+     * @return how many LOW ones the subscriber had when the urgent one was published, and when it came.
+     */
+    private int[] lowReceivedAroundUrgent(final Delivery urgentDelivery, final int backlog)
+    {
+        final String tag = urgentDelivery.name().toLowerCase();
+        final PubSub publisher = mesh.launch("pub-" + tag,
+            (ctx) -> ctx.sendBufferMaxBytes(8 << 20).maxUnackedSegments(8192));
+        final PubSub subscriber = mesh.launch("sub-" + tag, (ctx) -> ctx.receiveWindowSegments(64));
+        final int[] low = {0};
+        final int[] lowAtUrgent = {-1};
+        subscriber.subscribe("bulk", (topic, estateId, buffer, offset, length) -> low[0]++);
+        subscriber.subscribe("urgent", (topic, estateId, buffer, offset, length) -> lowAtUrgent[0] = low[0]);
+        mesh.join(subscriber, publisher);
+        final Publisher bulk = publisher.publisher("bulk").delivery(Delivery.LOW);
+        final Publisher urgent = publisher.publisher("urgent").delivery(urgentDelivery);
+        assertTrue(mesh.runUntil(() -> 1 == bulk.remoteSubscribers() && 1 == urgent.remoteSubscribers(), 10_000));
+        payload.putInt(0, -1);
+        assertEquals(1, urgent.publish(payload, 0, 4), "declared and delivered once before the contention");
+        assertTrue(mesh.runUntil(() -> lowAtUrgent[0] == 0, 10_000));
+        lowAtUrgent[0] = -1;
+
+        for (int i = 0; i < backlog; i++)
+        {
+            payload.putInt(0, i);
+            assertEquals(1, bulk.publish(payload, 0, 1000), "the publisher's channel holds the whole backlog");
+        }
+        assertTrue(mesh.runUntil(() -> low[0] >= backlog / 4, 1_000_000), () -> "low " + low[0]);
+        final int lowAtPublish = low[0];
+        assertEquals(1, urgent.publish(payload, 0, 4));
+        assertTrue(mesh.runUntil(() -> low[0] == backlog && lowAtUrgent[0] >= 0, 1_000_000),
+            () -> "low " + low[0] + ", urgent after " + lowAtUrgent[0]);
+        return new int[]{ lowAtPublish, lowAtUrgent[0] };
+    }
+
+    @Test
     void shouldNotLetASlowSubscriberHoldUpAFastOne()
     {
         final PubSub publisher =

@@ -438,7 +438,8 @@ public final class Harness
         {
             if (row.metric().equals("rttP50Us") || row.metric().equals("rttP999Us") ||
                 row.metric().equals("msgsPerSec") || row.metric().equals("mbPerSec") ||
-                row.metric().startsWith("alloc"))
+                row.metric().startsWith("alloc") || row.metric().startsWith("urgent") ||
+                row.metric().equals("bulkMsgsPerSec"))
             {
                 text.append(String.format(Locale.ROOT, "%s=%.1f ", row.metric(), row.value()));
             }

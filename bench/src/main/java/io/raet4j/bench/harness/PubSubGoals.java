@@ -197,11 +197,59 @@ public final class PubSubGoals
                 goal.isAtMost() ? "<=" : ">=", goal.target(),
                 goal.isMeasured() ? (goal.isMet() ? "yes" : "no") : "not measured"));
         }
+        out.append(priorityTable(rows));
         out.append("\nReference, NOT measured here: Zenoh's published figures, on other hardware (an AMD Ryzen 7 " +
             "5800X): 4.3 M msg/s at 8 B payload, and 10 us peer-to-peer latency at 64 B. If that latency is, as in " +
             "Zenoh's benchmark posts, half a ping-pong round trip, the round trip to set beside this run's is about " +
             "20 us. Machine, payloads and definitions differ: an order of magnitude, not a comparison.\n");
         return out.toString();
+    }
+
+    /**
+     * The priority runs' table ({@link PriorityRun}), empty if none ran.
+     *
+     * @param rows of the run.
+     * @return markdown text.
+     */
+    static String priorityTable(final List<Row> rows)
+    {
+        final StringBuilder table = new StringBuilder();
+        final List<String> cases = new java.util.ArrayList<>();
+        for (final Row row : rows)
+        {
+            final String key = row.media() + "|" + row.encrypted();
+            if (row.media().contains(" priority: ") && !cases.contains(key))
+            {
+                cases.add(key);
+            }
+        }
+        if (cases.isEmpty())
+        {
+            return "";
+        }
+        table.append("\nPriorities under contention (raet4j pub/sub, ").append(PriorityRun.URGENT_BYTES)
+            .append(" B urgent publications every ").append(PriorityRun.URGENT_INTERVAL_US).append(" us, one-way " +
+            "latency from their scheduled time; the bulk: ").append(PriorityRun.BULK_BYTES).append(" B on LOW, as " +
+            "fast as its channel takes them; two estates, one thread each, busy spin):\n\n")
+            .append("| case | enc | urgent p50 us | urgent p99 us | urgent max us | bulk msgs/s |\n")
+            .append("|---|---|---|---|---|---|\n");
+        for (final String key : cases)
+        {
+            final String media = key.substring(0, key.indexOf('|'));
+            final boolean encrypted = Boolean.parseBoolean(key.substring(key.indexOf('|') + 1));
+            table.append("| ").append(media.substring(media.indexOf(" priority: ") + " priority: ".length()))
+                .append(" | ").append(encrypted ? "on" : "off").append(" |");
+            for (final String metric : PriorityRun.METRICS)
+            {
+                final double value = rows.stream().filter((r) -> r.media().equals(media) &&
+                    r.encrypted() == encrypted && r.metric().equals(metric)).mapToDouble(Row::value).findFirst()
+                    .orElse(Double.NaN);
+                table.append(Double.isNaN(value) ? " - |" : String.format(Locale.ROOT,
+                    metric.startsWith("bulk") ? " %,.0f |" : " %.1f |", value));
+            }
+            table.append('\n');
+        }
+        return table.toString();
     }
 
     private static String subject(final int size, final boolean encrypted, final int fanOut)

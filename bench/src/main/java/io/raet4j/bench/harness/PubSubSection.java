@@ -1,5 +1,7 @@
 package io.raet4j.bench.harness;
 
+import io.raet4j.pubsub.Delivery;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,6 +62,10 @@ public final class PubSubSection
         for (final boolean encryption : new boolean[]{ true, false })
         {
             measureAll(RaetPubSubSystem.udp(encryption), sizes, count, warmup, seconds, failures, rows, out);
+        }
+        for (final boolean encryption : new boolean[]{ true, false })
+        {
+            priorities(RaetPubSubSystem.udp(encryption), seconds, failures, rows, out);
         }
         nats(sizes, count, warmup, seconds, failures, rows, out);
         mqtt(sizes, count, warmup, seconds, failures, rows, out);
@@ -136,6 +142,52 @@ public final class PubSubSection
                     () -> system.fanOut(size, fanOut, seconds));
                 printCounters(system, out);
             }
+        }
+    }
+
+    /**
+     * The priority runs alone ({@code raet4j-bench.jar priority [SECONDS]}): encrypted and clear, each case once,
+     * then their table.
+     *
+     * @param args optional measured seconds per case (default 2).
+     */
+    public static void priorityMain(final String[] args)
+    {
+        final double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 2.0;
+        final List<Row> rows = new ArrayList<>();
+        final List<String> failures = new ArrayList<>();
+        for (final boolean encryption : new boolean[]{ true, false })
+        {
+            priorities(RaetPubSubSystem.udp(encryption), seconds, failures, rows, System.out);
+        }
+        System.out.println(PubSubGoals.priorityTable(rows));
+        failures.forEach((failure) -> System.out.println("FAILED: " + failure));
+        if (!failures.isEmpty())
+        {
+            System.exit(1);
+        }
+    }
+
+    /**
+     * Priorities under contention ({@link PriorityRun}): urgent publications on HIGH beside a LOW bulk, on LOW behind
+     * it, and alone.
+     */
+    private static void priorities(
+        final RaetPubSubSystem system,
+        final double seconds,
+        final List<String> failures,
+        final List<Row> rows,
+        final PrintStream out)
+    {
+        final Object[][] cases = { { Delivery.HIGH, true }, { Delivery.LOW, true }, { Delivery.HIGH, false } };
+        for (final Object[] c : cases)
+        {
+            final Delivery delivery = (Delivery)c[0];
+            final boolean withBulk = (Boolean)c[1];
+            Harness.measure(out, failures, rows, system.label(), "priority: urgent " + delivery +
+                (withBulk ? " beside LOW bulk" : " alone"), PriorityRun.URGENT_BYTES,
+                () -> system.priority(delivery, withBulk, seconds));
+            printCounters(system, out);
         }
     }
 

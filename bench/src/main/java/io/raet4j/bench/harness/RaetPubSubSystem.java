@@ -1,5 +1,6 @@
 package io.raet4j.bench.harness;
 
+import io.raet4j.pubsub.Delivery;
 import io.raet4j.pubsub.PubSub;
 import io.raet4j.pubsub.PubSubContext;
 import io.raet4j.pubsub.Publisher;
@@ -48,6 +49,8 @@ public final class RaetPubSubSystem implements PubSubSystem
     public static final String SYSTEM = "raet4j-pubsub";
     /** Media of the rows: loopback UDP. */
     public static final String MEDIA = "udp";
+    /** System property: print both stacks' non-zero counters after each priority run. */
+    public static final String PRIORITY_COUNTERS_PROP_NAME = "raet4j.bench.priority.counters";
     /** Threading of the round-trip rows. */
     public static final String ROUND_TRIP_THREADING = "invoker, 1 stack per thread, 2 threads";
 
@@ -212,6 +215,39 @@ public final class RaetPubSubSystem implements PubSubSystem
         }
         return Rows.throughput(SYSTEM, PubSubSystem.fanOutMedia(MEDIA, subscribers), encryption, sizeBytes,
             window.publications(), window.seconds(), RaetSystem.BUSY_SPIN, fanOutThreading(subscribers, threads));
+    }
+
+    /**
+     * Priorities under contention ({@link PriorityRun}): two estates, each on its own thread, the urgent topic on the
+     * given delivery, with or without the LOW bulk beside it.
+     *
+     * @param urgentDelivery delivery of the urgent topic: HIGH to jump the bulk, LOW to queue behind it.
+     * @param withBulk       whether the bulk runs.
+     * @param seconds        measured seconds, after {@link PriorityRun#WARMUP_NS} of warm-up.
+     * @return rows of {@link PriorityRun#METRICS}, the media naming the case.
+     * @throws Exception if the run fails.
+     */
+    public List<Row> priority(final Delivery urgentDelivery, final boolean withBulk, final double seconds)
+        throws Exception
+    {
+        try (Estates estates = new Estates(2))
+        {
+            final PriorityRun run = new PriorityRun(estates.layers[0], estates.layers[1], urgentDelivery, withBulk);
+            estates.joinAll(run::isReady);
+            try
+            {
+                run.run(seconds);
+            }
+            finally
+            {
+                lastRunCounters = estates.counters();
+                if (Boolean.getBoolean(PRIORITY_COUNTERS_PROP_NAME))
+                {
+                    System.out.print(estates.allCounters());
+                }
+            }
+            return run.rows(SYSTEM, MEDIA, encryption, RaetSystem.BUSY_SPIN, ROUND_TRIP_THREADING);
+        }
     }
 
     /**
@@ -548,6 +584,30 @@ public final class RaetPubSubSystem implements PubSubSystem
                 hub.counter(StackCounterDescriptor.RETRANSMITS),
                 hub.counter(StackCounterDescriptor.BACK_PRESSURE_EVENTS),
                 hub.counter(StackCounterDescriptor.CONGESTION_EVENTS), acks);
+        }
+
+        /**
+         * Every estate's non-zero stack counters, one per line, read after the threads that drove them are done.
+         */
+        String allCounters()
+        {
+            final StringBuilder text = new StringBuilder();
+            for (final StackCounterDescriptor descriptor : StackCounterDescriptor.values())
+            {
+                final StringBuilder line = new StringBuilder();
+                boolean isAny = false;
+                for (int i = 0; i < layers.length; i++)
+                {
+                    final long value = layers[i].stack().counter(descriptor);
+                    isAny |= 0 != value;
+                    line.append(0 == i ? " publisher " : " estate " + i + " ").append(value);
+                }
+                if (isAny)
+                {
+                    text.append("      ").append(descriptor).append(line).append('\n');
+                }
+            }
+            return text.toString();
         }
 
         public void close()

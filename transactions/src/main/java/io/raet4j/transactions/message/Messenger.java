@@ -469,6 +469,7 @@ public final class Messenger implements MessageOutcomeListener
     public int appendData(final RemoteEstate estate)
     {
         int workCount = 0;
+        int budget = ctx.sendBudgetSegments();
         final long nowNs = cycle.nowNs();
         final PathState path = estate.path;
         for (final SendChannel channel : estate.channels.sends)
@@ -481,7 +482,7 @@ public final class Messenger implements MessageOutcomeListener
             }
             onRetransmitTimer(channel, path, nowNs);
             int result;
-            while (!estate.hasBlocked && (result = channel.appendRetransmit(writer, nowNs)) != 0)
+            while (budget > 0 && !estate.hasBlocked && (result = channel.appendRetransmit(writer, nowNs)) != 0)
             {
                 if (result < 0)
                 {
@@ -494,8 +495,9 @@ public final class Messenger implements MessageOutcomeListener
                     estate.counters.retransmits.incrementRelease();
                 }
                 workCount++;
+                budget--;
             }
-            while (!estate.hasBlocked && channel.hasNew() && channel.isWithinPeerWindow() &&
+            while (budget > 0 && !estate.hasBlocked && channel.hasNew() && channel.isWithinPeerWindow() &&
                 (DeliveryMode.BEST_EFFORT == channel.mode() || path.canSend()))
             {
                 if (!channel.appendNew(writer, nowNs, path))
@@ -505,6 +507,7 @@ public final class Messenger implements MessageOutcomeListener
                 }
                 counters.segmentsSent.incrementRelease();
                 workCount++;
+                budget--;
             }
         }
         return workCount;
