@@ -339,6 +339,46 @@ public final class Stack implements AutoCloseable
     }
 
     /**
+     * Add work the duty cycle runs at the start of every cycle, on its thread, at a safe point where the task may
+     * call the data API: how a component that other threads feed or drain ({@link ConcurrentSender},
+     * {@link ConcurrentReceiver}) gets its share of the cycle. Tasks run in the order added. Add tasks before the
+     * stack runs or on its duty-cycle thread. Adding one twice has no effect.
+     *
+     * @param task to run every duty cycle.
+     * @return this for a fluent API.
+     * @throws IllegalStateException if called from a thread other than the stack's while it runs.
+     */
+    public Stack addDutyCycleTask(final DutyCycleTask task)
+    {
+        if (null == task)
+        {
+            throw new NullPointerException("task is null: give the work to run every duty cycle");
+        }
+        if (!agent.owner().isOwner())
+        {
+            agent.owner().claimOrRefuse("addDutyCycleTask");
+        }
+        agent.addTask(task);
+        return this;
+    }
+
+    /**
+     * Remove a task added with {@link #addDutyCycleTask}; it is not run in cycles that start after this returns.
+     * Same thread rule as adding.
+     *
+     * @param task to remove.
+     * @return true if it had been added.
+     */
+    public boolean removeDutyCycleTask(final DutyCycleTask task)
+    {
+        if (!agent.owner().isOwner())
+        {
+            agent.owner().claimOrRefuse("removeDutyCycleTask");
+        }
+        return agent.removeTask(task);
+    }
+
+    /**
      * Remove a delivery handler; it is not called for outcomes handed over after this returns.
      *
      * @param handler to remove.

@@ -2,6 +2,7 @@ package io.raet4j.transactions.agent;
 
 import io.raet4j.transactions.ChannelSet;
 import io.raet4j.transactions.ControlledMessageHandler;
+import io.raet4j.transactions.DutyCycleTask;
 import io.raet4j.transactions.FailureReason;
 import io.raet4j.transactions.MessageHandler;
 import io.raet4j.transactions.Stack;
@@ -27,6 +28,7 @@ import io.raet4j.transactions.security.HandshakeCrypto;
 import io.raet4j.transport.media.Media;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
+import org.agrona.collections.ArrayUtil;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
@@ -85,6 +87,7 @@ public final class StackAgent implements Agent
     private RemoteEstate claimEstate;
     private SendChannel claimChannel;
     private boolean isInCycle;
+    private DutyCycleTask[] tasks = new DutyCycleTask[0];
     private boolean isClosed;
 
     /**
@@ -173,8 +176,12 @@ public final class StackAgent implements Agent
         {
             return 0;
         }
+        int workCount = runTasks();
+        if (isClosed)
+        {
+            return workCount;
+        }
         isInCycle = true;
-        int workCount = 0;
         try
         {
             final long nowNs = clock.nanoTime();
@@ -206,6 +213,54 @@ public final class StackAgent implements Agent
         }
         // Last: handlers see settled state, and may call the API, close included.
         return workCount + events.drain();
+    }
+
+    /**
+     * Add work run at the start of every duty cycle, at a safe point; adding one twice has no effect.
+     *
+     * @param task to run.
+     */
+    public void addTask(final DutyCycleTask task)
+    {
+        for (final DutyCycleTask existing : tasks)
+        {
+            if (existing == task)
+            {
+                return;
+            }
+        }
+        tasks = ArrayUtil.add(tasks, task);
+    }
+
+    /**
+     * Remove work added with {@link #addTask}.
+     *
+     * @param task to remove.
+     * @return true if it had been added.
+     */
+    public boolean removeTask(final DutyCycleTask task)
+    {
+        final DutyCycleTask[] before = tasks;
+        tasks = ArrayUtil.remove(tasks, task);
+        return tasks != before;
+    }
+
+    private int runTasks()
+    {
+        int workCount = 0;
+        final DutyCycleTask[] tasks = this.tasks;
+        for (final DutyCycleTask task : tasks)
+        {
+            try
+            {
+                workCount += task.doWork();
+            }
+            catch (final Throwable ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
+        return workCount;
     }
 
     private int applyKeepChanges(final long nowNs)
