@@ -12,6 +12,7 @@ import io.raet4j.pubsub.sbe.ReplyDecoder;
 import io.raet4j.pubsub.sbe.ReplyStatus;
 import io.raet4j.pubsub.sbe.RequestDecoder;
 import io.raet4j.pubsub.sbe.TopicDeclareDecoder;
+import io.raet4j.transactions.ControlledMessageHandler;
 import io.raet4j.transactions.MessageHandler;
 import org.agrona.DirectBuffer;
 
@@ -41,6 +42,8 @@ final class FrameReader implements MessageHandler
     private final IntroduceDecoder introduceDecoder = new IntroduceDecoder();
     private final InterestDeniedDecoder deniedDecoder = new InterestDeniedDecoder();
     private final Introductions introductions;
+    /** The same reading, leaving a publication in the stack while an any-thread subscription it goes to is full. */
+    final ControlledMessageHandler controlled = this::onControlledMessage;
 
     FrameReader(
         final Peers peers,
@@ -122,6 +125,35 @@ final class FrameReader implements MessageHandler
             // A frame that breaks the decoders is dropped and counted.
             counters.malformedFrames.incrementRelease();
         }
+    }
+
+    private ControlledMessageHandler.Action onControlledMessage(
+        final long estateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
+    {
+        try
+        {
+            if (length >= HEADER_LENGTH)
+            {
+                headerDecoder.wrap(buffer, offset);
+                final int blockLength = headerDecoder.blockLength();
+                if (headerDecoder.schemaId() == MessageHeaderDecoder.SCHEMA_ID &&
+                    PublishDecoder.TEMPLATE_ID == headerDecoder.templateId() && HEADER_LENGTH + blockLength <= length)
+                {
+                    publishDecoder.wrap(buffer, offset + HEADER_LENGTH, blockLength, headerDecoder.version());
+                    if (!publications.hasRoom(peers.getOrAdd(estateId), publishDecoder.topicId(),
+                        length - HEADER_LENGTH - blockLength))
+                    {
+                        return ControlledMessageHandler.Action.ABORT;
+                    }
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // Malformed: onMessage drops and counts it.
+        }
+        onMessage(estateId, channel, buffer, offset, length);
+        return ControlledMessageHandler.Action.CONTINUE;
     }
 
     private void onInterest(

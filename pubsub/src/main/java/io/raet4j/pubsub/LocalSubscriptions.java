@@ -16,6 +16,7 @@ final class LocalSubscriptions
     private final PubSubCounters counters;
     private final ErrorHandler errorHandler;
     private Subscription[] bySlot = new Subscription[16];
+    private int boundedCount;
     private int[][] routeSnapshots = new int[4][];
     private int deliveryDepth;
 
@@ -44,12 +45,46 @@ final class LocalSubscriptions
     {
         bySlot[subscription.slot] = subscription;
         trie.add(subscription.pattern(), subscription.slot);
+        boundedCount += null != subscription.bounded ? 1 : 0;
     }
 
     void remove(final Subscription subscription)
     {
         trie.remove(subscription.pattern(), subscription.slot);
         bySlot[subscription.slot] = null;
+        boundedCount -= null != subscription.bounded ? 1 : 0;
+    }
+
+    /**
+     * Any-thread subscriptions open: while there are some, the layer polls its frames with the right to leave one in
+     * the stack ({@link #hasRoom}).
+     *
+     * @return how many.
+     */
+    int boundedCount()
+    {
+        return boundedCount;
+    }
+
+    /**
+     * Whether every any-thread subscription of a route has room for a publication now.
+     *
+     * @param route  the subscriptions a publication would go to.
+     * @param length of the publication.
+     * @return false if one of them is full.
+     */
+    boolean hasRoom(final SlotList route, final int length)
+    {
+        for (int i = 0, size = route.size(); i < size; i++)
+        {
+            final Subscription subscription = bySlot[route.get(i)];
+            if (null != subscription && null != subscription.bounded && !subscription.isClosed() &&
+                !subscription.bounded.hasRoomFor(length))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     void closeAll()
@@ -147,6 +182,13 @@ final class LocalSubscriptions
     {
         if (null == subscription || subscription.isClosed())
         {
+            return false;
+        }
+        if (null != subscription.bounded &&
+            !subscription.bounded.offer(topic, estateId, buffer, offset, length))
+        {
+            // A local publication to an any-thread subscription whose ring is full (a remote one waits instead).
+            counters.publicationsBackPressured.incrementRelease();
             return false;
         }
         counters.publicationsDelivered.incrementRelease();

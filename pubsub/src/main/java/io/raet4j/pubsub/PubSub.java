@@ -156,7 +156,8 @@ public final class PubSub implements AutoCloseable
         if (!isClosed)
         {
             work += publications.deliverFirstValues();
-            work += reservation.poll(frameReader, ctx.pollLimit());
+            work += 0 == subscriptions.boundedCount() ? reservation.poll(frameReader, ctx.pollLimit()) :
+                reservation.controlledPoll(frameReader.controlled, ctx.pollLimit());
             work += requests.doWork();
             work += publications.flushConflated();
             if (hasSubscribersListeners)
@@ -204,6 +205,40 @@ public final class PubSub implements AutoCloseable
         interest.addLocal(InterestKind.SUBSCRIBE, pattern);
         publications.onSubscribed(subscription);
         return subscription;
+    }
+
+    /**
+     * Subscribe an any-thread subscription's ring (see {@link ConcurrentSubscription#subscribe}).
+     */
+    Subscription subscribeBounded(final String pattern, final ConcurrentSubscription bounded)
+    {
+        Topics.requirePattern(pattern);
+        requireOpen("subscribe");
+        final Subscription subscription =
+            new Subscription(this, pattern, (topic, estateId, buffer, offset, length) -> {}, subscriptions.freeSlot(),
+            bounded);
+        subscriptions.add(subscription);
+        interest.addLocal(InterestKind.SUBSCRIBE, pattern);
+        publications.onSubscribed(subscription);
+        return subscription;
+    }
+
+    /**
+     * The longest publication payload the layer takes.
+     *
+     * @return bytes.
+     */
+    int maxPayload()
+    {
+        return maxPayload;
+    }
+
+    /**
+     * The publisher of a topic id this layer gave, or null.
+     */
+    Publisher publisherById(final int topicId)
+    {
+        return publications.publisherById(topicId);
     }
 
     /**

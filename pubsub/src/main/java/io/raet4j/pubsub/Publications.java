@@ -261,6 +261,28 @@ final class Publications
     }
 
     /**
+     * Whether a publication from a peer can be handed over now: false if an any-thread subscription it goes to has
+     * no room, and the frame should stay in the stack until it has.
+     */
+    boolean hasRoom(final Peer peer, final long topicId, final int length)
+    {
+        if (0 == subscriptions.boundedCount())
+        {
+            return true;
+        }
+        final InboundTopic topic = topicId > 0 && topicId <= Integer.MAX_VALUE ? peer.inbound.get((int)topicId) : null;
+        return null == topic || subscriptions.hasRoom(localRoute(topic), length);
+    }
+
+    /**
+     * The publisher of a topic id this stack gave, or null.
+     */
+    Publisher publisherById(final int topicId)
+    {
+        return topicId > 0 && topicId <= byId.size() ? byId.get(topicId - 1) : null;
+    }
+
+    /**
      * A peer's publication arrived.
      */
     void onPublish(

@@ -13,14 +13,27 @@ public final class Subscription implements AutoCloseable
     private final String pattern;
     private final PublicationHandler handler;
     final int slot;
+    /** The ring of an any-thread subscription, else null. */
+    final ConcurrentSubscription bounded;
     private boolean isClosed;
 
     Subscription(final PubSub pubSub, final String pattern, final PublicationHandler handler, final int slot)
+    {
+        this(pubSub, pattern, handler, slot, null);
+    }
+
+    Subscription(
+        final PubSub pubSub,
+        final String pattern,
+        final PublicationHandler handler,
+        final int slot,
+        final ConcurrentSubscription bounded)
     {
         this.pubSub = pubSub;
         this.pattern = pattern;
         this.handler = handler;
         this.slot = slot;
+        this.bounded = bounded;
     }
 
     /**

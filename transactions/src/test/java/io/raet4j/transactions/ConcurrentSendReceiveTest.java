@@ -257,7 +257,7 @@ class ConcurrentSendReceiveTest
     void shouldHandOverMessagesLargerThanARingRecordWhole() throws Exception
     {
         joinPair((ctx) -> ctx.maxMessageBytes(1 << 20));
-        final ConcurrentReceiver receiver = ConcurrentReceiver.attach(beta, 2 << 20, null);
+        final ConcurrentReceiver receiver = ConcurrentReceiver.attach(beta, HandoffRing.capacityFor(1 << 20), null);
         final ConcurrentSender sender = ConcurrentSender.attach(alpha, 16 << 20, Runnable::run);
         runDutyCycles();
 
