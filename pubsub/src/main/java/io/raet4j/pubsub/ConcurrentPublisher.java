@@ -12,7 +12,9 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Publishing from any thread: publications go into a many-to-one ring buffer (Agrona's {@link ManyToOneRingBuffer})
@@ -158,6 +160,109 @@ public final class ConcurrentPublisher implements DutyCycleTask, AutoCloseable
     }
 
     /**
+     * Ask one responder on a topic from any thread ({@link PubSub#request} on the duty cycle): the future completes
+     * with the reply, or exceptionally with a {@link RequestFailedException} saying why (NO_RESPONDERS, TIMEOUT,
+     * PEER_DEAD, DENIED, ...; or refused at once: the task queue full, the layer closed, too large). Allocates (the
+     * copy of the request, the future, the reply): the control path. The future completes on the duty-cycle thread:
+     * chain with the {@code *Async} methods to run anything longer elsewhere.
+     *
+     * @param topic     from {@link PubSub#publisher} of this layer.
+     * @param buffer    holding the request.
+     * @param offset    of the request.
+     * @param length    of the request.
+     * @param timeoutNs how long to wait for a reply from another estate.
+     * @return the future reply.
+     */
+    public CompletableFuture<Reply> request(
+        final Publisher topic, final DirectBuffer buffer, final int offset, final int length, final long timeoutNs)
+    {
+        final CompletableFuture<Reply> future = new CompletableFuture<>();
+        final byte[] request = copy(buffer, offset, length);
+        final boolean isQueued = execute(() ->
+        {
+            final long result = pubSub.request(topic, new UnsafeBuffer(request), 0, request.length, timeoutNs,
+                new ReplyHandler()
+                {
+                    public void onReply(
+                        final long requestId, final long responderEstateId, final DirectBuffer reply,
+                        final int replyOffset, final int replyLength)
+                    {
+                        future.complete(new Reply(responderEstateId, copy(reply, replyOffset, replyLength)));
+                    }
+
+                    public void onFailure(final long requestId, final RequestFailure reason)
+                    {
+                        future.completeExceptionally(new RequestFailedException(topic.topic(), reason));
+                    }
+                });
+            if (result < 0)
+            {
+                future.completeExceptionally(refused(topic, result));
+            }
+        });
+        if (!isQueued)
+        {
+            future.completeExceptionally(new RequestFailedException("request on " + topic.topic() + " not made: " +
+                (isClosed ? "the concurrent publisher is closed" : "its task queue is full: try again shortly")));
+        }
+        return future;
+    }
+
+    /**
+     * Ask every responder of a topic from any thread ({@link PubSub#requestAll} on the duty cycle): each reply goes
+     * to {@code onReply} as it comes (on the duty-cycle thread: keep it short), and the future completes with the
+     * number of replies once every responder asked has replied or failed (0 at once when none matched).
+     * Allocates: the control path.
+     *
+     * @param topic     from {@link PubSub#publisher} of this layer.
+     * @param buffer    holding the request.
+     * @param offset    of the request.
+     * @param length    of the request.
+     * @param timeoutNs how long to wait for each estate's reply.
+     * @param onReply   given each reply.
+     * @return the future count of replies.
+     */
+    public CompletableFuture<Integer> requestAll(
+        final Publisher topic,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long timeoutNs,
+        final Consumer<Reply> onReply)
+    {
+        final CompletableFuture<Integer> future = new CompletableFuture<>();
+        final byte[] request = copy(buffer, offset, length);
+        final boolean isQueued = execute(() ->
+        {
+            final long result = pubSub.requestAll(topic, new UnsafeBuffer(request), 0, request.length, timeoutNs,
+                new GatherHandler()
+                {
+                    public void onReply(
+                        final long requestId, final long responderEstateId, final DirectBuffer reply,
+                        final int replyOffset, final int replyLength)
+                    {
+                        onReply.accept(new Reply(responderEstateId, copy(reply, replyOffset, replyLength)));
+                    }
+
+                    public void onEnd(final long requestId, final int replies, final int responders)
+                    {
+                        future.complete(replies);
+                    }
+                });
+            if (result < 0)
+            {
+                future.completeExceptionally(refused(topic, result));
+            }
+        });
+        if (!isQueued)
+        {
+            future.completeExceptionally(new RequestFailedException("request on " + topic.topic() + " not made: " +
+                (isClosed ? "the concurrent publisher is closed" : "its task queue is full: try again shortly")));
+        }
+        return future;
+    }
+
+    /**
      * Estates skipped because their channel was full, over the publications drained from this ring.
      *
      * @return the count so far.
@@ -221,6 +326,20 @@ public final class ConcurrentPublisher implements DutyCycleTask, AutoCloseable
             unpublished.addAndGet(ring.read((msgTypeId, buffer, index, length) -> {}, Integer.MAX_VALUE));
             tasks.clear();
         }
+    }
+
+    private static RequestFailedException refused(final Publisher topic, final long result)
+    {
+        return new RequestFailedException("request on " + topic.topic() + " not made: " +
+            (PubSub.MESSAGE_TOO_LARGE == result ? "the request is larger than the layer takes" :
+            "the layer is closed (status " + result + ")"));
+    }
+
+    private static byte[] copy(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        return bytes;
     }
 
     private ControlledMessageHandler.Action onRecord(

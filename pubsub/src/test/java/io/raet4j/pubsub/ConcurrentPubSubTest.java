@@ -166,6 +166,43 @@ class ConcurrentPubSubTest
         assertEquals(total, subscription.publicationsReceived());
     }
 
+    @Test
+    void shouldRequestFromAnyThreadAndCompleteWithTheReplyOrWhyNot() throws Exception
+    {
+        source = launch("source");
+        sink = launch("sink");
+        sink.respond("svc.>", (topic, estateId, buffer, offset, length, replier) ->
+            replier.reply(buffer, offset, length));
+        source.respond("svc.>", (topic, estateId, buffer, offset, length, replier) ->
+            replier.reply(buffer, offset, length));
+        final Publisher echo = source.publisher("svc.echo");
+        final Publisher nobody = source.publisher("nobody.home");
+        final ConcurrentPublisher publisher = ConcurrentPublisher.attach(source);
+        sink.stack().join("127.0.0.1:" + ((java.net.InetSocketAddress)source.stack().localAddress()).getPort());
+        runUntil(() -> 1 == echo.remoteResponders());
+        runDutyCycles();
+
+        final UnsafeBuffer request = new UnsafeBuffer("ping".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        final Reply reply = publisher.request(echo, request, 0, 4, TimeUnit.SECONDS.toNanos(5))
+            .get(30, TimeUnit.SECONDS);
+        final java.util.concurrent.ExecutionException noResponders = org.junit.jupiter.api.Assertions.assertThrows(
+            java.util.concurrent.ExecutionException.class,
+            () -> publisher.request(nobody, request, 0, 4, TimeUnit.SECONDS.toNanos(5)).get(30, TimeUnit.SECONDS));
+        final List<Reply> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        final int replies = publisher.requestAll(echo, request, 0, 4, TimeUnit.SECONDS.toNanos(5), all::add)
+            .get(30, TimeUnit.SECONDS);
+
+        assertEquals("ping", new String(reply.payload(), java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(source.stack().estateId(), reply.responderEstateId(), "the local responder first");
+        final RequestFailedException failed = (RequestFailedException)noResponders.getCause();
+        assertEquals(RequestFailure.NO_RESPONDERS, failed.failure());
+        assertTrue(failed.getMessage().startsWith("request on nobody.home failed (NO_RESPONDERS): no responder"),
+            failed.getMessage());
+        assertEquals(2, replies, "the local responder and the sink's");
+        assertEquals(2, all.size());
+        assertNull(failure.get());
+    }
+
     private PubSub launch(final String name)
     {
         return PubSub.launch(new PubSubContext(new StackContext(new Context()
