@@ -1,11 +1,11 @@
 package io.raet4j.pubsub;
 
 import io.raet4j.transactions.DutyCycleTask;
+import io.raet4j.transactions.TaskQueue;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -50,7 +50,7 @@ public final class ConcurrentPublisher implements DutyCycleTask, AutoCloseable
     private final PubSub pubSub;
     private final RingBuffer ring;
     private final int maxLength;
-    private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(1024);
+    private final TaskQueue tasks = new TaskQueue();
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong unpublished = new AtomicLong();
     private final AtomicLong heldBack = new AtomicLong();
@@ -152,10 +152,6 @@ public final class ConcurrentPublisher implements DutyCycleTask, AutoCloseable
      */
     public boolean execute(final Runnable task)
     {
-        if (null == task)
-        {
-            throw new NullPointerException("task is null");
-        }
         return !isClosed && tasks.offer(task);
     }
 
@@ -200,12 +196,7 @@ public final class ConcurrentPublisher implements DutyCycleTask, AutoCloseable
                 future.completeExceptionally(refused(topic, result));
             }
         });
-        if (!isQueued)
-        {
-            future.completeExceptionally(new RequestFailedException("request on " + topic.topic() + " not made: " +
-                (isClosed ? "the concurrent publisher is closed" : "its task queue is full: try again shortly")));
-        }
-        return future;
+        return notQueued(isQueued, topic, future);
     }
 
     /**
@@ -254,12 +245,7 @@ public final class ConcurrentPublisher implements DutyCycleTask, AutoCloseable
                 future.completeExceptionally(refused(topic, result));
             }
         });
-        if (!isQueued)
-        {
-            future.completeExceptionally(new RequestFailedException("request on " + topic.topic() + " not made: " +
-                (isClosed ? "the concurrent publisher is closed" : "its task queue is full: try again shortly")));
-        }
-        return future;
+        return notQueued(isQueued, topic, future);
     }
 
     /**
@@ -301,14 +287,7 @@ public final class ConcurrentPublisher implements DutyCycleTask, AutoCloseable
     @Override
     public int doWork()
     {
-        int work = ring.controlledRead(drain, DRAIN_LIMIT);
-        Runnable task;
-        while (work < DRAIN_LIMIT + TASK_LIMIT && null != (task = tasks.poll()))
-        {
-            task.run();
-            work++;
-        }
-        return work;
+        return ring.controlledRead(drain, DRAIN_LIMIT) + tasks.run(TASK_LIMIT);
     }
 
     /**
@@ -326,6 +305,17 @@ public final class ConcurrentPublisher implements DutyCycleTask, AutoCloseable
             unpublished.addAndGet(ring.read((msgTypeId, buffer, index, length) -> {}, Integer.MAX_VALUE));
             tasks.clear();
         }
+    }
+
+    private <T> CompletableFuture<T> notQueued(
+        final boolean isQueued, final Publisher topic, final CompletableFuture<T> future)
+    {
+        if (!isQueued)
+        {
+            future.completeExceptionally(new RequestFailedException("request on " + topic.topic() + " not made: " +
+                (isClosed ? "the concurrent publisher is closed" : "its task queue is full: try again shortly")));
+        }
+        return future;
     }
 
     private static RequestFailedException refused(final Publisher topic, final long result)

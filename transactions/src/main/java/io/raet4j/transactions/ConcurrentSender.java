@@ -5,7 +5,6 @@ import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -79,7 +78,7 @@ public final class ConcurrentSender implements DutyCycleTask, AutoCloseable
     private final Stack stack;
     private final RingBuffer ring;
     private final int maxLength;
-    private final ManyToOneConcurrentArrayQueue<Runnable> tasks;
+    private final TaskQueue tasks = new TaskQueue();
     private final AtomicLong unsent = new AtomicLong();
     private final AtomicLong nextKey = new AtomicLong(1);
     private final ConcurrentHashMap<Long, CompletableFuture<MessageOutcome>> submitted = new ConcurrentHashMap<>();
@@ -98,7 +97,6 @@ public final class ConcurrentSender implements DutyCycleTask, AutoCloseable
         this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
         this.maxLength = Math.min(ring.maxMsgLength() - RECORD_HEADER_LENGTH, stack.context().maxMessageBytes());
-        this.tasks = new ManyToOneConcurrentArrayQueue<>(1024);
         this.completions = completions;
     }
 
@@ -235,10 +233,6 @@ public final class ConcurrentSender implements DutyCycleTask, AutoCloseable
      */
     public boolean execute(final Runnable task)
     {
-        if (null == task)
-        {
-            throw new NullPointerException("task is null");
-        }
         return !isClosed && tasks.offer(task);
     }
 
@@ -270,14 +264,7 @@ public final class ConcurrentSender implements DutyCycleTask, AutoCloseable
     @Override
     public int doWork()
     {
-        int work = ring.controlledRead(drainHandler, DRAIN_LIMIT);
-        Runnable task;
-        while (work < DRAIN_LIMIT + TASK_LIMIT && null != (task = tasks.poll()))
-        {
-            task.run();
-            work++;
-        }
-        return work;
+        return ring.controlledRead(drainHandler, DRAIN_LIMIT) + tasks.run(TASK_LIMIT);
     }
 
     /**
