@@ -44,7 +44,11 @@ import java.util.List;
  * thread and are NOT thread safe. In {@link Context.ThreadingMode#INVOKER} mode (the default, lowest latency) the
  * application calls {@link #doWork()} from its own loop and calls the data API from that same loop. In
  * {@link Context.ThreadingMode#DEDICATED} mode {@link #start(Agent)} runs the stack on its own thread together with an
- * application agent whose {@code doWork} may call the data API. Callbacks always run on that thread.
+ * application agent whose {@code doWork} may call the data API. Callbacks always run on that thread. Any thread may
+ * read the counters ({@link #counter}), and call {@link #accept}, {@link #reject} and {@link #remoteEstates}. Other
+ * threads reach the data API through {@link ConcurrentSender} (offers and {@code execute}) and
+ * {@link ConcurrentReceiver} (received messages), which the duty cycle drains and fills
+ * ({@link #addDutyCycleTask}).
  * <pre>{@code
  * try (Stack stack = Stack.launch(new Context().name("alpha").bindAddress("127.0.0.1:7530")))
  * {
