@@ -203,6 +203,9 @@ public final class MessagePublisher implements Flow.Publisher<Message>, AutoClos
 
         /**
          * Where the subscriber's signals run: one task at a time per publisher, each handing over up to 256 messages.
+         * Tasks are given from the duty-cycle thread among others, so an executor that runs them in the calling thread
+         * ({@code Runnable::run}) would run the subscriber there, in the stack's duty cycle: give one with threads of
+         * its own.
          *
          * @param executor the executor; default {@link ForkJoinPool#commonPool()}.
          * @return this for a fluent API.

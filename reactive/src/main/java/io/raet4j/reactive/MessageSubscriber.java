@@ -21,8 +21,10 @@ import java.util.concurrent.TimeUnit;
  * sender's ring takes them (three quarters of the prefetch at a time). When the ring is full
  * ({@link Stack#BACK_PRESSURED}: the stack's channel is full because the receiver is slow) the item is held, not
  * dropped, and offered again after the duty cycle's next drain of the ring (a task given to
- * {@link ConcurrentSender#execute}), so no thread spins; meanwhile nothing more is requested, and the upstream is held
- * back as its own rules say ({@link java.util.concurrent.SubmissionPublisher#submit} blocks, {@code offer} drops or
+ * {@link ConcurrentSender#execute}); if that is refused too, every millisecond from the executor, so that no thread
+ * spins and a long stall does not keep the duty cycle from idling (give the sender a ring that holds more than a
+ * millisecond of sending, as the default 1 MiB does, and those pauses cost no throughput). Meanwhile nothing more is
+ * requested, and the upstream is held back as its own rules say ({@link java.util.concurrent.SubmissionPublisher#submit} blocks, {@code offer} drops or
  * retries). At most {@code prefetch} items wait here; the rest wait upstream. The upstream's code never runs on the
  * duty-cycle thread: requests decided there go through {@link Options#executor()}.
  * <p>
@@ -166,6 +168,16 @@ public final class MessageSubscriber implements Flow.Subscriber<byte[]>
     }
 
     /**
+     * Retries of a refused item scheduled so far, for the tests.
+     *
+     * @return the count.
+     */
+    long retries()
+    {
+        return subscriber.retries();
+    }
+
+    /**
      * The estate the messages go to.
      *
      * @return its id.
@@ -242,7 +254,9 @@ public final class MessageSubscriber implements Flow.Subscriber<byte[]>
 
         /**
          * Where requests to the upstream decided on the duty-cycle thread (after a full ring drained) are made, so
-         * that an upstream which produces inside {@code request} does not run on that thread.
+         * that an upstream which produces inside {@code request} does not run on that thread; {@link #whenHandedOver}
+         * is completed there too when the last item went on that path. An executor that runs tasks in the calling
+         * thread ({@code Runnable::run}) defeats this.
          *
          * @param executor the executor; default {@link ForkJoinPool#commonPool()}.
          * @return this for a fluent API.

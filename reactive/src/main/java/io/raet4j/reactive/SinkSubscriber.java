@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,9 +18,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * The demand machinery of a {@link Flow.Subscriber} that offers what its upstream produces into a {@link RecordSink}:
  * it requests {@code prefetch} items, holds those not yet taken in a queue of that size, and requests more only as
  * the sink takes them (three quarters of {@code prefetch} at a time). A full sink
- * ({@link Stack#BACK_PRESSURED}) is not a loss: the item stays first in the queue and is offered again from the
- * sink's own drain ({@link RecordSink#retryLater}), so no thread spins, and no more is requested until it is taken.
- * The upstream's demand is the sink's room.
+ * ({@link Stack#BACK_PRESSURED}) is not a loss: the item stays first in the queue and is offered again after the
+ * sink's next drain ({@link RecordSink#retryLater}); if that retry is refused too, every
+ * {@link #STALLED_RETRY_INTERVAL_MS} ms from the executor, so that no thread spins and a long stall does not keep the
+ * sink's duty cycle from idling (a retry that gave itself to the sink's drain again would run again in the same
+ * cycle, before anything was drained). No more is requested until the item is taken: the upstream's demand is the
+ * sink's room.
  * <p>
  * Items are offered by one drain loop at a time (a work-in-progress counter hands it between the upstream's thread,
  * in {@code onNext}, and the sink's retries), in the order they came. Calls on the upstream's subscription (request,
@@ -35,6 +39,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class SinkSubscriber<T> implements Flow.Subscriber<T>
 {
+    /** Interval of the retries once a retry was refused too, in milliseconds. */
+    static final long STALLED_RETRY_INTERVAL_MS = 1;
+
     private final RecordSink<T> sink;
     private final Executor executor;
     private final int prefetch;
@@ -49,12 +56,15 @@ final class SinkSubscriber<T> implements Flow.Subscriber<T>
     private final CompletableFuture<Long> handedOverFuture = new CompletableFuture<>();
     private final Runnable retryTask = this::onRetry;
     private final Runnable flushTask = this::flushRequests;
+    private final Executor stalledRetries;
     private volatile boolean isUpstreamDone;
     private volatile Throwable upstreamError;
     private volatile boolean isCancelRequested;
     private volatile RuntimeException failure;
     private boolean isCancelSent;
+    private boolean isFinishing;
     private int sinceRequest;
+    private volatile long retries;
 
     /**
      * A subscriber offering into a sink.
@@ -70,6 +80,8 @@ final class SinkSubscriber<T> implements Flow.Subscriber<T>
         this.prefetch = prefetch;
         this.replenishAt = Math.max(1, prefetch - (prefetch >> 2));
         this.pending = new OneToOneConcurrentArrayQueue<>(Math.max(2, prefetch));
+        this.stalledRetries = CompletableFuture.delayedExecutor(
+            STALLED_RETRY_INTERVAL_MS, TimeUnit.MILLISECONDS, executor);
     }
 
     /**
@@ -162,12 +174,23 @@ final class SinkSubscriber<T> implements Flow.Subscriber<T>
     }
 
     /**
+     * Retries scheduled so far, for tests of how often a stalled sink is tried.
+     *
+     * @return the count.
+     */
+    long retries()
+    {
+        return retries;
+    }
+
+    /**
      * Offer the queued items in order, one drain at a time.
      *
-     * @param mayCallUpstream true on the upstream's (or the application's) thread, where requests may be made
-     *                        directly; false on the sink's thread, from where they go through the executor.
+     * @param isOnCallersThread true on the upstream's (or the application's) thread, where requests may be made
+     *                          directly; false on a retry's thread (the sink's, or the executor's), from where they
+     *                          go through the executor.
      */
-    private void drain(final boolean mayCallUpstream)
+    private void drain(final boolean isOnCallersThread)
     {
         if (0 != wip.getAndIncrement())
         {
@@ -176,24 +199,16 @@ final class SinkSubscriber<T> implements Flow.Subscriber<T>
         int missed = 1;
         while (true)
         {
-            offerPending(mayCallUpstream);
+            offerPending(isOnCallersThread);
             final RuntimeException refusal = failure;
             if (null != refusal)
             {
                 pending.clear();
-                handedOverFuture.completeExceptionally(refusal);
+                finish(refusal, isOnCallersThread);
             }
             else if (pending.isEmpty() && (isUpstreamDone || isCancelRequested))
             {
-                final Throwable error = upstreamError;
-                if (null != error)
-                {
-                    handedOverFuture.completeExceptionally(error);
-                }
-                else
-                {
-                    handedOverFuture.complete(handedOver.get());
-                }
+                finish(upstreamError, isOnCallersThread);
             }
             missed = wip.addAndGet(-missed);
             if (0 == missed)
@@ -203,7 +218,45 @@ final class SinkSubscriber<T> implements Flow.Subscriber<T>
         }
     }
 
-    private void offerPending(final boolean mayCallUpstream)
+    /**
+     * Complete {@link #whenHandedOver()}: through the executor when on the sink's thread, so that what the application
+     * chained on the future does not run on the duty cycle.
+     */
+    private void finish(final Throwable error, final boolean isOnCallersThread)
+    {
+        if (handedOverFuture.isDone() || isFinishing)
+        {
+            return;
+        }
+        isFinishing = true;
+        final long count = handedOver.get();
+        final Runnable completion = () ->
+        {
+            if (null == error)
+            {
+                handedOverFuture.complete(count);
+            }
+            else
+            {
+                handedOverFuture.completeExceptionally(error);
+            }
+        };
+        if (isOnCallersThread)
+        {
+            completion.run();
+            return;
+        }
+        try
+        {
+            executor.execute(completion);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            completion.run();
+        }
+    }
+
+    private void offerPending(final boolean isOnCallersThread)
     {
         T item;
         while (null == failure && null != (item = pending.peek()))
@@ -217,28 +270,51 @@ final class SinkSubscriber<T> implements Flow.Subscriber<T>
                 {
                     requestsOwed.addAndGet(sinceRequest);
                     sinceRequest = 0;
-                    callUpstream(mayCallUpstream);
+                    callUpstream(isOnCallersThread);
                 }
             }
             else if (Stack.BACK_PRESSURED == result)
             {
-                scheduleRetry(mayCallUpstream);
+                scheduleRetry(isOnCallersThread);
                 return;
             }
             else
             {
-                fail(sink.refusal(item, result), mayCallUpstream);
+                fail(sink.refusal(item, result), isOnCallersThread);
                 return;
             }
         }
     }
 
-    private void scheduleRetry(final boolean mayCallUpstream)
+    /**
+     * Have the item at the head offered again: after the sink's next drain the first time, a while later when a retry
+     * was refused too.
+     *
+     * @param isOnCallersThread false on a retry's thread.
+     */
+    private void scheduleRetry(final boolean isOnCallersThread)
     {
-        if (isRetryScheduled.compareAndSet(false, true) && !sink.retryLater(retryTask))
+        if (!isRetryScheduled.compareAndSet(false, true))
+        {
+            return;
+        }
+        retries++;
+        if (!isOnCallersThread)
+        {
+            try
+            {
+                stalledRetries.execute(retryTask);
+                return;
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                // The executor is shut down: fall back on the sink's drain.
+            }
+        }
+        if (!sink.retryLater(retryTask))
         {
             isRetryScheduled.set(false);
-            fail(sink.refusal(null, Stack.CLOSED), mayCallUpstream);
+            fail(sink.refusal(null, Stack.CLOSED), isOnCallersThread);
         }
     }
 
@@ -248,7 +324,7 @@ final class SinkSubscriber<T> implements Flow.Subscriber<T>
         drain(false);
     }
 
-    private void fail(final RuntimeException error, final boolean mayCallUpstream)
+    private void fail(final RuntimeException error, final boolean isOnCallersThread)
     {
         if (null == failure)
         {
@@ -257,14 +333,14 @@ final class SinkSubscriber<T> implements Flow.Subscriber<T>
             {
                 // Rule 2.3: once the upstream signalled its end, its subscription is not called.
                 isCancelRequested = true;
-                callUpstream(mayCallUpstream);
+                callUpstream(isOnCallersThread);
             }
         }
     }
 
-    private void callUpstream(final boolean mayCallUpstream)
+    private void callUpstream(final boolean isOnCallersThread)
     {
-        if (mayCallUpstream)
+        if (isOnCallersThread)
         {
             flushRequests();
             return;

@@ -3,6 +3,7 @@ package io.raet4j.reactive;
 import io.raet4j.transactions.ChannelSet;
 import io.raet4j.transactions.ConcurrentSender;
 import io.raet4j.transactions.Stack;
+import io.raet4j.transport.status.TransportCounterDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -88,10 +89,16 @@ class MessageSubscriberTest
 
             final long stalledAt = waitUntilStill(submitted);
             final long handedOverWhenStalled = subscriber.messagesHandedOver();
+            final long retriesBefore = subscriber.retries();
+            final long cyclesBefore = alpha().counter(TransportCounterDescriptor.DUTY_CYCLES);
             Thread.sleep(200);
+            final long retries = subscriber.retries() - retriesBefore;
+            final long cycles = alpha().counter(TransportCounterDescriptor.DUTY_CYCLES) - cyclesBefore;
             System.out.printf("a stalled receiver: the producer blocked after %,d of %,d submitted, the " +
-                "MessageSubscriber had handed %,d to the sender's ring, beta's ring took %,d%n", stalledAt, count,
-                handedOverWhenStalled, publisher.messagesTaken());
+                "MessageSubscriber had handed %,d to the sender's ring, beta's ring took %,d; in 200 ms of the " +
+                "stall the held item was retried %,d times, alpha ran %,d duty cycles%n", stalledAt, count,
+                handedOverWhenStalled, publisher.messagesTaken(), retries, cycles);
+            assertTrue(retries <= 210, "retried no more than once a millisecond: " + retries);
             assertTrue(stalledAt < count, "the producer was held back");
             assertEquals(stalledAt, submitted.get());
             assertEquals(handedOverWhenStalled, subscriber.messagesHandedOver(), "no more taken while stalled");
@@ -203,6 +210,11 @@ class MessageSubscriberTest
             assertThrows(IllegalArgumentException.class,
                 () -> MessageSubscriber.create(sender(64 * 1024), beta().estateId(), 256));
         }
+    }
+
+    private Stack alpha()
+    {
+        return stacks.stack("alpha");
     }
 
     private Stack beta()
