@@ -2,9 +2,9 @@ package io.raet4j.reactive;
 
 import io.raet4j.transactions.ChannelSet;
 import io.raet4j.transactions.ConcurrentReceiver;
+import io.raet4j.transactions.HandoffRing;
 import io.raet4j.transactions.Stack;
 import io.raet4j.transactions.StackContext;
-import org.agrona.BitUtil;
 
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -116,19 +116,16 @@ public final class MessagePublisher implements Flow.Publisher<Message>, AutoClos
     }
 
     /**
-     * The ring a publisher gets when {@link Options#ringCapacity()} is 0: the smallest power of two that holds one of
-     * the stack's largest messages with room to spare, as {@link ConcurrentReceiver#attach(Stack)} chooses
-     * (32 MiB of direct memory for the default 16 MiB messages: lower {@link StackContext#maxMessageBytes()} for
-     * less).
+     * The ring a publisher gets when {@link Options#ringCapacity()} is 0: the smallest that takes the stack's largest
+     * message, as {@link ConcurrentReceiver#attach(Stack)} chooses ({@link HandoffRing#capacityFor}; 32 MiB of direct
+     * memory for the default 16 MiB messages: lower {@link StackContext#maxMessageBytes()} for less).
      *
      * @param maxMessageBytes the stack's largest message.
      * @return bytes.
      */
     public static int defaultRingCapacity(final int maxMessageBytes)
     {
-        final long needed = maxMessageBytes * 4L / 3 + 4096;
-        return BitUtil.findNextPositivePowerOfTwo(
-            (int)Math.min(1 << 30, Math.max(ConcurrentReceiver.MIN_CAPACITY, needed)));
+        return HandoffRing.capacityFor(maxMessageBytes);
     }
 
     /**
@@ -230,8 +227,8 @@ public final class MessagePublisher implements Flow.Publisher<Message>, AutoClos
          * Capacity of the receiver's ring: how much the stack hands over before the subscriber's demand holds the
          * senders back. Each message takes its length plus 16 to 24 bytes of record header, rounded up to 8.
          *
-         * @param ringCapacity bytes, a power of two of at least 64 KiB holding 4/3 of the stack's largest message plus
-         *                     4 KiB ({@link ConcurrentReceiver#attach(Stack, int, ChannelSet)}), or 0 for the default.
+         * @param ringCapacity bytes, a power of two of at least 64 KiB taking the stack's largest message
+         *                     ({@link HandoffRing#capacityFor}), or 0 for the default.
          * @return this for a fluent API.
          */
         public Options ringCapacity(final int ringCapacity)
