@@ -54,6 +54,8 @@ public final class ConcurrentPublisher implements DutyCycleTask, AutoCloseable
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong unpublished = new AtomicLong();
     private final AtomicLong heldBack = new AtomicLong();
+    /** Writers between their closed check and their commit: close waits for them, so none strands a record. */
+    private final java.util.concurrent.atomic.AtomicInteger writers = new java.util.concurrent.atomic.AtomicInteger();
     private final ControlledMessageHandler drain = this::onRecord;
     private volatile boolean isClosed;
 
@@ -121,27 +123,35 @@ public final class ConcurrentPublisher implements DutyCycleTask, AutoCloseable
      */
     public long publish(final Publisher publisher, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (isClosed)
+        writers.getAndIncrement();
+        try
         {
-            return PubSub.CLOSED;
+            if (isClosed)
+            {
+                return PubSub.CLOSED;
+            }
+            if (length < 0 || length > maxLength)
+            {
+                return PubSub.MESSAGE_TOO_LARGE;
+            }
+            final int index = ring.tryClaim(PUBLICATION, HEADER_LENGTH + length);
+            if (index < 0)
+            {
+                return PubSub.BACK_PRESSURED;
+            }
+            final MutableDirectBuffer ringBuffer = ring.buffer();
+            ringBuffer.putInt(index + TOPIC_ID_OFFSET, publisher.topicId);
+            if (length > 0)
+            {
+                ringBuffer.putBytes(index + HEADER_LENGTH, buffer, offset, length);
+            }
+            ring.commit(index);
+            return OFFERED;
         }
-        if (length < 0 || length > maxLength)
+        finally
         {
-            return PubSub.MESSAGE_TOO_LARGE;
+            writers.getAndDecrement();
         }
-        final int index = ring.tryClaim(PUBLICATION, HEADER_LENGTH + length);
-        if (index < 0)
-        {
-            return PubSub.BACK_PRESSURED;
-        }
-        final MutableDirectBuffer ringBuffer = ring.buffer();
-        ringBuffer.putInt(index + TOPIC_ID_OFFSET, publisher.topicId);
-        if (length > 0)
-        {
-            ringBuffer.putBytes(index + HEADER_LENGTH, buffer, offset, length);
-        }
-        ring.commit(index);
-        return OFFERED;
     }
 
     /**
@@ -152,7 +162,15 @@ public final class ConcurrentPublisher implements DutyCycleTask, AutoCloseable
      */
     public boolean execute(final Runnable task)
     {
-        return !isClosed && tasks.offer(task);
+        writers.getAndIncrement();
+        try
+        {
+            return !isClosed && tasks.offer(task);
+        }
+        finally
+        {
+            writers.getAndDecrement();
+        }
     }
 
     /**
@@ -292,7 +310,8 @@ public final class ConcurrentPublisher implements DutyCycleTask, AutoCloseable
 
     /**
      * Stop: publish returns {@link PubSub#CLOSED} from now on; publications still in the ring are not published
-     * (counted in {@link #unpublished()}). On the duty-cycle thread.
+     * (counted in {@link #unpublished()}); tasks accepted before the close still run, at once (a request among them
+     * is made, or refused if the layer closed, so its future ends). On the duty-cycle thread.
      */
     @Override
     public void close()
@@ -301,9 +320,40 @@ public final class ConcurrentPublisher implements DutyCycleTask, AutoCloseable
         {
             isClosed = true;
             pubSub.stack().removeDutyCycleTask(this);
-            unpublished.addAndGet(ring.read((msgTypeId, buffer, index, length) -> {}, Integer.MAX_VALUE));
-            unpublished.addAndGet(ring.read((msgTypeId, buffer, index, length) -> {}, Integer.MAX_VALUE));
-            tasks.clear();
+            dropWhatIsLeft();
+        }
+    }
+
+    /**
+     * The layer's stack closed with this publisher attached: what is still in the ring is not published, as
+     * {@link #close()} says.
+     */
+    @Override
+    public void onClose()
+    {
+        if (!isClosed)
+        {
+            isClosed = true;
+            dropWhatIsLeft();
+        }
+    }
+
+    private void dropWhatIsLeft()
+    {
+        // A writer that saw the publisher open finishes its write first; none starts after the flag.
+        while (writers.get() > 0)
+        {
+            Thread.onSpinWait();
+        }
+        int read;
+        while ((read = ring.read((msgTypeId, buffer, index, length) -> {}, Integer.MAX_VALUE)) > 0)
+        {
+            unpublished.addAndGet(read);
+        }
+        // Tasks accepted before the close still run, once (a request among them then ends, refused).
+        while (tasks.run(TaskQueue.CAPACITY) > 0)
+        {
+            Thread.onSpinWait();
         }
     }
 

@@ -80,6 +80,8 @@ public final class ConcurrentSender implements DutyCycleTask, AutoCloseable
     private final int maxLength;
     private final TaskQueue tasks = new TaskQueue();
     private final AtomicLong unsent = new AtomicLong();
+    /** Writers between their closed check and their commit: close waits for them, so none strands a record. */
+    private final java.util.concurrent.atomic.AtomicInteger writers = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong nextKey = new AtomicLong(1);
     private final ConcurrentHashMap<Long, CompletableFuture<MessageOutcome>> submitted = new ConcurrentHashMap<>();
     private final Long2ObjectHashMap<Long2ObjectHashMap<CompletableFuture<MessageOutcome>>> awaiting =
@@ -183,12 +185,20 @@ public final class ConcurrentSender implements DutyCycleTask, AutoCloseable
     public long offer(
         final long estateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
     {
-        final long refusal = refusal(channel, length);
-        if (0 != refusal)
+        writers.getAndIncrement();
+        try
         {
-            return refusal;
+            final long refusal = refusal(channel, length);
+            if (0 != refusal)
+            {
+                return refusal;
+            }
+            return write(MESSAGE, estateId, channel, 0, buffer, offset, length) ? OFFERED : Stack.BACK_PRESSURED;
         }
-        return write(MESSAGE, estateId, channel, 0, buffer, offset, length) ? OFFERED : Stack.BACK_PRESSURED;
+        finally
+        {
+            writers.getAndDecrement();
+        }
     }
 
     /**
@@ -208,20 +218,28 @@ public final class ConcurrentSender implements DutyCycleTask, AutoCloseable
         final long estateId, final int channel, final DirectBuffer buffer, final int offset, final int length)
     {
         final CompletableFuture<MessageOutcome> future = new CompletableFuture<>();
-        final long refusal = refusal(channel, length);
-        if (0 != refusal)
+        writers.getAndIncrement();
+        try
         {
-            future.complete(notSent(estateId, channel, refusal));
+            final long refusal = refusal(channel, length);
+            if (0 != refusal)
+            {
+                future.complete(notSent(estateId, channel, refusal));
+                return future;
+            }
+            final long key = nextKey.getAndIncrement();
+            submitted.put(key, future);
+            if (!write(TRACKED, estateId, channel, key, buffer, offset, length))
+            {
+                submitted.remove(key);
+                future.complete(notSent(estateId, channel, Stack.BACK_PRESSURED));
+            }
             return future;
         }
-        final long key = nextKey.getAndIncrement();
-        submitted.put(key, future);
-        if (!write(TRACKED, estateId, channel, key, buffer, offset, length))
+        finally
         {
-            submitted.remove(key);
-            future.complete(notSent(estateId, channel, Stack.BACK_PRESSURED));
+            writers.getAndDecrement();
         }
-        return future;
     }
 
     /**
@@ -233,7 +251,15 @@ public final class ConcurrentSender implements DutyCycleTask, AutoCloseable
      */
     public boolean execute(final Runnable task)
     {
-        return !isClosed && tasks.offer(task);
+        writers.getAndIncrement();
+        try
+        {
+            return !isClosed && tasks.offer(task);
+        }
+        finally
+        {
+            writers.getAndDecrement();
+        }
     }
 
     /**
@@ -269,8 +295,9 @@ public final class ConcurrentSender implements DutyCycleTask, AutoCloseable
 
     /**
      * Stop: offers return {@link Stack#CLOSED} from now on; messages still in the ring are not sent (counted unsent,
-     * their futures completed NOT_SENT with {@link Stack#CLOSED}); queued tasks are dropped. Outcomes of messages the
-     * stack took still come to the stack's handlers and to their futures. On the duty-cycle thread.
+     * their futures completed NOT_SENT with {@link Stack#CLOSED}); tasks accepted before the close still run, at once.
+     * Outcomes of messages the stack took still come to the stack's handlers and to their futures. On the duty-cycle
+     * thread.
      */
     @Override
     public void close()
@@ -281,8 +308,40 @@ public final class ConcurrentSender implements DutyCycleTask, AutoCloseable
         }
         isClosed = true;
         stack.removeDutyCycleTask(this);
-        ring.read((msgTypeId, buffer, index, length) -> refuse(msgTypeId, buffer, index, Stack.CLOSED));
-        tasks.clear();
+        refuseWhatIsLeft();
+    }
+
+    /**
+     * The stack closed with this sender attached: what is still in the ring is not sent, as {@link #close()} says.
+     */
+    @Override
+    public void onClose()
+    {
+        if (!isClosed)
+        {
+            isClosed = true;
+            refuseWhatIsLeft();
+        }
+    }
+
+    private void refuseWhatIsLeft()
+    {
+        // A writer that saw the sender open finishes its write first; none starts after the flag.
+        while (writers.get() > 0)
+        {
+            Thread.onSpinWait();
+        }
+        final org.agrona.concurrent.MessageHandler refuse =
+            (msgTypeId, buffer, index, length) -> refuse(msgTypeId, buffer, index, Stack.CLOSED);
+        while (ring.read(refuse, Integer.MAX_VALUE) > 0)
+        {
+            Thread.onSpinWait();
+        }
+        // Tasks accepted before the close still run, once (a request among them then ends, refused).
+        while (tasks.run(TaskQueue.CAPACITY) > 0)
+        {
+            Thread.onSpinWait();
+        }
     }
 
     private long refusal(final int channel, final int length)

@@ -15,4 +15,12 @@ public interface DutyCycleTask
      * @return the amount of work done, 0 if none (the idle strategy counts it).
      */
     int doWork();
+
+    /**
+     * The stack closed: called once, on the thread that closed it, after the stack's own last outcomes were handed
+     * over. A task that holds what was meant for the stack says here what became of it. By default nothing.
+     */
+    default void onClose()
+    {
+    }
 }

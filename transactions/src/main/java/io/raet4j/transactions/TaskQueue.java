@@ -40,17 +40,19 @@ public final class TaskQueue
     }
 
     /**
-     * Run queued tasks, in the order queued. A task that throws ends this call (the duty cycle reports it); the
-     * tasks behind it run next time.
+     * Run tasks queued before this call, in the order queued (a task that queues another leaves it for the next
+     * call, so a task that retries by queueing itself runs once a cycle). A task that throws ends this call (the
+     * duty cycle reports it); the tasks behind it run next time.
      *
      * @param limit most tasks to run.
      * @return the tasks run.
      */
     public int run(final int limit)
     {
+        final int queued = Math.min(limit, tasks.size());
         int count = 0;
         Runnable task;
-        while (count < limit && null != (task = tasks.poll()))
+        while (count < queued && null != (task = tasks.poll()))
         {
             count++;
             task.run();

@@ -254,6 +254,34 @@ class ConcurrentSendReceiveTest
     }
 
     @Test
+    void shouldEndEveryMessageStillInTheRingWhenTheStackCloses() throws Exception
+    {
+        joinPair((ctx) -> ctx.maxMessageBytes(64 * 1024));
+        final List<long[]> unsent = new ArrayList<>();
+        final ConcurrentSender sender = ConcurrentSender.attach(alpha, 64 * 1024, Runnable::run)
+            .unsentHandler((estateId, channel, refusal) -> unsent.add(new long[]{ estateId, channel, refusal }));
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[100]);
+        // Nobody drains the ring: alpha's duty cycle does not run again before it closes.
+        for (int i = 0; i < 10; i++)
+        {
+            assertEquals(ConcurrentSender.OFFERED, sender.offer(betaIdAtAlpha(), 0, message, 0, 100));
+        }
+        final CompletableFuture<MessageOutcome> tracked = sender.offerTracked(betaIdAtAlpha(), 0, message, 0, 100);
+        final CompletableFuture<Boolean> ran = new CompletableFuture<>();
+        assertTrue(sender.execute(() -> ran.complete(true)));
+        alpha.close();
+
+        assertEquals(11, sender.unsent(), "each message left in the ring ends unsent");
+        assertEquals(11, unsent.size());
+        assertEquals(Stack.CLOSED, unsent.get(0)[2]);
+        assertEquals(MessageOutcome.Status.NOT_SENT, tracked.get(10, TimeUnit.SECONDS).status());
+        assertEquals(Stack.CLOSED, tracked.get().refusal());
+        assertTrue(ran.get(10, TimeUnit.SECONDS), "a task accepted before the close still runs");
+        assertEquals(Stack.CLOSED, sender.offer(betaIdAtAlpha(), 0, message, 0, 100));
+        assertTrue(sender.isClosed());
+    }
+
+    @Test
     void shouldHandOverMessagesLargerThanARingRecordWhole() throws Exception
     {
         joinPair((ctx) -> ctx.maxMessageBytes(1 << 20));

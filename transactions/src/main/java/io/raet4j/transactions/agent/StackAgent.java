@@ -783,6 +783,18 @@ public final class StackAgent implements Agent
         }
         isClosed = true;
         events.drain();
+        for (final DutyCycleTask task : tasks)
+        {
+            try
+            {
+                task.onClose();
+            }
+            catch (final Throwable ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
+        events.drain();
     }
 
     /**
