@@ -19,10 +19,11 @@ import java.util.concurrent.ForkJoinPool;
  * ring on the duty cycle, and the subscriber is handed at most what it requested. A subscriber that requests nothing
  * lets the ring fill; the layer then leaves the next frames in its stack, the receive window closes, and a publishing
  * estate's channel to this one fills: a {@link Publisher#blocking() blocking} topic holds its publisher back
- * ({@link PubSub#BACK_PRESSURED}), a normal one skips this estate and counts it. While the ring is full the layer
- * reads none of its frames from any estate, for any subscription: give a subscriber that may stall a layer of its own,
- * or request without end and buffer downstream. A publication of this layer's own publishers that finds the ring full
- * is skipped (publish never waits).
+ * ({@link PubSub#BACK_PRESSURED}), a normal one skips this estate and counts it. While the ring is full, the frames
+ * of that estate behind the waiting publication wait too, whatever they are for (other subscriptions' publications,
+ * requests), and the layer's poll stops there each duty cycle: a stalled subscriber holds back more than its own
+ * topics. Give one that may stall for long a layer of its own, or request without end and buffer downstream. A
+ * publication of this layer's own publishers that finds the ring full is skipped (publish never waits).
  * <p>
  * <b>Where signals run.</b> Every signal ({@code onSubscribe}, {@code onNext}, {@code onError}, {@code onComplete})
  * comes from one drain loop on the executor of {@link Options#executor} ({@link ForkJoinPool#commonPool()} by
