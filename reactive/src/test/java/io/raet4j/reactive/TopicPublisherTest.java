@@ -186,7 +186,8 @@ class TopicPublisherTest
 
         subscriber.cancel();
         assertTrue(publisher.isClosed());
-        LoopbackLayers.await("alpha learns beta unsubscribed", () -> 0 == layers.call("alpha", topic::remoteSubscribers));
+        LoopbackLayers.await("alpha learns beta unsubscribed",
+            () -> 0 == layers.call("alpha", topic::remoteSubscribers));
         assertEquals(0, (int)layers.call("beta", () -> beta().publisher(KITCHEN).localSubscribers()));
         assertEquals(5, publisher.publicationsTaken());
         assertEquals(0, subscriber.waiting(), "no signal after cancel");
@@ -217,7 +218,8 @@ class TopicPublisherTest
         assertEquals(3, subscriber.take(3, 10_000).size());
         subscriber.end().get(10, TimeUnit.SECONDS);
         assertTrue(publisher.isClosed());
-        LoopbackLayers.await("alpha learns beta unsubscribed", () -> 0 == layers.call("alpha", topic::remoteSubscribers));
+        LoopbackLayers.await("alpha learns beta unsubscribed",
+            () -> 0 == layers.call("alpha", topic::remoteSubscribers));
         subscriber.assertNoViolations();
     }
 
