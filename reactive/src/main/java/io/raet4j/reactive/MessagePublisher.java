@@ -168,7 +168,7 @@ public final class MessagePublisher implements Flow.Publisher<Message>, AutoClos
      */
     public long messagesTaken()
     {
-        return source.messagesTaken();
+        return source.taken();
     }
 
     /**

@@ -3,7 +3,8 @@ package io.raet4j.reactive;
 /**
  * Where a {@link SinkSubscriber} offers its items: a bounded buffer that something else (a stack's duty cycle)
  * drains, and that refuses an item when it is full. {@link MessageSubscriber}'s is a
- * {@link io.raet4j.transactions.ConcurrentSender}; pub/sub publications are to be another.
+ * {@link io.raet4j.transactions.ConcurrentSender}, {@link TopicSubscriber}'s a
+ * {@link io.raet4j.pubsub.ConcurrentPublisher}.
  * <p>
  * Threading: {@link #offer} and {@link #refusal} are called by the subscriber's drain, one thread at a time;
  * {@link #retryLater} from the same.

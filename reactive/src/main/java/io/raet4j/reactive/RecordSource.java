@@ -5,7 +5,7 @@ import java.util.function.Consumer;
 /**
  * Where a {@link SourcePublisher} takes its items from: a bounded buffer that something else (a stack's duty cycle)
  * fills, and that stops being filled when it is full, so that the subscriber's demand becomes back-pressure on the
- * producer. {@link ReceiverSource} is the stack's received messages; pub/sub topics are to be another.
+ * producer. {@link ReceiverSource} is the stack's received messages, {@link TopicSource} a pattern's publications.
  * <p>
  * Threading: {@link #poll}, {@link #isEmpty()} and {@link #isEnded()} are called by the publisher's drain, one thread
  * at a time (not always the same one: the drain runs on an executor, and the hand-over between its runs is ordered);

@@ -18,9 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The README's Reactive Streams example, compiled and run exactly as written: the {@code ReactiveStart} block is cut
- * out of README.md, compiled against this module's class path and run in a JVM of its own with the flag the README
- * names.
+ * The README's Reactive Streams examples, compiled and run exactly as written: each block ({@code ReactiveStart},
+ * {@code ReactiveTopics}) is cut out of README.md after the mention of its file, compiled against this module's class
+ * path and run in a JVM of its own with the flag the README names.
  */
 class ReadmeReactiveExampleTest
 {
@@ -31,8 +31,41 @@ class ReadmeReactiveExampleTest
     @Timeout(120)
     void shouldCompileAndRunTheReadmeReactiveExampleAsWritten() throws Exception
     {
-        final Path source = dir.resolve("ReactiveStart.java");
-        Files.writeString(source, exampleFromReadme());
+        final String printed = compileAndRun("ReactiveStart");
+        for (int i = 0; i < 10; i++)
+        {
+            assertTrue(printed.contains("beta got hello " + i + System.lineSeparator()), printed);
+        }
+        assertTrue(printed.indexOf("beta got hello 0") < printed.indexOf("beta got hello 9"), printed);
+        assertTrue(printed.contains("handed over: 10"), printed);
+        assertTrue(printed.contains("stream complete"), printed);
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldCompileAndRunTheReadmeTopicsExampleAsWritten() throws Exception
+    {
+        final String printed = compileAndRun("ReactiveTopics");
+        for (int i = 0; i < 5; i++)
+        {
+            assertTrue(printed.contains("beta got sensors.kitchen.temp 2" + i + " C" + System.lineSeparator()),
+                printed);
+        }
+        assertTrue(printed.indexOf("temp 20 C") < printed.indexOf("temp 24 C"), printed);
+        assertTrue(printed.contains("handed over: 5"), printed);
+        assertTrue(printed.contains("stream complete"), printed);
+    }
+
+    /**
+     * Compile the README's block for a class and run it.
+     *
+     * @param className of the example, its file named in the README as {@code src/main/java/<className>.java}.
+     * @return what it printed.
+     */
+    private String compileAndRun(final String className) throws Exception
+    {
+        final Path source = dir.resolve(className + ".java");
+        Files.writeString(source, exampleFromReadme(className));
         final JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         final ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
         final int compiled = compiler.run(null, diagnostics, diagnostics, "-d", dir.toString(), "-cp",
@@ -41,8 +74,8 @@ class ReadmeReactiveExampleTest
 
         final String classpath = dir + java.io.File.pathSeparator + System.getProperty("java.class.path");
         final List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", classpath, "ReactiveStart");
-        final Path output = dir.resolve("run.out");
+            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", classpath, className);
+        final Path output = dir.resolve(className + ".out");
         final Process process = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(output.toFile()).start();
         final boolean exited = process.waitFor(90, TimeUnit.SECONDS);
@@ -53,19 +86,13 @@ class ReadmeReactiveExampleTest
         final String printed = Files.readString(output, StandardCharsets.UTF_8);
         assertTrue(exited, printed);
         assertEquals(0, process.exitValue(), printed);
-        for (int i = 0; i < 10; i++)
-        {
-            assertTrue(printed.contains("beta got hello " + i + System.lineSeparator()), printed);
-        }
-        assertTrue(printed.indexOf("beta got hello 0") < printed.indexOf("beta got hello 9"), printed);
-        assertTrue(printed.contains("handed over: 10"), printed);
-        assertTrue(printed.contains("stream complete"), printed);
+        return printed;
     }
 
-    private static String exampleFromReadme() throws IOException
+    private static String exampleFromReadme(final String className) throws IOException
     {
         final String readme = Files.readString(Path.of(System.getProperty("raet4j.root", ".."), "README.md"));
-        final int mention = readme.indexOf("`src/main/java/ReactiveStart.java`");
+        final int mention = readme.indexOf("`src/main/java/" + className + ".java`");
         assertTrue(mention >= 0, "README names the example's file");
         final int start = readme.indexOf("```java\n", mention) + "```java\n".length();
         final int end = readme.indexOf("```", start);
