@@ -208,8 +208,8 @@ public final class TopicPublisher implements Flow.Publisher<Publication>, AutoCl
         /**
          * Capacity of the subscription's ring: how much the layer hands over before the subscriber's demand holds the
          * publishers back. Each publication takes its length plus 16 to 24 bytes of record header, rounded up to 8,
-         * and each topic's name once. The default, the smallest that takes the layer's largest publication, is 256 KiB
-         * of direct memory for a stack's {@code maxMessageBytes} of 64 KiB, 64 MiB for the default 16 MiB: lower
+         * and each topic's name once. The default, the smallest that takes the layer's largest publication, is 128 KiB
+         * of direct memory for a stack's {@code maxMessageBytes} of 64 KiB, 32 MiB for the default 16 MiB: lower
          * {@code maxMessageBytes} for less.
          *
          * @param ringCapacity bytes, a power of two of at least {@link HandoffRing#capacityFor}{@code (the largest

@@ -20,7 +20,7 @@ import java.nio.ByteBuffer;
  * reassembled for the consumer. {@link #tryWrite} says no rather than block when there is no room, so the producer
  * can leave the message where it was (for a stack: in its receive channel, which back-pressures the sender).
  * <p>
- * A message may take up to three quarters of the ring ({@link #maxMessageLength()}).
+ * A message may take up to three quarters of the ring ({@link #maxMessageLength()}: six fragments).
  * <p>
  * Thread safety: one producer thread ({@link #tryWrite}, {@link #hasRoomFor}) and one consumer thread
  * ({@link #read}) at a time.
@@ -86,7 +86,8 @@ public final class HandoffRing
         this.chunkLength = ring.maxMsgLength() - HEADER_LENGTH;
         this.recordLength = BitUtil.align(
             RecordDescriptor.HEADER_LENGTH + HEADER_LENGTH + chunkLength, RecordDescriptor.ALIGNMENT);
-        this.maxLength = capacity / 4 * 3 - 2 * recordLength;
+        // Six fragments and the padding a wrap may need are seven records of at most an eighth of the ring and 8 bytes.
+        this.maxLength = 6 * chunkLength;
     }
 
     /**
@@ -98,7 +99,7 @@ public final class HandoffRing
     public static int capacityFor(final int maxMessageLength)
     {
         long capacity = MIN_CAPACITY;
-        while (capacity / 4 * 3 - 2 * (capacity / 8 + 64) < maxMessageLength && capacity < (1 << 30))
+        while (6 * (capacity / 8 - HEADER_LENGTH) < maxMessageLength && capacity < (1 << 30))
         {
             capacity <<= 1;
         }
