@@ -48,7 +48,8 @@ public final class Main
 
     private static final List<Supplier<Command>> COMMANDS = List.of(
         DemoCommand::new, SendCommand::new, RecvCommand::new, PubCommand::new, SubCommand::new, RequestCommand::new,
-        ReplyCommand::new, MeshCommand::new, PingCommand::new, PongCommand::new, StatCommand::new, KeysCommand::new);
+        ReplyCommand::new, MeshCommand::new, ReactorCommand::new, RxJavaCommand::new,
+        PingCommand::new, PongCommand::new, StatCommand::new, KeysCommand::new);
 
     private Main()
     {
