@@ -180,7 +180,9 @@ final class PingCommand implements Command, DeliveryHandler
         boolean isOffered = false;
         while (!isEchoed)
         {
-            int work = stack.doWork();
+            // Offer first, then run the duty cycle: the ack of the last echo, held one cycle for data to ride with,
+            // then goes in the same datagram as this ping (one datagram per hop, not two).
+            int work = 0;
             if (!isOffered)
             {
                 final long result = stack.offer(peerId, channel, buffer, 0, size);
@@ -194,6 +196,7 @@ final class PingCommand implements Command, DeliveryHandler
                     return "offer refused with status " + result;
                 }
             }
+            work += stack.doWork();
             work += stack.poll(handler, 1);
             if (null != failure)
             {
