@@ -4,6 +4,8 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * One {@link AtomicCounter} per constant of a layer's {@link CounterDescriptor} enum, allocated from a
  * {@link CountersManager} with the descriptor's id as type id and its label as label, so that a reader of the
@@ -11,7 +13,8 @@ import org.agrona.concurrent.status.CountersManager;
  * for its counters after the status file is gone.
  * <p>
  * Built and closed on the thread that owns the counters manager; {@link #get(Enum)} and {@link #value(Enum)} may be
- * called from any thread and allocate nothing.
+ * called from any thread and allocate nothing. A {@link #value(Enum)} read that started before {@link #close()} ends
+ * before close returns, so a status file unmapped after its counter sets are closed is never read unmapped.
  *
  * @param <D> the layer's descriptor enum.
  */
@@ -20,6 +23,8 @@ public final class CounterSet<D extends Enum<D> & CounterDescriptor> implements 
     private final D[] descriptors;
     private final AtomicCounter[] counters;
     private volatile long[] finalValues;
+    /** Readers of the live counters: close waits for them before the memory under the counters may go. */
+    private final AtomicInteger liveReaders = new AtomicInteger();
 
     /**
      * Allocate one counter per descriptor.
@@ -68,7 +73,20 @@ public final class CounterSet<D extends Enum<D> & CounterDescriptor> implements 
     public long value(final D descriptor)
     {
         final long[] values = finalValues;
-        return null != values ? values[descriptor.ordinal()] : counters[descriptor.ordinal()].get();
+        if (null != values)
+        {
+            return values[descriptor.ordinal()];
+        }
+        liveReaders.getAndIncrement();
+        try
+        {
+            final long[] closedValues = finalValues;
+            return null != closedValues ? closedValues[descriptor.ordinal()] : counters[descriptor.ordinal()].get();
+        }
+        finally
+        {
+            liveReaders.getAndDecrement();
+        }
     }
 
     /**
@@ -95,6 +113,11 @@ public final class CounterSet<D extends Enum<D> & CounterDescriptor> implements 
                 values[i] = counters[i].get();
             }
             finalValues = values;
+            // A reader that saw the set open finishes its read first; none starts on the live counters after this.
+            while (liveReaders.get() > 0)
+            {
+                Thread.onSpinWait();
+            }
             CloseHelper.closeAll(counters);
         }
     }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -123,5 +124,37 @@ class CounterSetTest
         final int[] live = {0};
         statusFile.countersManager().forEach((counterId, label) -> live[0]++);
         assertEquals(capacity - 1, live[0], "a set that did not fit frees what it took");
+    }
+
+    @Test
+    void shouldLetAnotherThreadReadThroughTheCloseAndTheUnmapOfItsStatusFile() throws Exception
+    {
+        // A reader on another thread (a metrics registry) reads while the owner closes the set and the status file:
+        // every read gives a value no older than the last written, and none touches the file once it is unmapped
+        // (that would crash the JVM, not throw).
+        for (int round = 0; round < 200; round++)
+        {
+            final StatusFile file = StatusFile.create(
+                tempDir.resolve("r" + round), "r", 64, 64 * 1024, new CachedEpochClock(), false);
+            final CounterSet<LayerCounter> layer = new CounterSet<>(file.countersManager(), LayerCounter.class);
+            layer.get(LayerCounter.TOPICS_DECLARED).set(round);
+            final AtomicBoolean isReading = new AtomicBoolean(true);
+            final long[] lastRead = {-1};
+            final Thread reader = new Thread(() ->
+            {
+                do
+                {
+                    lastRead[0] = layer.value(LayerCounter.TOPICS_DECLARED);
+                }
+                while (isReading.get());
+            });
+            reader.start();
+            layer.close();
+            file.close();
+            isReading.set(false);
+            reader.join();
+            assertEquals(round, lastRead[0]);
+            assertEquals(round, layer.value(LayerCounter.TOPICS_DECLARED));
+        }
     }
 }
