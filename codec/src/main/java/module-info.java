@@ -11,4 +11,7 @@ module io.raet4j.codec
     exports io.raet4j.codec;
     exports io.raet4j.codec.sbe;
     exports io.raet4j.codec.crypto;
+
+    // AEAD implementations outside this module (raet4j-sodium), chosen by PacketAeadFactory.
+    uses io.raet4j.codec.crypto.PacketAeadProvider;
 }

@@ -126,6 +126,7 @@ public final class Stack implements AutoCloseable
                 transport.deleteStatusDirOnClose());
             transportCounters = new CounterSet<>(statusFile.countersManager(), TransportCounterDescriptor.class);
             stackCounters = new CounterSet<>(statusFile.countersManager(), StackCounterDescriptor.class);
+            stackCounters.get(StackCounterDescriptor.AEAD_IMPLEMENTATION).setRelease(ctx.aeadFactory().code());
             final ErrorHandler userHandler = transport.errorHandler();
             final CountingErrorHandler counting = new CountingErrorHandler(
                 statusFile.errorLog(), transportCounters.get(TransportCounterDescriptor.ERRORS), System.err);

@@ -1,6 +1,7 @@
 package io.raet4j.transactions;
 
 import io.raet4j.codec.PacketWriter;
+import io.raet4j.codec.crypto.PacketAeadFactory;
 import io.raet4j.codec.sbe.DeliveryMode;
 import io.raet4j.transport.Context;
 import org.agrona.BitUtil;
@@ -139,6 +140,10 @@ public final class StackContext
     public static final String ENCRYPTION_PROP_NAME = "raet4j.encryption";
     /** Property for {@link #laneEncryption()}. */
     public static final String LANE_ENCRYPTION_PROP_NAME = "raet4j.lane.encryption";
+    /** Property for {@link #aead()}: {@code auto}, {@code java} or {@code sodium}. */
+    public static final String AEAD_PROP_NAME = PacketAeadFactory.AEAD_PROP_NAME;
+    /** Default {@link #aead()}: the fastest implementation available, the pure-Java one if no other loads. */
+    public static final String AEAD_DEFAULT = PacketAeadFactory.AEAD_DEFAULT;
     /** Property for {@link #rekeyAfterPackets()}. */
     public static final String REKEY_PACKETS_PROP_NAME = "raet4j.rekey.packets";
     /** Default {@link #rekeyAfterPackets()}: 2^30 packets per key and direction. */
@@ -161,6 +166,8 @@ public final class StackContext
     private String acceptPolicy = System.getProperty(ACCEPT_POLICY_PROP_NAME, ACCEPT_POLICY_DEFAULT);
     private boolean encryption = Boolean.parseBoolean(System.getProperty(ENCRYPTION_PROP_NAME, "true"));
     private boolean laneEncryption = Boolean.parseBoolean(System.getProperty(LANE_ENCRYPTION_PROP_NAME, "false"));
+    private String aead = System.getProperty(AEAD_PROP_NAME, AEAD_DEFAULT);
+    private PacketAeadFactory aeadFactory;
     private long rekeyAfterPackets = Long.getLong(REKEY_PACKETS_PROP_NAME, REKEY_PACKETS_DEFAULT);
     private long rekeyAfterNs = Long.getLong(REKEY_INTERVAL_PROP_NAME, REKEY_INTERVAL_DEFAULT_NS);
     private int handshakesPerSecond = Integer.getInteger(HANDSHAKE_RATE_PROP_NAME, HANDSHAKE_RATE_DEFAULT);
@@ -230,6 +237,7 @@ public final class StackContext
      * @return this for a fluent API.
      * @throws IllegalStateException    if already concluded.
      * @throws IllegalArgumentException if a setting is out of range.
+     * @throws IllegalStateException    if {@link #aead()} names an implementation that is not available.
      */
     public StackContext conclude()
     {
@@ -249,6 +257,7 @@ public final class StackContext
             throw new IllegalArgumentException("acceptPolicy must be always, once or never: " + acceptPolicy);
         }
         acceptPolicy = acceptPolicy.toLowerCase(Locale.ROOT);
+        aeadFactory = PacketAeadFactory.select(null == aead ? null : aead.toLowerCase(Locale.ROOT));
         requireRange("rekeyAfterPackets", rekeyAfterPackets, 16, 1L << 40);
         requirePositive("rekeyAfterNs", rekeyAfterNs);
         requireRange("handshakesPerSecond", handshakesPerSecond, 1, 10_000_000);
@@ -437,6 +446,43 @@ public final class StackContext
     {
         this.laneEncryption = laneEncryption;
         return this;
+    }
+
+    /**
+     * Which implementation of ChaCha20-Poly1305 seals and opens packets: {@code auto} (default) takes libsodium when
+     * {@code raet4j-sodium} is on the path and the library loads, and the pure-Java one otherwise, so a missing native
+     * library never stops the stack; {@code java} forces the pure-Java one; {@code sodium} forces libsodium and makes
+     * {@link #conclude()} fail if it does not load. All speak the same wire format: the two ends of a session need
+     * not agree. The choice made is in {@link #aeadFactory()} and in the counter
+     * {@link StackCounterDescriptor#AEAD_IMPLEMENTATION}.
+     *
+     * @return the name asked for.
+     */
+    public String aead()
+    {
+        return aead;
+    }
+
+    /**
+     * Which implementation of ChaCha20-Poly1305 to use; see {@link #aead()}.
+     *
+     * @param aead {@code auto}, {@code java} or {@code sodium}.
+     * @return this for a fluent API.
+     */
+    public StackContext aead(final String aead)
+    {
+        this.aead = aead;
+        return this;
+    }
+
+    /**
+     * The implementation chosen by {@link #conclude()} from {@link #aead()}.
+     *
+     * @return the factory of the packet AEADs, or null before {@link #conclude()}.
+     */
+    public PacketAeadFactory aeadFactory()
+    {
+        return aeadFactory;
     }
 
     /**

@@ -101,7 +101,13 @@ public enum StackCounterDescriptor implements CounterDescriptor
     /** Joins this stack started that failed (no answer, refused, pending too long). */
     JOINS_FAILED(51, "Joins failed"),
     /** Calls into the single-threaded API from a thread that does not own the stack, refused. */
-    API_MISUSE(52, "API calls from a wrong thread refused");
+    API_MISUSE(52, "API calls from a wrong thread refused"),
+    /**
+     * Not a count: which ChaCha20-Poly1305 implementation seals and opens this stack's packets, set once at start
+     * (see {@link StackContext#aead()}): 1 is the pure-Java one ({@code io.raet4j.codec.crypto.BcChaCha20Poly1305}),
+     * 2 is libsodium ({@code raet4j-sodium}).
+     */
+    AEAD_IMPLEMENTATION(53, "AEAD implementation (1 java, 2 libsodium)");
 
     private final int id;
     private final String label;

@@ -5,16 +5,24 @@ import org.agrona.MutableDirectBuffer;
 /**
  * What every {@link PacketAead} shares: key length and state checks, the bounds of the regions (thrown on seal,
  * refused on open), the growing-nonce rule of {@link #seal}, and the nonce prefix. Subclasses only move bytes through
- * their library.
+ * their library. Public so that an implementation in another module (the libsodium one, which must keep its native
+ * binding out of this module) shares the same checks rather than repeating them.
  * <p>
  * <b>Threading:</b> NOT thread safe.
  */
-abstract class AbstractPacketAead implements PacketAead
+public abstract class AbstractPacketAead implements PacketAead
 {
     private boolean keyed;
     private boolean sealedSinceInit;
     private long lastSealNonce;
     private int noncePrefix;
+
+    /**
+     * An instance without a key.
+     */
+    protected AbstractPacketAead()
+    {
+    }
 
     /**
      * {@inheritDoc}
@@ -105,7 +113,7 @@ abstract class AbstractPacketAead implements PacketAead
      *
      * @return the constant first four bytes of every nonce, as an int.
      */
-    final int noncePrefix()
+    protected final int noncePrefix()
     {
         return noncePrefix;
     }
@@ -116,7 +124,7 @@ abstract class AbstractPacketAead implements PacketAead
      * @param key32       the key, owned by the caller: copy what must be kept.
      * @param noncePrefix constant first four bytes of every nonce under this key.
      */
-    abstract void initKey(byte[] key32, int noncePrefix);
+    protected abstract void initKey(byte[] key32, int noncePrefix);
 
     /**
      * Seal a region whose bounds, overlap and nonce have been checked; the tag goes right after the plaintext.
@@ -128,7 +136,7 @@ abstract class AbstractPacketAead implements PacketAead
      * @param plaintextOffset of the plaintext.
      * @param plaintextLength of the plaintext.
      */
-    abstract void sealInPlace(
+    protected abstract void sealInPlace(
         long nonce,
         MutableDirectBuffer buffer,
         int aadOffset,
@@ -148,7 +156,7 @@ abstract class AbstractPacketAead implements PacketAead
      * @param ciphertextLength of the ciphertext alone; the tag follows it.
      * @return {@code true} if the tag matched and the ciphertext is now plaintext.
      */
-    abstract boolean openInPlace(
+    protected abstract boolean openInPlace(
         long nonce,
         MutableDirectBuffer buffer,
         int aadOffset,
@@ -164,7 +172,7 @@ abstract class AbstractPacketAead implements PacketAead
      * @param length needed.
      * @return {@code array} or a longer replacement.
      */
-    static byte[] atLeast(final byte[] array, final int length)
+    protected static byte[] atLeast(final byte[] array, final int length)
     {
         return array.length >= length ? array : new byte[length];
     }

@@ -42,7 +42,7 @@ public final class BcAeadChaCha20Poly1305 extends AbstractPacketAead
     }
 
     @Override
-    void initKey(final byte[] key32, final int noncePrefix)
+    protected void initKey(final byte[] key32, final int noncePrefix)
     {
         // Keyed for decryption under a nonce this key never uses: the mode refuses to encrypt under the nonce of its
         // previous init, which would otherwise forbid sealing the first packet with the nonce given here.
@@ -54,7 +54,7 @@ public final class BcAeadChaCha20Poly1305 extends AbstractPacketAead
     }
 
     @Override
-    void sealInPlace(
+    protected void sealInPlace(
         final long nonce,
         final MutableDirectBuffer buffer,
         final int aadOffset,
@@ -83,7 +83,7 @@ public final class BcAeadChaCha20Poly1305 extends AbstractPacketAead
     }
 
     @Override
-    boolean openInPlace(
+    protected boolean openInPlace(
         final long nonce,
         final MutableDirectBuffer buffer,
         final int aadOffset,

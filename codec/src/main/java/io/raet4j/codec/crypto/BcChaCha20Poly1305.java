@@ -60,7 +60,7 @@ public final class BcChaCha20Poly1305 extends AbstractPacketAead
     }
 
     @Override
-    void initKey(final byte[] key32, final int noncePrefix)
+    protected void initKey(final byte[] key32, final int noncePrefix)
     {
         final KeyParameter key = new KeyParameter(key32);
         PacketAead.writeNonce(noncePrefix, 0, nonceOnly.getIV(), 0);
@@ -69,7 +69,7 @@ public final class BcChaCha20Poly1305 extends AbstractPacketAead
     }
 
     @Override
-    void sealInPlace(
+    protected void sealInPlace(
         final long nonce,
         final MutableDirectBuffer buffer,
         final int aadOffset,
@@ -109,7 +109,7 @@ public final class BcChaCha20Poly1305 extends AbstractPacketAead
     }
 
     @Override
-    boolean openInPlace(
+    protected boolean openInPlace(
         final long nonce,
         final MutableDirectBuffer buffer,
         final int aadOffset,

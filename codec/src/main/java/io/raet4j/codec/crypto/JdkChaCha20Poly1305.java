@@ -71,7 +71,7 @@ public final class JdkChaCha20Poly1305 extends AbstractPacketAead
     }
 
     @Override
-    void initKey(final byte[] key32, final int noncePrefix)
+    protected void initKey(final byte[] key32, final int noncePrefix)
     {
         key = new SecretKeySpec(key32, KEY_ALGORITHM);
         final byte[] unused = new byte[NONCE_LENGTH];
@@ -81,7 +81,7 @@ public final class JdkChaCha20Poly1305 extends AbstractPacketAead
     }
 
     @Override
-    void sealInPlace(
+    protected void sealInPlace(
         final long nonce,
         final MutableDirectBuffer buffer,
         final int aadOffset,
@@ -118,7 +118,7 @@ public final class JdkChaCha20Poly1305 extends AbstractPacketAead
     }
 
     @Override
-    boolean openInPlace(
+    protected boolean openInPlace(
         final long nonce,
         final MutableDirectBuffer buffer,
         final int aadOffset,

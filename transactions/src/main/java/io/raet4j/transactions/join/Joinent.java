@@ -315,7 +315,7 @@ public final class Joinent
             JoinRefusal.NONE, nonce, ephemeralPublic, ownLimits);
         final SessionKeys keys = SessionKeys.derive(
             ephemeralShared, staticShared, signature, ackSignature, false, ctx.rekeyAfterPackets(),
-            ctx.rekeyAfterNs(), cycle.nowNs());
+            ctx.rekeyAfterNs(), cycle.nowNs(), ctx.aeadFactory());
         Arrays.fill(ephemeralShared, (byte)0);
         Arrays.fill(staticShared, (byte)0);
 

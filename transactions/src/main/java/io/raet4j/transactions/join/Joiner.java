@@ -591,7 +591,7 @@ public final class Joiner
             return null;
         }
         final SessionKeys keys = SessionKeys.derive(ephemeralShared, staticShared, joiner.signature, answer.signature,
-            true, ctx.rekeyAfterPackets(), ctx.rekeyAfterNs(), cycle.nowNs());
+            true, ctx.rekeyAfterPackets(), ctx.rekeyAfterNs(), cycle.nowNs(), ctx.aeadFactory());
         Arrays.fill(ephemeralShared, (byte)0);
         Arrays.fill(staticShared, (byte)0);
         joiner.clearSecrets();

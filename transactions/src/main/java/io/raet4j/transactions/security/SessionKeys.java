@@ -2,8 +2,8 @@ package io.raet4j.transactions.security;
 
 import io.raet4j.codec.PacketReader;
 import io.raet4j.codec.PacketWriter;
-import io.raet4j.codec.crypto.BcChaCha20Poly1305;
 import io.raet4j.codec.crypto.PacketAead;
+import io.raet4j.codec.crypto.PacketAeadFactory;
 import org.agrona.MutableDirectBuffer;
 
 import java.util.Arrays;
@@ -43,7 +43,7 @@ public final class SessionKeys
     private final long rekeyAfterPackets;
     private final long rekeyAfterNs;
 
-    private final PacketAead sendAead = new BcChaCha20Poly1305();
+    private final PacketAead sendAead;
     private byte[] sendSecret;
     private int sendKeyId;
     private long sendCounter;
@@ -51,9 +51,9 @@ public final class SessionKeys
     private long sendKeyStartNs;
     private long sendUpdates;
 
-    private PacketAead recvAead = new BcChaCha20Poly1305();
-    private PacketAead prevAead = new BcChaCha20Poly1305();
-    private PacketAead trialAead = new BcChaCha20Poly1305();
+    private PacketAead recvAead;
+    private PacketAead prevAead;
+    private PacketAead trialAead;
     private byte[] recvSecret;
     private int recvKeyId;
     private int prevKeyId;
@@ -68,8 +68,13 @@ public final class SessionKeys
         final byte[] recvSecret,
         final long rekeyAfterPackets,
         final long rekeyAfterNs,
-        final long nowNs)
+        final long nowNs,
+        final PacketAeadFactory aeads)
     {
+        this.sendAead = aeads.newAead();
+        this.recvAead = aeads.newAead();
+        this.prevAead = aeads.newAead();
+        this.trialAead = aeads.newAead();
         this.rekeyAfterPackets = rekeyAfterPackets;
         this.rekeyAfterNs = rekeyAfterNs;
         this.sendSecret = sendSecret;
@@ -97,6 +102,7 @@ public final class SessionKeys
      * @param rekeyAfterPackets packets per send key.
      * @param rekeyAfterNs      time per send key.
      * @param nowNs             current time.
+     * @param aeads             the AEAD implementation to seal and open with (any: they share the wire format).
      * @return the keys.
      */
     public static SessionKeys derive(
@@ -107,7 +113,8 @@ public final class SessionKeys
         final boolean isInitiator,
         final long rekeyAfterPackets,
         final long rekeyAfterNs,
-        final long nowNs)
+        final long nowNs,
+        final PacketAeadFactory aeads)
     {
         final byte[] ikm = concat(ephemeralShared, staticShared);
         final byte[] salt = HandshakeCrypto.sha256(concat(joinSignature, ackSignature));
@@ -117,8 +124,8 @@ public final class SessionKeys
         final byte[] acceptorToInitiator = Arrays.copyOfRange(okm, 32, 64);
         Arrays.fill(okm, (byte)0);
         return isInitiator ?
-            new SessionKeys(initiatorToAcceptor, acceptorToInitiator, rekeyAfterPackets, rekeyAfterNs, nowNs) :
-            new SessionKeys(acceptorToInitiator, initiatorToAcceptor, rekeyAfterPackets, rekeyAfterNs, nowNs);
+            new SessionKeys(initiatorToAcceptor, acceptorToInitiator, rekeyAfterPackets, rekeyAfterNs, nowNs, aeads) :
+            new SessionKeys(acceptorToInitiator, initiatorToAcceptor, rekeyAfterPackets, rekeyAfterNs, nowNs, aeads);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.raet4j.transactions.security;
 
 import io.raet4j.codec.PacketReader;
 import io.raet4j.codec.PacketWriter;
+import io.raet4j.codec.crypto.PacketAeadFactory;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +38,10 @@ class SessionKeysTest
         crypto.randomBytes(joinSig);
         crypto.randomBytes(ackSig);
         return new SessionKeys[]{
-            SessionKeys.derive(ephemeralI, staticI, joinSig, ackSig, true, rekeyPackets, rekeyNs, 0),
-            SessionKeys.derive(ephemeralR, staticR, joinSig, ackSig, false, rekeyPackets, rekeyNs, 0) };
+            SessionKeys.derive(ephemeralI, staticI, joinSig, ackSig, true, rekeyPackets, rekeyNs, 0,
+                PacketAeadFactory.java()),
+            SessionKeys.derive(ephemeralR, staticR, joinSig, ackSig, false, rekeyPackets, rekeyNs, 0,
+                PacketAeadFactory.java()) };
     }
 
     private byte[] seal(final SessionKeys keys, final long nowNs, final int marker)
