@@ -26,6 +26,7 @@ final class SendCommand implements Command, DeliveryHandler
 {
     private static final int OFFER_BATCH = 64;
     private static final long PROGRESS_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private long rate;
 
     private final Map<FailureReason, Long> failuresByReason = new EnumMap<>(FailureReason.class);
     private final Map<FailureReason, Long> uncertainByReason = new EnumMap<>(FailureReason.class);
@@ -83,6 +84,7 @@ final class SendCommand implements Command, DeliveryHandler
             "                       which recv checks against the one it expects next.\n" +
             "  --channel C          channel 0..255 (default 0, reliable ordered)\n" +
             "  --seed N             seed of the random and mixed sizes (default 1)\n" +
+            "  --rate N             at most N messages per second (default 0: as fast as the stack takes them)\n" +
             "  --timeout-seconds S  give up after S seconds, joining included, ending what is in flight " +
             "(default 300)\n" +
             "  --outcomes FILE      record each message's outcome, one byte per sequence number in a memory-mapped\n" +
@@ -121,6 +123,7 @@ final class SendCommand implements Command, DeliveryHandler
         final long count = args.number("--count", null, 1, Integer.MAX_VALUE);
         final int channel = (int)args.number("--channel", 0L, 0, StackContext.CHANNEL_COUNT - 1);
         final long seed = args.number("--seed", 1L, Long.MIN_VALUE, Long.MAX_VALUE);
+        rate = args.number("--rate", 0L, 0, 1_000_000_000);
         final MessageSizes sizes = MessageSizes.read(args, "--size", seed);
         final long timeoutNs = args.seconds("--timeout-seconds", 300, 0.001, 86_400);
         final Path statusParent = Main.statusParent(args);
@@ -230,7 +233,9 @@ final class SendCommand implements Command, DeliveryHandler
         while (true)
         {
             int work = stack.doWork();
-            for (int i = 0; i < OFFER_BATCH && isSending && sent < count; i++)
+            final long allowed = 0 == rate ? OFFER_BATCH :
+                Math.min(OFFER_BATCH, (long)((System.nanoTime() - startNs) / 1e9 * rate) + 1 - sent);
+            for (int i = 0; i < allowed && isSending && sent < count; i++)
             {
                 if (length < 0)
                 {
