@@ -120,7 +120,7 @@ class MessagePublisherTest
             {
                 break;
             }
-            Thread.sleep(1);
+            Thread.yield(); // a bounded poll: its loop has a deadline
         }
         final long takenDuringStall = publisher.messagesTaken();
         final long stackRefusals = alpha().counter(StackCounterDescriptor.BACK_PRESSURE_EVENTS) - stackRefusalsBefore;
@@ -193,7 +193,7 @@ class MessagePublisherTest
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (publisher.messagesTaken() < 5 && System.nanoTime() < deadlineNs)
         {
-            Thread.sleep(1);
+            Thread.yield(); // a bounded poll: its loop has a deadline
         }
         publisher.close();
         final RecordingSubscriber<Message> subscriber = new RecordingSubscriber<>();
@@ -201,8 +201,13 @@ class MessagePublisherTest
         subscriber.request(2);
 
         assertEquals(2, subscriber.take(2, 10_000).size());
-        Thread.sleep(100);
-        assertFalse(subscriber.end().isDone(), "three are still waiting for demand");
+        // Absence cannot be awaited: watch for 100 ms that nothing ends the stream without demand.
+        final long watchUntilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        while (System.nanoTime() < watchUntilNs)
+        {
+            assertFalse(subscriber.end().isDone(), "three are still waiting for demand");
+            Thread.yield();
+        }
         subscriber.request(10);
         assertEquals(3, subscriber.take(3, 10_000).size());
         subscriber.end().get(10, TimeUnit.SECONDS);
@@ -322,7 +327,7 @@ class MessagePublisherTest
             {
                 assertEquals(Stack.BACK_PRESSURED, result);
                 assertTrue(System.nanoTime() < deadlineNs, "sent " + (i - first) + " of " + count);
-                Thread.sleep(1);
+                Thread.yield(); // a bounded poll: its loop has a deadline
             }
         }
     }

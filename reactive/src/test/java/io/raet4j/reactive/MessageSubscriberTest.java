@@ -91,7 +91,12 @@ class MessageSubscriberTest
             final long handedOverWhenStalled = subscriber.messagesHandedOver();
             final long retriesBefore = subscriber.retries();
             final long cyclesBefore = alpha().counter(TransportCounterDescriptor.DUTY_CYCLES);
-            Thread.sleep(200);
+            // A measurement window (the retry rate during a stall), not a wait for an outcome.
+            final long windowEndNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+            while (System.nanoTime() < windowEndNs)
+            {
+                Thread.yield();
+            }
             final long retries = subscriber.retries() - retriesBefore;
             final long cycles = alpha().counter(TransportCounterDescriptor.DUTY_CYCLES) - cyclesBefore;
             System.out.printf("a stalled receiver: the producer blocked after %,d of %,d submitted, the " +
@@ -185,7 +190,7 @@ class MessageSubscriberTest
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (upstream.hasSubscribers() && System.nanoTime() < deadlineNs)
             {
-                Thread.sleep(1);
+                Thread.yield(); // a bounded poll: its loop has a deadline
             }
             assertFalse(upstream.hasSubscribers(), "the upstream was cancelled");
         }
@@ -203,7 +208,7 @@ class MessageSubscriberTest
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (subscriber.messagesHandedOver() < 1 && System.nanoTime() < deadlineNs)
             {
-                Thread.sleep(1);
+                Thread.yield(); // a bounded poll: its loop has a deadline
             }
             subscriber.cancel();
             assertEquals(1L, subscriber.whenHandedOver().get(10, TimeUnit.SECONDS));
@@ -246,7 +251,7 @@ class MessageSubscriberTest
             {
                 return now;
             }
-            Thread.sleep(5);
+            Thread.yield(); // a bounded poll: its loop has a deadline
         }
     }
 }
