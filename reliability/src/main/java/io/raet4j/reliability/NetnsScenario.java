@@ -309,6 +309,10 @@ public final class NetnsScenario implements AutoCloseable
                 "--timeout-seconds", "900", "--keep", builder.fleet.dir("keep-send-" + prefix).toString(),
                 "--outcomes", outcomes.toString(), "--dir", status));
             sendArgs.addAll(builder.sendOptions);
+            if (!builder.sendOptions.contains("--rate"))
+            {
+                sendArgs.addAll(List.of("--rate", Scenario.DEFAULT_RATE));
+            }
             sendLaunch = builder.fleet.raet("send").label("send-" + prefix).in(from)
                 .args(sendArgs.toArray(new String[0]));
         }
