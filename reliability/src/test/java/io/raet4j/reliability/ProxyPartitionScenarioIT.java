@@ -35,7 +35,7 @@ class ProxyPartitionScenarioIT
             {
                 final RaetProcess send = fleet.raet("send").label("send-a").args("--name", "a", "--bind",
                     "127.0.0.1:0", "--peer", proxy.localHostPort(), "--count", Integer.toString(MESSAGES), "--size",
-                    "100", "--dir", status).start();
+                    "100", "--rate", Scenario.DEFAULT_RATE, "--dir", status).start();
                 send.awaitLine("^sent [1-9]", START);
 
                 proxy.partitionFor(Duration.ofSeconds(2));
