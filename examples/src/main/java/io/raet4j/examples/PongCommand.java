@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code pong}: accept joins and echo every message back to its sender on the channel it came on. A message is
- * copied out during poll and offered after poll returns, retried while back-pressured; nothing more is polled until
- * the echo has been accepted.
+ * copied out during poll and offered after poll returns (or, with {@code --answer-after-us}, that long after it was
+ * polled, the duty cycle running meanwhile, as an application whose answer takes time), retried while back-pressured;
+ * nothing more is polled until the echo has been accepted.
  * <p>
  * NOT thread safe: runs on the calling thread, which drives the stack in invoker mode.
  */
@@ -26,6 +27,7 @@ final class PongCommand implements Command
     private long pendingEstateId;
     private int pendingChannel;
     private int pendingLength;
+    private long pendingSinceNs;
 
     /**
      * {@inheritDoc}
@@ -55,6 +57,8 @@ final class PongCommand implements Command
             "  --bind HOST:PORT     address to listen on (port 0: any free port)\n" +
             "  --name NAME          estate name (default pong)\n" +
             "  --idle-seconds S     exit after S seconds without a message (default: run until interrupted)\n" +
+            "  --answer-after-us N  echo each message N microseconds after polling it, running the duty cycle\n" +
+            "                       meanwhile, as an application whose answer takes time (default 0)\n" +
             Main.COMMON_OPTIONS.replace("idle strategy of the invoker loop",
                 "idle strategy of the invoker loop (default spin)") +
             StackOptions.USAGE +
@@ -75,6 +79,7 @@ final class PongCommand implements Command
         final String name = args.string("--name", "pong");
         final long idleTimeoutNs = args.has("--idle-seconds") ?
             args.seconds("--idle-seconds", 0, 0.001, 86_400) : Long.MAX_VALUE;
+        final long answerAfterNs = TimeUnit.MICROSECONDS.toNanos(args.number("--answer-after-us", 0L, 0, 10_000_000));
         final Path statusParent = Main.statusParent(args);
         final IdleStrategy idle = Main.idleStrategy(args, "spin");
         final StackOptions stackOptions = StackOptions.read(args, false);
@@ -107,7 +112,7 @@ final class PongCommand implements Command
                 {
                     work += stack.poll(handler, 1);
                 }
-                if (hasPending)
+                if (hasPending && (0 == answerAfterNs || System.nanoTime() - pendingSinceNs >= answerAfterNs))
                 {
                     final long result = stack.offer(pendingEstateId, pendingChannel, pending, 0, pendingLength);
                     if (result >= 0)
@@ -124,7 +129,7 @@ final class PongCommand implements Command
                     }
                     lastMessageNs = System.nanoTime();
                 }
-                else if (System.nanoTime() - lastMessageNs >= idleTimeoutNs)
+                else if (!hasPending && System.nanoTime() - lastMessageNs >= idleTimeoutNs)
                 {
                     reason = "idle for " + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs) / 1000.0 + " s";
                     break;
@@ -156,6 +161,7 @@ final class PongCommand implements Command
         pendingEstateId = estateId;
         pendingChannel = channel;
         pendingLength = length;
+        pendingSinceNs = System.nanoTime();
         hasPending = true;
     }
 }

@@ -105,6 +105,13 @@ public final class StackContext
     /** Default lower bound of the retransmission timeout. */
     public static final long MIN_RTO_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
+    /** Property for {@link #ackHoldMaxNs()}. */
+    public static final String ACK_HOLD_MAX_PROP_NAME = "raet4j.ack.hold.max.ns";
+    /**
+     * Default {@link #ackHoldMaxNs()}: 100 us, a tenth of the minimum RTO, so that a held ack never looks like loss.
+     */
+    public static final long ACK_HOLD_MAX_DEFAULT_NS = TimeUnit.MICROSECONDS.toNanos(100);
+
     /** Property for {@link #maxRtoNs()}. */
     public static final String MAX_RTO_PROP_NAME = "raet4j.rto.max.ns";
     /** Default upper bound of the retransmission timeout. */
@@ -185,6 +192,7 @@ public final class StackContext
     private long joinTimeoutNs = Long.getLong(JOIN_TIMEOUT_PROP_NAME, JOIN_TIMEOUT_DEFAULT_NS);
     private long messageTimeoutNs = Long.getLong(MESSAGE_TIMEOUT_PROP_NAME, MESSAGE_TIMEOUT_DEFAULT_NS);
     private long minRtoNs = Long.getLong(MIN_RTO_PROP_NAME, MIN_RTO_DEFAULT_NS);
+    private long ackHoldMaxNs = Long.getLong(ACK_HOLD_MAX_PROP_NAME, ACK_HOLD_MAX_DEFAULT_NS);
     private long maxRtoNs = Long.getLong(MAX_RTO_PROP_NAME, MAX_RTO_DEFAULT_NS);
     private long initialRtoNs = Long.getLong(INITIAL_RTO_PROP_NAME, INITIAL_RTO_DEFAULT_NS);
     private int initialCwndSegments = Integer.getInteger(INITIAL_CWND_PROP_NAME, INITIAL_CWND_DEFAULT);
@@ -301,6 +309,11 @@ public final class StackContext
         requirePositive("joinTimeoutNs", joinTimeoutNs);
         requirePositive("messageTimeoutNs", messageTimeoutNs);
         requirePositive("minRtoNs", minRtoNs);
+        if (ackHoldMaxNs < 0 || ackHoldMaxNs >= minRtoNs)
+        {
+            throw new IllegalArgumentException("ackHoldMaxNs must be in 0..minRtoNs-1 (" + (minRtoNs - 1) +
+                "), or a held ack would look like loss to the sender: " + ackHoldMaxNs);
+        }
         if (maxRtoNs < minRtoNs || initialRtoNs < minRtoNs || initialRtoNs > maxRtoNs)
         {
             throw new IllegalArgumentException(
@@ -856,6 +869,31 @@ public final class StackContext
     public StackContext minRtoNs(final long minRtoNs)
     {
         this.minRtoNs = minRtoNs;
+        return this;
+    }
+
+    /**
+     * Longest an ack is held for a reply to carry it. An ack that fell due waits one duty cycle for data in any case;
+     * beyond that it waits only while the estate's recent pattern says a reply is coming (most recent acks rode on
+     * data going the other way) and only about twice as long as those replies took, at most this long. A one-way
+     * stream never holds its acks past the cycle. 0 turns the adaptive hold off.
+     *
+     * @return the hold limit in nanoseconds.
+     */
+    public long ackHoldMaxNs()
+    {
+        return ackHoldMaxNs;
+    }
+
+    /**
+     * Longest an ack is held for a reply to carry it; see {@link #ackHoldMaxNs()}.
+     *
+     * @param ackHoldMaxNs in nanoseconds, 0 to hold one duty cycle only, less than {@link #minRtoNs()}.
+     * @return this for a fluent API.
+     */
+    public StackContext ackHoldMaxNs(final long ackHoldMaxNs)
+    {
+        this.ackHoldMaxNs = ackHoldMaxNs;
         return this;
     }
 

@@ -25,6 +25,20 @@ public final class Channels
     ReceiveChannel[] receives = NO_RECEIVE;
     /** Duty cycle in which an ack first fell due and was held for data to ride with, or -1. */
     long ackPendingSinceCycle = -1;
+    /** Time the pending ack first fell due. */
+    long ackPendingSinceNs;
+    /**
+     * How strongly the recent pattern says data going to the estate soon follows data from it: raised by one, up to
+     * {@link Messenger#REPLY_SCORE_MAX}, for each ack that rode on data or was followed by data within the hold limit,
+     * halved for each ack that went alone and was not.
+     */
+    int replyScore;
+    /** Smoothed time from an ack falling due to data going out with it, in ns (1/8 gain). */
+    long replyDelayNs;
+    /** Whether the last ack went alone and data going to the estate soon after would be a reply it missed. */
+    boolean isReplyAwaited;
+    /** Time the last ack that went alone fell due. */
+    long loneAckDueNs;
 
     /**
      * The send channels in use.

@@ -31,6 +31,13 @@ import org.agrona.DirectBuffer;
  */
 public final class Messenger implements MessageOutcomeListener
 {
+    /** Most that {@link Channels#replyScore} counts up to: eight replies in a row. */
+    static final int REPLY_SCORE_MAX = 8;
+    /** {@link Channels#replyScore} from which an ack is held past its first cycle: two replies in a row. */
+    static final int REPLY_LIKELY = 2;
+    /** Added to twice the smoothed reply delay for the hold, for jitter in the application's answer. */
+    static final long ACK_HOLD_SLACK_NS = 10_000;
+
     private final StackContext ctx;
     private final LocalEstate local;
     private final Estates estates;
@@ -304,6 +311,7 @@ public final class Messenger implements MessageOutcomeListener
             if (estate.channels.ackPendingSinceCycle < 0)
             {
                 estate.channels.ackPendingSinceCycle = cycle.count();
+                estate.channels.ackPendingSinceNs = cycle.nowNs();
             }
             estates.activate(estate);
         }
@@ -414,7 +422,9 @@ public final class Messenger implements MessageOutcomeListener
      * it sent within its smoothed RTT, so reporting gaps often costs only small frames; without an RTT sample of its
      * own the receiver reports them every minimum RTO. An ack that fell due in this cycle waits one cycle for data to
      * ride with (a reply the application is about to offer), unless data is already waiting: one datagram per
-     * exchange instead of two. Never longer.
+     * exchange instead of two. Past that cycle it waits on only while the estate's pattern says a reply is coming
+     * (see {@link StackContext#ackHoldMaxNs()}): at most about twice the smoothed reply delay, and never past the
+     * limit.
      *
      * @param estate the estate being served.
      * @return the number of frames appended.
@@ -426,7 +436,11 @@ public final class Messenger implements MessageOutcomeListener
         final PathState path = estate.path;
         final Channels channels = estate.channels;
         final long renackAfterNs = 0 != path.srttNs() ? 2 * path.srttNs() : ctx.minRtoNs();
-        final boolean holdAcks = channels.ackPendingSinceCycle == cycle.count() && !hasDataToSend(estate);
+        if (channels.isReplyAwaited)
+        {
+            learnFromLoneAck(estate, channels, nowNs);
+        }
+        final boolean holdAcks = channels.ackPendingSinceCycle >= 0 && isAckHeld(estate, channels, nowNs);
         if (!holdAcks)
         {
             channels.ackPendingSinceCycle = -1;
@@ -539,6 +553,60 @@ public final class Messenger implements MessageOutcomeListener
         {
             channel.rearmRetransmitTimer(nowNs, path.rtoNs());
         }
+    }
+
+    /**
+     * Whether the acks pending for an estate wait for data to ride with. An ack about to go with data is a reply seen
+     * (its delay smoothed in); an ack that goes alone leaves the estate awaiting a reply, see
+     * {@link #learnFromLoneAck(RemoteEstate, Channels, long)}.
+     */
+    private boolean isAckHeld(final RemoteEstate estate, final Channels channels, final long nowNs)
+    {
+        final long waitedNs = nowNs - channels.ackPendingSinceNs;
+        if (hasDataToSend(estate))
+        {
+            onReplySeen(channels, waitedNs);
+            return false;
+        }
+        if (channels.ackPendingSinceCycle == cycle.count())
+        {
+            return true;
+        }
+        if (channels.replyScore >= REPLY_LIKELY &&
+            waitedNs < Math.min(ctx.ackHoldMaxNs(), 2 * channels.replyDelayNs + ACK_HOLD_SLACK_NS))
+        {
+            return true;
+        }
+        channels.loneAckDueNs = channels.ackPendingSinceNs;
+        channels.isReplyAwaited = true;
+        return false;
+    }
+
+    /**
+     * After an ack went alone: data for the estate within {@link StackContext#ackHoldMaxNs()} of the ack falling due
+     * was a reply the ack could have waited for; none by then, and the pattern is weaker.
+     */
+    private void learnFromLoneAck(final RemoteEstate estate, final Channels channels, final long nowNs)
+    {
+        final long delayNs = nowNs - channels.loneAckDueNs;
+        if (delayNs > ctx.ackHoldMaxNs())
+        {
+            channels.replyScore >>= 1;
+            channels.isReplyAwaited = false;
+        }
+        else if (hasDataToSend(estate))
+        {
+            onReplySeen(channels, delayNs);
+            channels.isReplyAwaited = false;
+        }
+    }
+
+    private static void onReplySeen(final Channels channels, final long delayNs)
+    {
+        final long sampleNs = Math.max(1, delayNs);
+        channels.replyScore = Math.min(REPLY_SCORE_MAX, channels.replyScore + 1);
+        channels.replyDelayNs = 0 == channels.replyDelayNs ?
+            sampleNs : channels.replyDelayNs + ((sampleNs - channels.replyDelayNs) >> 3);
     }
 
     private static boolean hasDataToSend(final RemoteEstate estate)
