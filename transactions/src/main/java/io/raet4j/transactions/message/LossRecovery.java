@@ -41,6 +41,8 @@ final class LossRecovery
     private long highestSackedSeq;
     private long rttSampleNs;
     private long newestAckedSentNs;
+    private long retransmitAckedSentNs;
+    private boolean isOriginalAckedBeyondRetransmit;
     private int lostDetected;
     private int timeoutsWithoutProgress;
     private long segmentsRetransmitted;
@@ -165,6 +167,8 @@ final class LossRecovery
         int acked = 0;
         rttSampleNs = Long.MAX_VALUE;
         newestAckedSentNs = Long.MIN_VALUE;
+        retransmitAckedSentNs = Long.MIN_VALUE;
+        isOriginalAckedBeyondRetransmit = false;
         lostDetected = 0;
         for (long seq = buffer.ackedSeq; seq < cumulative; seq++)
         {
@@ -230,12 +234,19 @@ final class LossRecovery
             // been acknowledged late only because earlier acks were lost, which is not the path's round trip.
             rttSampleNs = Math.min(rttSampleNs, nowNs - sentNs);
             newestAckedSentNs = Math.max(newestAckedSentNs, sentNs);
+            // Segments are acked here in ascending order: a retransmission below this segment was sent after it,
+            // yet this first transmission arrived, so at a receiver that keeps order the original below did too.
+            if (sentNs < retransmitAckedSentNs)
+            {
+                isOriginalAckedBeyondRetransmit = true;
+            }
         }
         else if (nowNs - sentNs >= path.minRttNs())
         {
             // A retransmission acknowledged sooner than the path's fastest round trip was acknowledged for its
-            // original; otherwise the latest transmission is what arrived.
-            newestAckedSentNs = Math.max(newestAckedSentNs, sentNs);
+            // original. Later than that it is still ambiguous (the original may have waited in a busy receiver's
+            // socket queue): detectLost decides what it may be used for.
+            retransmitAckedSentNs = Math.max(retransmitAckedSentNs, sentNs);
         }
         path.onSegmentAcked(buffer.segLength[s] + PacketWriter.DATA_FRAME_OVERHEAD);
         return 1;
@@ -252,6 +263,17 @@ final class LossRecovery
      */
     private int detectLost(final long nowNs, final PathState path, final long reportedEnd)
     {
+        // An acknowledged retransmission may have been acknowledged for its original, held up in a receiver that
+        // fell behind. When the same ack newly acknowledges first transmissions above it that were sent before it,
+        // those arrived after the original at a receiver that keeps order, so the original is what arrived and the
+        // retransmission's time judges nothing: taking it would declare lost every segment sent before the
+        // retransmission and still queued at the receiver, each resent for nothing (every retransmission a
+        // duplicate under load, issue 14). Otherwise the retransmission's time counts, as RACK takes it: that is
+        // what repairs a tail.
+        if (Long.MIN_VALUE != retransmitAckedSentNs && !isOriginalAckedBeyondRetransmit)
+        {
+            newestAckedSentNs = Math.max(newestAckedSentNs, retransmitAckedSentNs);
+        }
         if (Long.MIN_VALUE == newestAckedSentNs)
         {
             return 0;

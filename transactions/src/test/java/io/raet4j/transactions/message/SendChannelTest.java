@@ -368,9 +368,12 @@ class SendChannelTest
     @Test
     void shouldJudgeLossOnlyWithinTheRangesAnAckCouldList()
     {
-        // The receiver holds 0 to 2 and every even segment from 4 to 68: 33 ranges above its cumulative ack, of
-        // which the ack lists 32, up to 67. The ack comes for a retransmission of 1, so every segment sent before it
-        // and not acknowledged could be judged lost; those beyond what the ack lists are not judged: 68 is held.
+        // The receiver holds 0 and every even segment from 2 to 68: 34 ranges above its cumulative ack, of which an
+        // ack lists 32, up to 65. A first ack judges by the newest first transmission it acknowledges (64, sent at
+        // 64 ms): the odd segments 1 to 61 are lost and resent at 100 ms, 63 is within the reordering allowance.
+        // Then the ack of the retransmission of 1 acknowledges no first transmission above it, so every segment
+        // sent before the retransmission and not acknowledged could be judged lost: 63 is, and those beyond what the
+        // ack lists are not judged: 66 and 68 are held.
         path.onRttSample(5 * MS);
         final SendChannel channel = reliable(1024);
         for (int i = 0; i < 70; i++)
@@ -378,30 +381,53 @@ class SendChannelTest
             offer(channel, bytes(10, i));
             sendNew(channel, i * MS, 1);
         }
-        channel.onNack(new long[]{ 1 }, new long[]{ 2 }, 1, 200 * MS, 0);
-        assertEquals(List.of(1L), seqs(sendRetransmits(channel, 200 * MS)));
-
         final long[] starts = new long[PacketWriter.MAX_ACK_RANGES];
         final long[] ends = new long[PacketWriter.MAX_ACK_RANGES];
         for (int i = 0; i < PacketWriter.MAX_ACK_RANGES; i++)
         {
-            starts[i] = 4 + 2 * i;
+            starts[i] = 2 + 2 * i;
             ends[i] = starts[i] + 1;
         }
-        assertEquals(67, ends[PacketWriter.MAX_ACK_RANGES - 1]);
-        channel.onAck(3, 1024, starts, ends, PacketWriter.MAX_ACK_RANGES, 210 * MS, path);
-
-        assertEquals(32, channel.lostDetectedByLastAck());
+        assertEquals(65, ends[PacketWriter.MAX_ACK_RANGES - 1]);
+        channel.onAck(1, 1024, starts, ends, PacketWriter.MAX_ACK_RANGES, 100 * MS, path);
+        assertEquals(31, channel.lostDetectedByLastAck());
         final List<Long> expected = new ArrayList<>();
-        for (long seq = 3; seq < 67; seq += 2)
+        for (long seq = 1; seq < 63; seq += 2)
         {
             expected.add(seq);
         }
-        assertEquals(expected, seqs(sendRetransmits(channel, 210 * MS)));
+        assertEquals(expected, seqs(sendRetransmits(channel, 100 * MS)));
+
+        channel.onAck(3, 1024, starts, ends, PacketWriter.MAX_ACK_RANGES, 210 * MS, path);
+
+        assertEquals(1, channel.lostDetectedByLastAck());
+        assertEquals(List.of(63L), seqs(sendRetransmits(channel, 210 * MS)));
 
         // An ack that lists every range it holds is judged whole.
         channel.onAck(69, 1024, null, null, 0, 211 * MS, path);
         assertEquals(0, channel.lostDetectedByLastAck());
+    }
+
+    @Test
+    void shouldNotTakeTheTimeOfARetransmissionAckedWithFirstTransmissionsAboveIt()
+    {
+        // A receiver that fell behind: 0 to 19 sent at 0 to 19 ms, a timer resends 0 at 100 ms, and the receiver,
+        // only now reading its socket, acknowledges 0 to 9: the ack is for the original of 0, queued before 1 to 9.
+        // Taking the retransmission's time would declare 10 to 19, still in the receiver's queue, lost.
+        path.onRttSample(5 * MS);
+        final SendChannel channel = reliable(1024);
+        for (int i = 0; i < 20; i++)
+        {
+            offer(channel, bytes(10, i));
+            sendNew(channel, i * MS, 1);
+        }
+        channel.onNack(new long[]{ 0 }, new long[]{ 1 }, 1, 100 * MS, 0);
+        assertEquals(List.of(0L), seqs(sendRetransmits(channel, 100 * MS)));
+
+        channel.onAck(10, 1024, null, null, 0, 110 * MS, path);
+
+        assertEquals(0, channel.lostDetectedByLastAck());
+        assertEquals(List.of(), seqs(sendRetransmits(channel, 110 * MS)));
     }
 
     @Test
