@@ -241,9 +241,17 @@ final class SharedMemoryInbox
      */
     static SharedMemoryInbox map(final Path path) throws IOException
     {
-        final Object fileKey = fileKey(path);
+        final BasicFileAttributes attributes =
+            Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!attributes.isRegularFile())
+        {
+            // Never opened: reading a FIFO would block the duty cycle.
+            throw new NotAnInboxException(path + " is not a raet4j shm inbox: not a regular file");
+        }
+        final Object fileKey = attributes.fileKey();
         final MappedByteBuffer mapped;
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        try (FileChannel channel = FileChannel.open(
+            path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))
         {
             final UnsafeBuffer header = readHeader(channel, path);
             final String problem = problem(header, channel.size());
@@ -267,14 +275,14 @@ final class SharedMemoryInbox
     /**
      * Read the header of a file that may be an inbox, without mapping it. Control plane only.
      *
-     * @param path of the file, a regular file.
+     * @param path of the file, a regular file (checked by the caller: a FIFO would block).
      * @return a buffer holding the header, whose fields the static accessors read.
      * @throws NotAnInboxException if the file is too short or has not the magic.
      * @throws IOException         if the file cannot be read.
      */
     static UnsafeBuffer readHeader(final Path path) throws IOException
     {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
         {
             return readHeader(channel, path);
         }

@@ -492,7 +492,7 @@ class SharedMemoryMediaTest
     }
 
     @Test
-    void shouldFailWithoutThrowingForPeerFilesThatAreNotInboxes() throws IOException
+    void shouldFailWithoutThrowingForPeerFilesThatAreNotInboxes() throws Exception
     {
         final SharedMemoryMedia a = open(yard("a"), MTU);
         final Path empty = Files.createFile(tempDir.resolve("empty"));
@@ -514,7 +514,11 @@ class SharedMemoryMediaTest
         }
 
         // One sender each, so that each failure is the first of its kind for its sender and is reported.
-        final List<Path> bad = List.of(empty, text, badCapacity, badVersion, badPid, truncated, tempDir);
+        final Path fifo = tempDir.resolve("fifo");
+        final Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertTrue(mkfifo.waitFor(10, TimeUnit.SECONDS) && 0 == mkfifo.exitValue(), "mkfifo");
+        final Path link = Files.createSymbolicLink(tempDir.resolve("link"), badVersion);
+        final List<Path> bad = List.of(empty, text, badCapacity, badVersion, badPid, truncated, fifo, link, tempDir);
         for (int i = 0; i < bad.size(); i++)
         {
             final SharedMemoryMedia sender = open(yard("sender-" + i), MTU);
@@ -524,7 +528,7 @@ class SharedMemoryMediaTest
         }
 
         assertEquals(bad.size(), errors.size(), errors::toString);
-        for (int i = 0; i < 6; i++)
+        for (int i = 0; i < 9; i++)
         {
             assertTrue(errors.get(i).getMessage().contains("is not a raet4j shm inbox"), errors.get(i)::getMessage);
         }
@@ -533,6 +537,8 @@ class SharedMemoryMediaTest
         assertTrue(errors.get(3).getMessage().contains("layout version 99"), errors.get(3)::getMessage);
         assertTrue(errors.get(4).getMessage().contains("owner pid -1"), errors.get(4)::getMessage);
         assertTrue(errors.get(5).getMessage().contains("file length 4096"), errors.get(5)::getMessage);
+        assertTrue(errors.get(6).getMessage().contains("not a regular file"), "a FIFO is never read");
+        assertTrue(errors.get(7).getMessage().contains("not a regular file"), "a symbolic link is not followed");
     }
 
     @Test
