@@ -1,6 +1,6 @@
 /**
- * Lanes: AF_UNIX datagram sockets as a media of the transport, found through {@code MediaProvider} for
- * {@code unix:PATH} addresses.
+ * Lanes: AF_UNIX datagram sockets and shared-memory inboxes as media of the transport, found through
+ * {@code MediaProvider} for {@code unix:PATH} and {@code shm:PATH} addresses.
  */
 @SuppressWarnings({"module", "requires-automatic", "requires-transitive-automatic"})
 module io.raet4j.ipc
@@ -14,5 +14,7 @@ module io.raet4j.ipc
     // jnr-ffi implements the native call interface by reflection.
     opens io.raet4j.ipc to org.jnrproject.ffi;
 
-    provides io.raet4j.transport.media.MediaProvider with io.raet4j.ipc.UnixMediaProvider;
+    provides io.raet4j.transport.media.MediaProvider with
+        io.raet4j.ipc.UnixMediaProvider,
+        io.raet4j.ipc.SharedMemoryMediaProvider;
 }

@@ -20,6 +20,9 @@ public final class Args
     /** Prefix of a lane address: {@code unix:} then the yard's socket path. */
     public static final String LANE_PREFIX = "unix:";
 
+    /** Prefix of a shared-memory lane address: {@code shm:} then the yard's inbox path, or a bare name. */
+    public static final String SHM_LANE_PREFIX = "shm:";
+
     private final String command;
     private final Map<String, List<String>> options = new LinkedHashMap<>();
     private final List<String> used = new ArrayList<>();
@@ -290,7 +293,7 @@ public final class Args
 
     /**
      * An address option, {@code host:port} or {@code [ipv6]:port}, with the host resolved now, or a lane yard
-     * {@code unix:PATH}.
+     * {@code unix:PATH} or {@code shm:PATH}.
      *
      * @param name         of the option.
      * @param defaultValue when absent; null makes it required.
@@ -321,13 +324,26 @@ public final class Args
         return addresses;
     }
 
+    /**
+     * Whether an address names a yard on a lane, {@code unix:PATH} or {@code shm:PATH}, rather than an estate on a
+     * road.
+     *
+     * @param text the address as given.
+     * @return true for a lane address.
+     */
+    public static boolean isLaneAddress(final String text)
+    {
+        return text.startsWith(LANE_PREFIX) || text.startsWith(SHM_LANE_PREFIX);
+    }
+
     private String checkAddress(final String name, final String text, final boolean allowPortZero)
     {
-        if (text.startsWith(LANE_PREFIX))
+        if (isLaneAddress(text))
         {
-            if (text.length() == LANE_PREFIX.length())
+            final String prefix = text.startsWith(LANE_PREFIX) ? LANE_PREFIX : SHM_LANE_PREFIX;
+            if (text.length() == prefix.length())
             {
-                throw new UsageException(command, name + " must be unix:PATH with a path, was '" + text + "'");
+                throw new UsageException(command, name + " must be " + prefix + "PATH with a path, was '" + text + "'");
             }
             return text;
         }

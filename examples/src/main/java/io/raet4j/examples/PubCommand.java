@@ -87,7 +87,8 @@ final class PubCommand implements Command, DeliveryHandler
             "[options]\n" +
             "  --name NAME          estate name (default pub-PID with a temporary keep, a new identity each run;\n" +
             "                       pub with --keep)\n" +
-            "  --bind HOST:PORT     address to listen on (port 0: any free port), or unix:PATH for a yard\n" +
+            "  --bind HOST:PORT     address to listen on (port 0: any free port), or unix:PATH or shm:PATH\n" +
+            "                       for a yard on a lane\n" +
             "  --peer HOST:PORT     join this estate, e.g. a sub; may be repeated (default: none, wait to be\n" +
             "                       joined)\n" +
             "  --topic TOPIC        topic to publish on: tokens separated by dots, no wildcards (spec/PUBSUB.md)\n" +

@@ -53,7 +53,8 @@ final class ReplyCommand implements Command
     {
         return "usage: java -jar raet4j.jar reply --bind HOST:PORT --topic PATTERN [--topic PATTERN]... [options]\n" +
             "  --name NAME          estate name (default reply-PID)\n" +
-            "  --bind HOST:PORT     address to listen on (port 0: any free port), or unix:PATH for a yard\n" +
+            "  --bind HOST:PORT     address to listen on (port 0: any free port), or unix:PATH or shm:PATH\n" +
+            "                       for a yard on a lane\n" +
             "  --peer HOST:PORT     join this estate; may be repeated (default: none, wait to be joined)\n" +
             "  --topic PATTERN      answer requests on the topics this pattern matches; may be repeated\n" +
             "  --count N            exit after N requests (default 0: no limit)\n" +

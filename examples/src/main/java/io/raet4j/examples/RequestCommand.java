@@ -94,7 +94,8 @@ final class RequestCommand implements Command
         return "usage: java -jar raet4j.jar request --bind HOST:PORT --peer HOST:PORT --topic TOPIC --count N " +
             "[options]\n" +
             "  --name NAME          estate name (default request-PID)\n" +
-            "  --bind HOST:PORT     address to listen on (port 0: any free port), or unix:PATH for a yard\n" +
+            "  --bind HOST:PORT     address to listen on (port 0: any free port), or unix:PATH or shm:PATH\n" +
+            "                       for a yard on a lane\n" +
             "  --peer HOST:PORT     join this estate, e.g. a reply; may be repeated\n" +
             "  --topic TOPIC        the topic to request on\n" +
             "  --count N            requests to make, one at a time\n" +

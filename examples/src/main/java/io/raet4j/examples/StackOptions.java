@@ -32,6 +32,8 @@ final class StackOptions
         "                       must say it\n" +
         "  --lane unix:PATH     also bind a yard on a lane (Unix-domain datagram socket PATH), beside --bind:\n" +
         "                       one stack reaches yards (unix:PATH) and estates (HOST:PORT) alike\n" +
+        "  --lane shm:PATH      the same on a shared-memory lane: the yard's inbox is the mapped file PATH\n" +
+        "                       (shm:NAME: /dev/shm/raet4j-USER/NAME); reaches shm: yards\n" +
         "  --lane-encryption    seal lane packets too (default: clear, the kernel is the only carrier)\n" +
         "Timeouts (seconds; time this process itself is stopped or paused does not count):\n" +
         "  --keepalive-seconds S         send an alive probe after S s without sending to a peer (default " +
@@ -94,9 +96,9 @@ final class StackOptions
         if (args.has("--lane"))
         {
             options.laneAddress = args.address("--lane", null, false);
-            if (!options.laneAddress.startsWith(Args.LANE_PREFIX))
+            if (!Args.isLaneAddress(options.laneAddress))
             {
-                throw new Args.UsageException(args.command(), "--lane must be unix:PATH, was '" +
+                throw new Args.UsageException(args.command(), "--lane must be unix:PATH or shm:PATH, was '" +
                     options.laneAddress + "'");
             }
         }

@@ -74,7 +74,8 @@ final class SubCommand implements Command
         return "usage: java -jar raet4j.jar sub --bind HOST:PORT --topic PATTERN [--topic PATTERN]... [options]\n" +
             "  --name NAME          estate name (default sub-PID with a temporary keep, a new identity each run;\n" +
             "                       sub with --keep)\n" +
-            "  --bind HOST:PORT     address to listen on (port 0: any free port), or unix:PATH for a yard\n" +
+            "  --bind HOST:PORT     address to listen on (port 0: any free port), or unix:PATH or shm:PATH\n" +
+            "                       for a yard on a lane\n" +
             "  --peer HOST:PORT     join this estate, e.g. a pub; may be repeated (default: none, wait to be\n" +
             "                       joined)\n" +
             "  --topic PATTERN      subscribe to a pattern: tokens separated by dots, '*' for one token, '>' for\n" +

@@ -112,7 +112,7 @@ class LaneStackTest
         }
     }
 
-    private static int size(final long i)
+    static int size(final long i)
     {
         // 12 B to 1 MiB, mostly small: one in a hundred up to 64 KiB, one in a thousand up to 1 MiB.
         final long h = (i + 1) * 0x9E3779B97F4A7C15L;

@@ -255,7 +255,8 @@ public final class Context
     /**
      * A second address to bind, such as a lane yard.
      *
-     * @param laneAddress {@code unix:PATH} (needs {@code raet4j-unix-ipc} on the class path) or {@code host:port}.
+     * @param laneAddress {@code unix:PATH} or {@code shm:PATH} (need {@code raet4j-unix-ipc} on the class path) or
+     *                    {@code host:port}.
      * @return this for a fluent API.
      */
     public Context laneAddress(final String laneAddress)

@@ -10,8 +10,8 @@ import jnr.ffi.types.socklen_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The libc calls behind {@link UnixDatagramMedia}, bound once through jnr-ffi, and the Linux constants and
- * layouts they need.
+ * The libc calls behind {@link UnixDatagramMedia} and {@link SharedMemoryMedia} (which only asks {@code kill} whether
+ * a process is alive), bound once through jnr-ffi, and the Linux constants and layouts they need.
  * <p>
  * Every pointer is passed as a {@code long} address into memory the caller preallocated, so a call allocates
  * nothing. The data path uses {@code sendmsg} and {@code recvmsg} with a preallocated {@code struct msghdr} rather
@@ -109,6 +109,15 @@ final class LibC
         @ssize_t long recvmsg(int fd, @intptr_t long msg, int flags);
 
         /**
+         * kill(2): with signal 0, only whether the process exists and may be signalled.
+         *
+         * @param pid    a process id, positive: 0 and negative values name process groups.
+         * @param signal 0 to probe.
+         * @return 0 or -1.
+         */
+        int kill(int pid, int signal);
+
+        /**
          * close(2).
          *
          * @param fd descriptor.
@@ -154,6 +163,7 @@ final class LibC
     static final int ENOENT = Errno.ENOENT.intValue();
     static final int ECONNREFUSED = Errno.ECONNREFUSED.intValue();
     static final int EADDRINUSE = Errno.EADDRINUSE.intValue();
+    static final int EPERM = Errno.EPERM.intValue();
 
     private static final boolean SUPPORTED =
         Platform.OS.LINUX == Platform.getNativePlatform().getOS() && Platform.getNativePlatform().is64Bit();
@@ -188,7 +198,7 @@ final class LibC
     {
         if (!SUPPORTED)
         {
-            throw new UnsupportedOperationException("Unix datagram media needs 64-bit Linux, not " +
+            throw new UnsupportedOperationException("lanes (unix: and shm:) need 64-bit Linux, not " +
                 Platform.getNativePlatform().getOSName() + " " + Platform.getNativePlatform().getCPU());
         }
     }

@@ -52,13 +52,13 @@ public final class UnixAddress extends SocketAddress
     private final String path;
     /** {@link #PREFIX} and {@link #path}, built once so that {@link #toString()} allocates nothing. */
     private final String text;
-    /** FNV-1a of {@link #pathBytes}. */
+    /** FNV-1a of {@link #pathBytes}, as {@link PathAddressCache} hashes them. */
     private final int hash;
 
     private UnixAddress(final byte[] pathBytes)
     {
         this.pathBytes = pathBytes;
-        hash = hash(pathBytes);
+        hash = PathAddressCache.hash(pathBytes);
         if (0 == pathBytes.length)
         {
             path = "";
@@ -209,63 +209,6 @@ public final class UnixAddress extends SocketAddress
     byte[] pathBytes()
     {
         return pathBytes;
-    }
-
-    /**
-     * Whether these are the path bytes in {@code buffer}. Allocates nothing.
-     *
-     * @param buffer     holding the bytes.
-     * @param offset     of the first byte.
-     * @param length     of the path in bytes.
-     * @param bufferHash {@link #hash(DirectBuffer, int, int)} of those bytes.
-     * @return true if equal.
-     */
-    boolean matches(final DirectBuffer buffer, final int offset, final int length, final int bufferHash)
-    {
-        if (hash != bufferHash || pathBytes.length != length)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < length; i++)
-        {
-            if (pathBytes[i] != buffer.getByte(offset + i))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /**
-     * FNV-1a over path bytes in a buffer, the same as {@link #hashCode()} for those bytes.
-     *
-     * @param buffer holding the bytes.
-     * @param offset of the first byte.
-     * @param length in bytes.
-     * @return the hash.
-     */
-    static int hash(final DirectBuffer buffer, final int offset, final int length)
-    {
-        int hash = 0x811C9DC5;
-        for (int i = 0; i < length; i++)
-        {
-            hash = (hash ^ (buffer.getByte(offset + i) & 0xFF)) * 0x01000193;
-        }
-
-        return hash;
-    }
-
-    private static int hash(final byte[] bytes)
-    {
-        int hash = 0x811C9DC5;
-        for (final byte b : bytes)
-        {
-            hash = (hash ^ (b & 0xFF)) * 0x01000193;
-        }
-
-        return hash;
     }
 
     /**

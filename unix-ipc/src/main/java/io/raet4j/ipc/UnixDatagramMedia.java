@@ -123,7 +123,8 @@ public final class UnixDatagramMedia implements Media
     private final UnsafeBuffer receiveBuffer;
     private final UnsafeBuffer sendScratch;
     private final long sendScratchAddress;
-    private final UnixAddressCache addressCache = new UnixAddressCache(ADDRESS_CACHE_ENTRIES);
+    private final PathAddressCache<UnixAddress> addressCache =
+        new PathAddressCache<>(ADDRESS_CACHE_ENTRIES, UnixAddress::copyOf);
     private UnixAddress lastDestination;
 
     private final long[] sendErrorCounts = new long[ERROR_SLOTS];

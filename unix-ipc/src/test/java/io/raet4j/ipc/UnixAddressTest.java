@@ -79,7 +79,7 @@ class UnixAddressTest
     @Test
     void shouldInternAddressesFoundInABufferAndMatchResolvedOnes()
     {
-        final UnixAddressCache cache = new UnixAddressCache(16);
+        final PathAddressCache<UnixAddress> cache = new PathAddressCache<>(16, UnixAddress::copyOf);
         final int length = put(8, "/run/raet/lane/a.sock");
 
         final UnixAddress first = cache.lookup(buffer, 8, length);
@@ -94,7 +94,7 @@ class UnixAddressTest
     @Test
     void shouldKeepDistinctAddressesApartWhenTheyShareAPrefix()
     {
-        final UnixAddressCache cache = new UnixAddressCache(1024);
+        final PathAddressCache<UnixAddress> cache = new PathAddressCache<>(1024, UnixAddress::copyOf);
         final UnixAddress[] interned = new UnixAddress[1000];
         for (int i = 0; i < interned.length; i++)
         {
@@ -113,7 +113,7 @@ class UnixAddressTest
     @Test
     void shouldAllocateEqualAddressesOnceFull()
     {
-        final UnixAddressCache cache = new UnixAddressCache(2);
+        final PathAddressCache<UnixAddress> cache = new PathAddressCache<>(2, UnixAddress::copyOf);
         cache.lookup(buffer, 0, put(0, "/a"));
         cache.lookup(buffer, 0, put(0, "/b"));
 

@@ -91,7 +91,7 @@ public interface MediaProvider
                 return provider.open(address, mtu, socketReceiveBufferBytes, socketSendBufferBytes, errorHandler);
             }
         }
-        if (address.startsWith("unix:"))
+        if (address.startsWith("unix:") || address.startsWith("shm:"))
         {
             throw new IllegalArgumentException(
                 "no media for " + address + ": put raet4j-unix-ipc on the class path for lanes");
