@@ -288,6 +288,7 @@ public final class Harness
                 RaetSystem.udp(true),
                 RaetSystem.udp(false),
                 RaetSystem.lane(),
+                RaetSystem.shm(),
                 new AeronSystem(aeronUdpLatency),
                 new AeronSystem(aeronIpcLatency));
             for (final SystemUnderTest system : latencySystems)
@@ -299,6 +300,7 @@ public final class Harness
                 RaetSystem.udp(true),
                 RaetSystem.udp(false),
                 RaetSystem.lane(),
+                RaetSystem.shm(),
                 new AeronSystem(aeronUdpThroughput),
                 new AeronSystem(aeronIpcThroughput));
             for (final SystemUnderTest system : throughputSystems)

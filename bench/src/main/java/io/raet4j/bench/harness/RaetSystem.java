@@ -33,7 +33,7 @@ import java.util.function.Supplier;
 /**
  * raet4j as a system under test: two stacks, alpha and beta, each in {@link Context.ThreadingMode#INVOKER} mode and
  * driven by its own thread, exchanging reliable ordered messages on channel 0 over loopback UDP ({@code 127.0.0.1})
- * or over a lane (Unix-domain datagram sockets, {@code unix:PATH}). Each run launches fresh stacks with their status
+ * or over a lane (Unix-domain datagram sockets, {@code unix:PATH}, or shared memory, {@code shm:PATH}). Each run launches fresh stacks with their status
  * files and temporary keeps in a private temporary directory, joins alpha to beta on the calling thread, hands each
  * stack to its thread, and closes everything when the threads are done.
  * <ul>
@@ -64,6 +64,8 @@ public final class RaetSystem implements SystemUnderTest
     public static final String MEDIA_UDP = "udp";
     /** Media: a lane of Unix-domain datagram sockets. */
     public static final String MEDIA_LANE = "lane";
+    /** Media: a lane over shared memory, one memory-mapped inbox per yard ({@code shm:PATH}). */
+    public static final String MEDIA_SHM = "shm";
     /** Row value of {@link Row#threading()}. */
     public static final String THREADING = "invoker, 1 stack per thread, 2 threads";
     /** Name of the default idle strategy, {@link BusySpinIdleStrategy}. */
@@ -118,9 +120,9 @@ public final class RaetSystem implements SystemUnderTest
         final String idleName,
         final Supplier<IdleStrategy> idleStrategies)
     {
-        if (!MEDIA_UDP.equals(media) && !MEDIA_LANE.equals(media))
+        if (!MEDIA_UDP.equals(media) && !MEDIA_LANE.equals(media) && !MEDIA_SHM.equals(media))
         {
-            throw new IllegalArgumentException("media must be udp or lane: " + media);
+            throw new IllegalArgumentException("media must be udp, lane or shm: " + media);
         }
         if (mtuBytes < Context.MTU_MIN || mtuBytes > Context.MTU_MAX)
         {
@@ -152,6 +154,16 @@ public final class RaetSystem implements SystemUnderTest
     public static RaetSystem lane()
     {
         return new RaetSystem(MEDIA_LANE, false, Context.MTU_DEFAULT, BUSY_SPIN, BusySpinIdleStrategy::new);
+    }
+
+    /**
+     * A shared-memory lane in clear text (the lane default), default MTU, busy spin.
+     *
+     * @return the system.
+     */
+    public static RaetSystem shm()
+    {
+        return new RaetSystem(MEDIA_SHM, false, Context.MTU_DEFAULT, BUSY_SPIN, BusySpinIdleStrategy::new);
     }
 
     /**
@@ -871,6 +883,11 @@ public final class RaetSystem implements SystemUnderTest
                 ctx.bindAddress("unix:" + dir.resolve("lane").resolve(name + ".sock"));
                 stackCtx.encryption(false).laneEncryption(encryption);
             }
+            else if (MEDIA_SHM.equals(media))
+            {
+                ctx.bindAddress("shm:" + shmDir().resolve(name + ".inbox"));
+                stackCtx.encryption(false).laneEncryption(encryption);
+            }
             else
             {
                 ctx.bindAddress("127.0.0.1:0");
@@ -909,18 +926,40 @@ public final class RaetSystem implements SystemUnderTest
         String counters()
         {
             return String.format(Locale.ROOT,
-                "alpha sent %d packets, %d retransmits, %d back-pressure events; beta sent %d packets (%d acks)",
+                "alpha sent %d packets, %d retransmits (%d timeouts, %d tail probes, %d losses detected by acks), " +
+                "%d back-pressure events; beta sent %d packets (%d acks, %d nacks), dropped %d duplicate and %d " +
+                "out-of-window segments",
                 alpha.counter(TransportCounterDescriptor.PACKETS_SENT),
                 alpha.counter(StackCounterDescriptor.RETRANSMITS),
+                alpha.counter(StackCounterDescriptor.RETRANSMIT_TIMEOUTS),
+                alpha.counter(StackCounterDescriptor.TAIL_PROBES),
+                alpha.counter(StackCounterDescriptor.LOSSES_DETECTED),
                 alpha.counter(StackCounterDescriptor.BACK_PRESSURE_EVENTS),
                 beta.counter(TransportCounterDescriptor.PACKETS_SENT),
-                beta.counter(StackCounterDescriptor.ACKS_SENT));
+                beta.counter(StackCounterDescriptor.ACKS_SENT),
+                beta.counter(StackCounterDescriptor.NACKS_SENT),
+                beta.counter(StackCounterDescriptor.DUPLICATE_SEGMENTS),
+                beta.counter(StackCounterDescriptor.OUT_OF_WINDOW_SEGMENTS));
+        }
+
+        /**
+         * Where the shared-memory inboxes go: a directory named like {@code dir} in {@code /dev/shm} (memory, never
+         * written back to a disk) where there is one, else inside {@code dir}.
+         */
+        private Path shmDir()
+        {
+            final Path devShm = Path.of("/dev/shm");
+            return Files.isDirectory(devShm) ? devShm.resolve(dir.getFileName()) : dir.resolve("shm");
         }
 
         public void close()
         {
             CloseHelper.quietCloseAll(alpha, beta);
             IoUtil.delete(dir.toFile(), true);
+            if (MEDIA_SHM.equals(media))
+            {
+                IoUtil.delete(shmDir().toFile(), true);
+            }
         }
     }
 
