@@ -26,6 +26,11 @@ import java.util.Locale;
  */
 public final class Harness
 {
+    /** Round trips each system runs in the warm-up pass. */
+    static final int WARMUP_ROUND_TRIPS = 20_000;
+    /** Seconds of throughput each system runs in the warm-up pass. */
+    static final double WARMUP_THROUGHPUT_S = 1.0;
+
     /** Message sizes of the default run. */
     public static final int[] DEFAULT_SIZES = { 32, 256, 1400, 65_536 };
     /** Recorded round trips per system and size (fewer for 64 KiB). */
@@ -61,6 +66,7 @@ public final class Harness
         boolean isMtu = true;
         boolean isPubSub = true;
         boolean isPubSubOnly = false;
+        boolean isWarmupPass = true;
         int[] pubSubSizes = PubSubSection.DEFAULT_SIZES;
         Path out = Path.of(DEFAULT_OUT);
         for (int i = 0; i < args.length; i++)
@@ -103,12 +109,16 @@ public final class Harness
                 case "--no-mtu":
                     isMtu = false;
                     break;
+                case "--no-warmup-pass":
+                    isWarmupPass = false;
+                    break;
                 case "--out":
                     out = Path.of(args[++i]);
                     break;
                 default:
                     throw new IllegalArgumentException("usage: harness [--quick] [--sizes 32,256,1400,65536] " +
                         "[--count N] [--seconds S] [--no-scale] [--no-aeron-sweep] [--no-loss] [--no-mtu] " +
+                        "[--no-warmup-pass] " +
                         "[--no-pubsub | --pubsub-only] [--pubsub-sizes 32,1400] [--out DIR]; unknown: " + args[i]);
             }
         }
@@ -124,8 +134,8 @@ public final class Harness
         }
         else
         {
-            run(command, sizes, count, seconds, isScale, isSweep, isLoss, isMtu, isPubSub ? pubSubSizes : null, out,
-                System.out);
+            run(command, sizes, count, seconds, isScale, isSweep, isLoss, isMtu, isWarmupPass,
+                isPubSub ? pubSubSizes : null, out, System.out);
         }
     }
 
@@ -181,6 +191,7 @@ public final class Harness
      * @param isSweep whether to sweep Aeron's configurations first (else its defaults: SHARED, busy spin).
      * @param isLoss  whether to run the loss bench.
      * @param isMtu   whether to measure throughput of the first size at {@link MtuBench#JUMBO_MTU} too.
+     * @param isWarmupPass whether every system first runs once unrecorded (see {@link #warmUp}).
      * @param pubSubSizes payload sizes of the pubsub section, or null to skip it.
      * @param outDir  where to write latest.json, latest-extra.json, latest.md and latest.svg.
      * @param out     progress output.
@@ -196,6 +207,7 @@ public final class Harness
         final boolean isSweep,
         final boolean isLoss,
         final boolean isMtu,
+        final boolean isWarmupPass,
         final int[] pubSubSizes,
         final Path outDir,
         final PrintStream out) throws Exception
@@ -224,6 +236,10 @@ public final class Harness
 
         final List<Row> rows = new ArrayList<>();
         final List<String> failures = new ArrayList<>();
+        if (isWarmupPass)
+        {
+            warmUp(sizes[0], aeronUdpLatency, aeronUdpThroughput, aeronIpcLatency, aeronIpcThroughput, out);
+        }
         measureSystems(sizes, count, seconds, aeronUdpLatency, aeronUdpThroughput, aeronIpcLatency,
             aeronIpcThroughput, failures, rows, out);
         if (isMtu)
@@ -283,31 +299,61 @@ public final class Harness
         {
             final int sizeCount = size >= 16_384 ? Math.max(1_000, count / 10) : count;
             final int warmup = Math.max(500, sizeCount / 4);
-            final List<SystemUnderTest> latencySystems = List.of(
-                new RawUdpSystem(),
-                RaetSystem.udp(true),
-                RaetSystem.udp(false),
-                RaetSystem.lane(),
-                RaetSystem.shm(),
-                new AeronSystem(aeronUdpLatency),
-                new AeronSystem(aeronIpcLatency));
-            for (final SystemUnderTest system : latencySystems)
+            for (final SystemUnderTest system : systems(aeronUdpLatency, aeronIpcLatency))
             {
                 measure(out, failures, rows, system, "latency", size, () -> system.latency(size, warmup, sizeCount));
             }
-            final List<SystemUnderTest> throughputSystems = List.of(
-                new RawUdpSystem(),
-                RaetSystem.udp(true),
-                RaetSystem.udp(false),
-                RaetSystem.lane(),
-                RaetSystem.shm(),
-                new AeronSystem(aeronUdpThroughput),
-                new AeronSystem(aeronIpcThroughput));
-            for (final SystemUnderTest system : throughputSystems)
+            for (final SystemUnderTest system : systems(aeronUdpThroughput, aeronIpcThroughput))
             {
                 measure(out, failures, rows, system, "throughput", size, () -> system.throughput(size, seconds));
             }
         }
+    }
+
+    /**
+     * Fresh instances of the systems every size is measured on, in the order they run.
+     */
+    private static List<SystemUnderTest> systems(final AeronSystem.Config aeronUdp, final AeronSystem.Config aeronIpc)
+    {
+        return List.of(
+            new RawUdpSystem(),
+            RaetSystem.udp(true),
+            RaetSystem.udp(false),
+            RaetSystem.lane(),
+            RaetSystem.shm(),
+            new AeronSystem(aeronUdp),
+            new AeronSystem(aeronIpc));
+    }
+
+    /**
+     * Run every system once, unrecorded, before anything is measured: {@value #WARMUP_ROUND_TRIPS} round trips and a
+     * {@value #WARMUP_THROUGHPUT_S} s throughput run each, at the first size. All systems share one JVM, so without it
+     * the first ones measured pay for the JIT compiler's work, which on 2 CPUs competes with their two spinning
+     * threads (the encrypted 32 B throughput row, measured second, read 0.9 M msg/s where separate JVMs gave 2 M).
+     */
+    private static void warmUp(
+        final int size,
+        final AeronSystem.Config aeronUdpLatency,
+        final AeronSystem.Config aeronUdpThroughput,
+        final AeronSystem.Config aeronIpcLatency,
+        final AeronSystem.Config aeronIpcThroughput,
+        final PrintStream out)
+    {
+        out.printf(Locale.ROOT, "warm-up pass, not recorded: %d round trips and %.1f s of throughput per system at " +
+            "%d B%n", WARMUP_ROUND_TRIPS, WARMUP_THROUGHPUT_S, size);
+        final List<Row> discarded = new ArrayList<>();
+        final List<String> failures = new ArrayList<>();
+        for (final SystemUnderTest system : systems(aeronUdpLatency, aeronIpcLatency))
+        {
+            measure(out, failures, discarded, system, "warm-up latency", size,
+                () -> system.latency(size, 0, WARMUP_ROUND_TRIPS));
+        }
+        for (final SystemUnderTest system : systems(aeronUdpThroughput, aeronIpcThroughput))
+        {
+            measure(out, failures, discarded, system, "warm-up throughput", size,
+                () -> system.throughput(size, WARMUP_THROUGHPUT_S));
+        }
+        out.println("warm-up pass done" + (failures.isEmpty() ? "" : ", failures: " + failures));
     }
 
     /**
