@@ -199,6 +199,7 @@ public final class StackAgent implements Agent
             }
             workCount += timers.poll(nowNs);
             workCount += serviceActive();
+            flushMedia();
             workCount += applyKeepChanges(nowNs);
             if (nowNs - lastHeartbeatNs >= HEARTBEAT_INTERVAL_NS)
             {
@@ -212,7 +213,28 @@ public final class StackAgent implements Agent
             isInCycle = false;
         }
         // Last: handlers see settled state, and may call the API, close included.
-        return workCount + events.drain();
+        workCount += events.drain();
+        if (!isClosed)
+        {
+            // Whatever the handlers or a late step sent; nothing when the batch is empty.
+            flushMedia();
+        }
+        return workCount;
+    }
+
+    /**
+     * Hand the datagrams a batching media queued to the kernel (see {@link Media#flush()}).
+     */
+    private void flushMedia()
+    {
+        try
+        {
+            media.flush();
+        }
+        catch (final Throwable ex)
+        {
+            errorHandler.onError(ex);
+        }
     }
 
     /**
@@ -378,7 +400,10 @@ public final class StackAgent implements Agent
         {
             owner.claimOrRefuse("join");
         }
-        return joiner.join(address, pinnedSigningKey);
+        final long correlationId = joiner.join(address, pinnedSigningKey);
+        // The Join may have been sent outside a duty cycle: a batching media must not hold it until the next one.
+        flushMedia();
+        return correlationId;
     }
 
     /**
@@ -781,6 +806,8 @@ public final class StackAgent implements Agent
             messenger.close(estate);
             joiner.onClose(estate);
         }
+        // The Leaves go to the kernel before the stack closes the media.
+        flushMedia();
         isClosed = true;
         events.drain();
         for (final DutyCycleTask task : tasks)

@@ -87,6 +87,22 @@ public final class CompositeMedia implements Media
 
     /**
      * {@inheritDoc}
+     * <p>
+     * Flushes every media.
+     */
+    @Override
+    public int flush()
+    {
+        int sent = 0;
+        for (final Media m : media)
+        {
+            sent += m.flush();
+        }
+        return sent;
+    }
+
+    /**
+     * {@inheritDoc}
      */
     @Override
     public SocketAddress resolve(final String address)

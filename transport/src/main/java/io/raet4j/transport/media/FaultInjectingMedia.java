@@ -308,6 +308,22 @@ public final class FaultInjectingMedia implements Media
     }
 
     /**
+     * {@inheritDoc}
+     * <p>
+     * Sends any held datagrams whose time has come, then flushes the wrapped media.
+     */
+    @Override
+    public int flush()
+    {
+        if (heldCount > 0)
+        {
+            releaseDue(clock.nanoTime());
+        }
+
+        return inner.flush();
+    }
+
+    /**
      * Drop every datagram sent from now on, until called again with false: a partition of this side's outbound path
      * (both sides' for a full partition). The datagrams are lost silently, as a network would lose them. Any thread.
      *

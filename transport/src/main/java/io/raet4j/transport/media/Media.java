@@ -44,6 +44,20 @@ public interface Media extends AutoCloseable
     int send(ByteBuffer buffer, SocketAddress destination);
 
     /**
+     * Hand the datagrams queued by {@link #send(ByteBuffer, SocketAddress)} to the kernel, for a media that batches
+     * its sends. The duty cycle calls it on its own thread after it has served the estates, and again after anything
+     * else that sent outside that service (such as the Leave datagrams of a close), so nothing stays queued past the
+     * cycle that sent it. Must not allocate or block; datagrams the kernel cannot take now stay queued for the next
+     * call. A media that sends at once has nothing to do.
+     *
+     * @return the number of datagrams handed to the kernel.
+     */
+    default int flush()
+    {
+        return 0;
+    }
+
+    /**
      * Parse an address in this media's notation ({@code host:port} for UDP). Control plane only: may allocate.
      *
      * @param address in this media's notation.
