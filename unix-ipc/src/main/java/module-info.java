@@ -1,6 +1,7 @@
 /**
  * Lanes: AF_UNIX datagram sockets and shared-memory inboxes as media of the transport, found through
- * {@code MediaProvider} for {@code unix:PATH} and {@code shm:PATH} addresses.
+ * {@code MediaProvider} for {@code unix:PATH} and {@code shm:PATH} addresses; and a road: UDP with batched system
+ * calls ({@code recvmmsg}, {@code sendmmsg}) for {@code udp:HOST:PORT}.
  */
 @SuppressWarnings({"module", "requires-automatic", "requires-transitive-automatic"})
 module io.raet4j.ipc
@@ -16,5 +17,6 @@ module io.raet4j.ipc
 
     provides io.raet4j.transport.media.MediaProvider with
         io.raet4j.ipc.UnixMediaProvider,
-        io.raet4j.ipc.SharedMemoryMediaProvider;
+        io.raet4j.ipc.SharedMemoryMediaProvider,
+        io.raet4j.ipc.MmsgUdpMediaProvider;
 }

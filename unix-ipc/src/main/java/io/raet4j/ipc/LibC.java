@@ -10,8 +10,8 @@ import jnr.ffi.types.socklen_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The libc calls behind {@link UnixDatagramMedia} and {@link SharedMemoryMedia} (which only asks {@code kill} whether
- * a process is alive), bound once through jnr-ffi, and the Linux constants and layouts they need.
+ * The libc calls behind {@link UnixDatagramMedia}, {@link MmsgUdpMedia} and {@link SharedMemoryMedia} (which only
+ * asks {@code kill} whether a process is alive), bound once through jnr-ffi, and the Linux constants and layouts they need.
  * <p>
  * Every pointer is passed as a {@code long} address into memory the caller preallocated, so a call allocates
  * nothing. The data path uses {@code sendmsg} and {@code recvmsg} with a preallocated {@code struct msghdr} rather
@@ -109,6 +109,39 @@ final class LibC
         @ssize_t long recvmsg(int fd, @intptr_t long msg, int flags);
 
         /**
+         * recvmmsg(2): several datagrams in one call.
+         *
+         * @param fd      socket.
+         * @param msgvec  address of an array of {@code struct mmsghdr}.
+         * @param vlen    entries in the array.
+         * @param flags   message flags.
+         * @param timeout address of a {@code struct timespec}, or 0 for none.
+         * @return datagrams received or -1.
+         */
+        int recvmmsg(int fd, @intptr_t long msgvec, int vlen, int flags, @intptr_t long timeout);
+
+        /**
+         * sendmmsg(2): several datagrams in one call.
+         *
+         * @param fd     socket.
+         * @param msgvec address of an array of {@code struct mmsghdr}.
+         * @param vlen   entries in the array.
+         * @param flags  message flags.
+         * @return datagrams sent, or -1 when the first could not be.
+         */
+        int sendmmsg(int fd, @intptr_t long msgvec, int vlen, int flags);
+
+        /**
+         * getsockname(2).
+         *
+         * @param fd                socket.
+         * @param addr              address of a buffer for the bound address.
+         * @param addrLengthAddress address of a {@code socklen_t} holding the buffer's capacity, then the length.
+         * @return 0 or -1.
+         */
+        int getsockname(int fd, @intptr_t long addr, @intptr_t long addrLengthAddress);
+
+        /**
          * kill(2): with signal 0, only whether the process exists and may be signalled.
          *
          * @param pid    a process id, positive: 0 and negative values name process groups.
@@ -127,6 +160,7 @@ final class LibC
     }
 
     static final int AF_UNIX = 1;
+    static final int AF_INET = 2;
     static final int SOCK_DGRAM = 2;
     static final int SOCK_NONBLOCK = 0x800;
     static final int SOCK_CLOEXEC = 0x80000;
@@ -142,6 +176,20 @@ final class LibC
     static final int SOCKADDR_UN_LENGTH = 110;
     /** Offset of {@code sun_path} in {@code struct sockaddr_un}. */
     static final int SUN_PATH_OFFSET = 2;
+
+    /** {@code sizeof(struct sockaddr_in)}: family, port and address, then 8 bytes of zero. */
+    static final int SOCKADDR_IN_LENGTH = 16;
+    /** Offset of {@code sin_port}, in network byte order, in {@code struct sockaddr_in}. */
+    static final int SIN_PORT_OFFSET = 2;
+    /** Offset of {@code sin_addr}, in network byte order, in {@code struct sockaddr_in}. */
+    static final int SIN_ADDR_OFFSET = 4;
+
+    /** {@code sizeof(struct mmsghdr)} on Linux LP64: a {@code struct msghdr}, {@code msg_len}, padding. */
+    static final int MMSGHDR_LENGTH = 64;
+    /** Offset of {@code msg_len}, the bytes sent or received, in {@code struct mmsghdr}. */
+    static final int MMSG_LEN_OFFSET = 56;
+    /** {@code sizeof(struct iovec)} on LP64. */
+    static final int IOVEC_LENGTH = 16;
 
     // Offsets in struct msghdr, 56 bytes on Linux LP64.
     static final int MSG_NAME_OFFSET = 0;
@@ -196,11 +244,32 @@ final class LibC
      */
     static void checkSupported()
     {
+        checkSupported("lanes (unix: and shm:)");
+    }
+
+    /**
+     * Refuse a platform whose layouts this class does not know.
+     *
+     * @param what needs the platform, for the message.
+     * @throws UnsupportedOperationException unless on 64-bit Linux.
+     */
+    static void checkSupported(final String what)
+    {
         if (!SUPPORTED)
         {
-            throw new UnsupportedOperationException("lanes (unix: and shm:) need 64-bit Linux, not " +
+            throw new UnsupportedOperationException(what + " need 64-bit Linux, not " +
                 Platform.getNativePlatform().getOSName() + " " + Platform.getNativePlatform().getCPU());
         }
+    }
+
+    /**
+     * Whether this platform is 64-bit Linux, whose layouts this class knows.
+     *
+     * @return true on 64-bit Linux.
+     */
+    static boolean isSupported()
+    {
+        return SUPPORTED;
     }
 
     /**

@@ -96,6 +96,11 @@ public interface MediaProvider
             throw new IllegalArgumentException(
                 "no media for " + address + ": put raet4j-unix-ipc on the class path for lanes");
         }
+        if (address.startsWith("udp:"))
+        {
+            throw new IllegalArgumentException(
+                "no media for " + address + ": put raet4j-unix-ipc on the class path for batched UDP");
+        }
         return UdpMedia.open(address, mtu, socketReceiveBufferBytes, socketSendBufferBytes, errorHandler);
     }
 }
