@@ -23,6 +23,9 @@ public final class Args
     /** Prefix of a shared-memory lane address: {@code shm:} then the yard's inbox path, or a bare name. */
     public static final String SHM_LANE_PREFIX = "shm:";
 
+    /** Prefix of a road address on the batching UDP media (raet4j-unix-ipc): {@code udp:} then {@code HOST:PORT}. */
+    public static final String BATCHED_UDP_PREFIX = "udp:";
+
     private final String command;
     private final Map<String, List<String>> options = new LinkedHashMap<>();
     private final List<String> used = new ArrayList<>();
@@ -347,8 +350,10 @@ public final class Args
             }
             return text;
         }
-        final int colon = text.lastIndexOf(':');
-        String host = colon > 0 ? text.substring(0, colon) : "";
+        final String hostPort =
+            text.startsWith(BATCHED_UDP_PREFIX) ? text.substring(BATCHED_UDP_PREFIX.length()) : text;
+        final int colon = hostPort.lastIndexOf(':');
+        String host = colon > 0 ? hostPort.substring(0, colon) : "";
         if (host.startsWith("[") && host.endsWith("]"))
         {
             host = host.substring(1, host.length() - 1);
@@ -361,7 +366,7 @@ public final class Args
         {
             throw new UsageException(command, name + " must be HOST:PORT (IPv6 as [ADDR]:PORT), was '" + text + "'");
         }
-        final long port = parseNumber(name + " port", text.substring(colon + 1), allowPortZero ? 0 : 1, 65535);
+        final long port = parseNumber(name + " port", hostPort.substring(colon + 1), allowPortZero ? 0 : 1, 65535);
         if (new InetSocketAddress(host, (int)port).isUnresolved())
         {
             throw new UsageException(command, name + " has an unknown host '" + host + "'");

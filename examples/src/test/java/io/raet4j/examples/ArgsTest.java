@@ -189,6 +189,18 @@ class ArgsTest
     }
 
     @Test
+    void shouldAcceptARoadOnTheBatchingUdpMedia()
+    {
+        final Args args = Args.parse("recv", new String[]{ "--bind", "udp:127.0.0.1:0", "--peer", "udp:localhost:7" });
+
+        assertEquals("udp:127.0.0.1:0", args.address("--bind", null, true));
+        assertEquals("udp:localhost:7", args.address("--peer", null, false));
+        assertFalse(Args.isLaneAddress("udp:127.0.0.1:0"));
+        assertThrows(Args.UsageException.class,
+            () -> Args.parse("recv", new String[]{ "--bind", "udp:127.0.0.1" }).address("--bind", null, true));
+    }
+
+    @Test
     void shouldReadMixedSizesAsAFunctionOfSequenceAndSeed()
     {
         final Args args = Args.parse("send", new String[]{ "--size", "mixed" });
