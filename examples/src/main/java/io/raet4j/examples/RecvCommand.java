@@ -70,6 +70,7 @@ final class RecvCommand implements Command
         return "usage: java -jar raet4j.jar recv --bind HOST:PORT [options]\n" +
             "  --name NAME          estate name (default recv)\n" +
             "  --bind HOST:PORT     address to listen on (port 0: any free port)\n" +
+            "  --bind udp:HOST:PORT the same with batched system calls (recvmmsg, sendmmsg; Linux, IPv4)\n" +
             "  --count N            exit after N messages (default 0: no limit)\n" +
             "  --idle-seconds S     exit after S seconds without a message, not counting time while a sender is\n" +
             "                       UNREACHABLE with its session open (default 10)\n" +

@@ -68,6 +68,7 @@ final class SendCommand implements Command, DeliveryHandler
             "  --name NAME          estate name (default send-PID with a temporary keep, a new identity each run,\n" +
             "                       so that each run is a new estate to the receiver; send with --keep)\n" +
             "  --bind HOST:PORT     local address (default 0.0.0.0:0)\n" +
+            "  --bind udp:HOST:PORT the same with batched system calls (recvmmsg, sendmmsg; Linux, IPv4)\n" +
             "  --peer HOST:PORT     address of the receiving estate (recv)\n" +
             "  --count N            number of messages, 1.." + Integer.MAX_VALUE + "\n" +
             "  --size BYTES|MIN-MAX|mixed\n" +

@@ -279,7 +279,8 @@ public final class Context
     /**
      * Address to bind the UDP media to when no {@link #media()} is given.
      *
-     * @param bindAddress {@code host:port}.
+     * @param bindAddress {@code host:port}; with {@code raet4j-unix-ipc} on the class path also {@code unix:PATH},
+     *                    {@code shm:PATH} or {@code udp:host:port} (UDP with batched system calls).
      * @return this for a fluent API.
      */
     public Context bindAddress(final String bindAddress)
