@@ -63,6 +63,11 @@ class BackPressureTest
             return inner.send(buffer, destination);
         }
 
+        public int flush()
+        {
+            return inner.flush();
+        }
+
         public SocketAddress resolve(final String address)
         {
             return inner.resolve(address);

@@ -63,6 +63,11 @@ final class RecordingMedia implements Media
         return inner.send(ByteBuffer.allocateDirect(datagram.length).put(datagram).flip(), destination);
     }
 
+    public int flush()
+    {
+        return inner.flush();
+    }
+
     public SocketAddress resolve(final String address)
     {
         return inner.resolve(address);
