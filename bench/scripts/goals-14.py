@@ -29,6 +29,8 @@ SERIES = [
     ("raw UDP", "raw-udp", "udp", False),
     ("raet4j clear", "raet4j", "udp", False),
     ("raet4j encrypted", "raet4j", "udp", True),
+    ("raet4j clear, mmsg", "raet4j", "udp-mmsg", False),
+    ("raet4j encrypted, mmsg", "raet4j", "udp-mmsg", True),
     ("raet4j lane (unix)", "raet4j", "lane", False),
     ("raet4j lane (shm)", "raet4j", "shm", False),
     ("Aeron UDP", "aeron", "udp", False),

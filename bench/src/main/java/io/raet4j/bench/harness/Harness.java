@@ -319,6 +319,8 @@ public final class Harness
             new RawUdpSystem(),
             RaetSystem.udp(true),
             RaetSystem.udp(false),
+            RaetSystem.udpMmsg(true),
+            RaetSystem.udpMmsg(false),
             RaetSystem.lane(),
             RaetSystem.shm(),
             new AeronSystem(aeronUdp),

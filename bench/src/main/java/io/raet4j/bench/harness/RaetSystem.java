@@ -64,6 +64,8 @@ public final class RaetSystem implements SystemUnderTest
     public static final String MEDIA_UDP = "udp";
     /** Media: a lane of Unix-domain datagram sockets. */
     public static final String MEDIA_LANE = "lane";
+    /** Media: UDP through recvmmsg and sendmmsg, batched per duty cycle ({@code udp:HOST:PORT}). */
+    public static final String MEDIA_UDP_MMSG = "udp-mmsg";
     /** Media: a lane over shared memory, one memory-mapped inbox per yard ({@code shm:PATH}). */
     public static final String MEDIA_SHM = "shm";
     /** Row value of {@link Row#threading()}. */
@@ -120,9 +122,10 @@ public final class RaetSystem implements SystemUnderTest
         final String idleName,
         final Supplier<IdleStrategy> idleStrategies)
     {
-        if (!MEDIA_UDP.equals(media) && !MEDIA_LANE.equals(media) && !MEDIA_SHM.equals(media))
+        if (!MEDIA_UDP.equals(media) && !MEDIA_UDP_MMSG.equals(media) && !MEDIA_LANE.equals(media) &&
+            !MEDIA_SHM.equals(media))
         {
-            throw new IllegalArgumentException("media must be udp, lane or shm: " + media);
+            throw new IllegalArgumentException("media must be udp, udp-mmsg, lane or shm: " + media);
         }
         if (mtuBytes < Context.MTU_MIN || mtuBytes > Context.MTU_MAX)
         {
@@ -154,6 +157,17 @@ public final class RaetSystem implements SystemUnderTest
     public static RaetSystem lane()
     {
         return new RaetSystem(MEDIA_LANE, false, Context.MTU_DEFAULT, BUSY_SPIN, BusySpinIdleStrategy::new);
+    }
+
+    /**
+     * Loopback UDP through the batching media ({@code udp:127.0.0.1:0}), default MTU, busy spin.
+     *
+     * @param encryption whether packets are sealed.
+     * @return the system.
+     */
+    public static RaetSystem udpMmsg(final boolean encryption)
+    {
+        return new RaetSystem(MEDIA_UDP_MMSG, encryption, Context.MTU_DEFAULT, BUSY_SPIN, BusySpinIdleStrategy::new);
     }
 
     /**
@@ -887,6 +901,11 @@ public final class RaetSystem implements SystemUnderTest
             {
                 ctx.bindAddress("shm:" + shmDir().resolve(name + ".inbox"));
                 stackCtx.encryption(false).laneEncryption(encryption);
+            }
+            else if (MEDIA_UDP_MMSG.equals(media))
+            {
+                ctx.bindAddress("udp:127.0.0.1:0");
+                stackCtx.encryption(encryption);
             }
             else
             {
