@@ -109,7 +109,7 @@ public final class EstateLifecycle
             ctx.initialCwndSegments(),
             ctx.minCwndSegments(),
             ctx.maxCwndSegments(),
-            local.maxPayload() + PacketWriter.DATA_FRAME_OVERHEAD));
+            local.maxPayload() + PacketWriter.DATA_FRAME_OVERHEAD).maxAckDelayNs(ctx.ackHoldMaxNs()));
         estate.lastHeardLiveNs = cycle.liveNs();
         estate.lastSentLiveNs = cycle.liveNs();
         estate.isSealed = local.isSealedFor(address);

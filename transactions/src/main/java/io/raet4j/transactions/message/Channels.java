@@ -39,6 +39,8 @@ public final class Channels
     boolean isReplyAwaited;
     /** Time the last ack that went alone fell due. */
     long loneAckDueNs;
+    /** Payload bytes of the segments accepted since the acks last went. */
+    long bytesSinceAck;
 
     /**
      * The send channels in use.

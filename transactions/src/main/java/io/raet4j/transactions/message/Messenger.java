@@ -31,6 +31,9 @@ import org.agrona.DirectBuffer;
  */
 public final class Messenger implements MessageOutcomeListener
 {
+    /** Payload bytes a one-way stream's acks wait for, at most half {@link StackContext#ackHoldMaxNs()}. */
+    static final int STREAM_ACK_BYTES = 16 * 1024;
+
     /** Most that {@link Channels#replyScore} counts up to: eight replies in a row. */
     static final int REPLY_SCORE_MAX = 8;
     /** {@link Channels#replyScore} from which an ack is held past its first cycle: two replies in a row. */
@@ -294,9 +297,12 @@ public final class Messenger implements MessageOutcomeListener
         {
             case ReceiveChannel.ACCEPTED:
                 estates.addReadable(estate);
+                estate.channels.bytesSinceAck += reader.dataPayloadLength();
                 break;
             case ReceiveChannel.DUPLICATE:
                 counters.duplicateSegments.incrementRelease();
+                // The sender may have missed an ack: answer at once, not on a stream's schedule.
+                estate.channels.bytesSinceAck = STREAM_ACK_BYTES;
                 break;
             case ReceiveChannel.OUT_OF_WINDOW:
                 counters.outOfWindowSegments.incrementRelease();
@@ -444,6 +450,7 @@ public final class Messenger implements MessageOutcomeListener
         if (!holdAcks)
         {
             channels.ackPendingSinceCycle = -1;
+            channels.bytesSinceAck = 0;
         }
         for (final ReceiveChannel channel : channels.receives)
         {
@@ -577,6 +584,11 @@ public final class Messenger implements MessageOutcomeListener
         {
             return true;
         }
+        if (channels.bytesSinceAck < STREAM_ACK_BYTES && waitedNs < (ctx.ackHoldMaxNs() >> 1) && !hasGaps(channels))
+        {
+            // A stream: one ack for every STREAM_ACK_BYTES received, or sooner when the data pauses.
+            return true;
+        }
         channels.loneAckDueNs = channels.ackPendingSinceNs;
         channels.isReplyAwaited = true;
         return false;
@@ -607,6 +619,18 @@ public final class Messenger implements MessageOutcomeListener
         channels.replyScore = Math.min(REPLY_SCORE_MAX, channels.replyScore + 1);
         channels.replyDelayNs = 0 == channels.replyDelayNs ?
             sampleNs : channels.replyDelayNs + ((sampleNs - channels.replyDelayNs) >> 3);
+    }
+
+    private static boolean hasGaps(final Channels channels)
+    {
+        for (final ReceiveChannel channel : channels.receives)
+        {
+            if (channel.hasGaps())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean hasDataToSend(final RemoteEstate estate)

@@ -44,6 +44,7 @@ public final class PathState
     private long inflightBytes;
     private long lastReductionNs;
     private boolean hasReduced;
+    private long maxAckDelayNs;
 
     /**
      * New path state.
@@ -95,6 +96,19 @@ public final class PathState
         slowStartAccumulatorBytes = 0;
         inflightBytes = 0;
         hasReduced = false;
+    }
+
+    /**
+     * How long the peer may hold an ack (its {@code ackHoldMaxNs}, taken to be this stack's own), added to the probe
+     * timeout as TCP adds the peer's maximum ack delay.
+     *
+     * @param maxAckDelayNs in nanoseconds, 0 or more.
+     * @return this for a fluent API.
+     */
+    public PathState maxAckDelayNs(final long maxAckDelayNs)
+    {
+        this.maxAckDelayNs = maxAckDelayNs;
+        return this;
     }
 
     /**
@@ -279,7 +293,9 @@ public final class PathState
             return rto;
         }
         final long pto = Math.max(MIN_PROBE_TIMEOUT_NS, Math.max(2 * srttNs, srttNs + 4 * rttVarNs));
-        return Math.min(Math.min(rto, pto), Math.max(MIN_PROBE_TIMEOUT_NS, PTO_MIN_RTTS * minRttNs));
+        // The peer may hold its acks up to maxAckDelayNs (a stream's acks, or acks waiting for a reply).
+        return Math.min(rto,
+            Math.min(pto, Math.max(MIN_PROBE_TIMEOUT_NS, PTO_MIN_RTTS * minRttNs)) + maxAckDelayNs);
     }
 
     /**
