@@ -41,6 +41,8 @@ public final class Channels
     long loneAckDueNs;
     /** Payload bytes of the segments accepted since the acks last went. */
     long bytesSinceAck;
+    /** Segments accepted since the acks last went. */
+    int segmentsSinceAck;
 
     /**
      * The send channels in use.

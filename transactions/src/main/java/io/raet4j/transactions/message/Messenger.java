@@ -33,6 +33,11 @@ public final class Messenger implements MessageOutcomeListener
 {
     /** Payload bytes a one-way stream's acks wait for, at most half {@link StackContext#ackHoldMaxNs()}. */
     static final int STREAM_ACK_BYTES = 16 * 1024;
+    /**
+     * Segments a one-way stream's acks wait for: small messages are a segment each, and the sender may have only its
+     * credit of them in flight, so their acks go after as many segments as one duty cycle sends by default.
+     */
+    static final int STREAM_ACK_SEGMENTS = StackContext.SEND_BUDGET_DEFAULT;
 
     /** Most that {@link Channels#replyScore} counts up to: eight replies in a row. */
     static final int REPLY_SCORE_MAX = 8;
@@ -298,11 +303,13 @@ public final class Messenger implements MessageOutcomeListener
             case ReceiveChannel.ACCEPTED:
                 estates.addReadable(estate);
                 estate.channels.bytesSinceAck += reader.dataPayloadLength();
+                estate.channels.segmentsSinceAck++;
                 break;
             case ReceiveChannel.DUPLICATE:
                 counters.duplicateSegments.incrementRelease();
                 // The sender may have missed an ack: answer at once, not on a stream's schedule.
                 estate.channels.bytesSinceAck = STREAM_ACK_BYTES;
+                estate.channels.segmentsSinceAck = STREAM_ACK_SEGMENTS;
                 break;
             case ReceiveChannel.OUT_OF_WINDOW:
                 counters.outOfWindowSegments.incrementRelease();
@@ -451,6 +458,7 @@ public final class Messenger implements MessageOutcomeListener
         {
             channels.ackPendingSinceCycle = -1;
             channels.bytesSinceAck = 0;
+            channels.segmentsSinceAck = 0;
         }
         for (final ReceiveChannel channel : channels.receives)
         {
@@ -584,7 +592,8 @@ public final class Messenger implements MessageOutcomeListener
         {
             return true;
         }
-        if (channels.bytesSinceAck < STREAM_ACK_BYTES && waitedNs < (ctx.ackHoldMaxNs() >> 1) && !hasGaps(channels))
+        if (channels.bytesSinceAck < STREAM_ACK_BYTES && channels.segmentsSinceAck < STREAM_ACK_SEGMENTS &&
+            waitedNs < (ctx.ackHoldMaxNs() >> 1) && !hasGaps(channels))
         {
             // A stream: one ack for every STREAM_ACK_BYTES received, or sooner when the data pauses.
             return true;
