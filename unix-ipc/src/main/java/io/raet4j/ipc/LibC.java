@@ -8,6 +8,10 @@ import jnr.ffi.Runtime;
 import jnr.ffi.types.intptr_t;
 import jnr.ffi.types.socklen_t;
 import jnr.ffi.types.ssize_t;
+import org.agrona.BitUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
 
 /**
  * The libc calls behind {@link UnixDatagramMedia}, {@link MmsgUdpMedia} and {@link SharedMemoryMedia} (which only
@@ -313,5 +317,96 @@ final class LibC
     {
         final Errno known = Errno.valueOf(errno);
         return null == known || !known.defined() ? "errno " + errno : known.name() + " (" + known.description() + ")";
+    }
+
+    /**
+     * An {@link IOException} saying which call failed and why. Control plane and error path only: allocates.
+     *
+     * @param what  the call and its subject, e.g. {@code "bind to unix:/run/a.sock"}.
+     * @param errno its error.
+     * @return the exception, e.g. {@code "bind to ... failed: EADDRINUSE (Address already in use)"}.
+     */
+    static IOException failure(final String what, final int errno)
+    {
+        return new IOException(what + " failed: " + describe(errno));
+    }
+
+    /**
+     * Count an occurrence of an error and say whether to report it: on the 1st, 2nd, 4th, 8th... of each kind, so a
+     * peer that stays gone costs a few reports in all, not one per datagram. Allocation free.
+     *
+     * @param counts occurrences so far, one slot per kind of error.
+     * @param slot   the kind of this one.
+     * @return true if this occurrence is to be reported.
+     */
+    static boolean isReportDue(final long[] counts, final int slot)
+    {
+        final long count = ++counts[slot];
+        return 0 == (count & (count - 1));
+    }
+
+    /**
+     * Set an int socket option at {@code SOL_SOCKET}, through scratch native memory.
+     *
+     * @param libc    the bound calls.
+     * @param fd      the socket.
+     * @param name    {@link #SO_RCVBUF} or {@link #SO_SNDBUF}.
+     * @param value   to set.
+     * @param scratch native memory to pass the value in.
+     * @param offset  of 4 free bytes in {@code scratch}.
+     * @param subject appended to the message, e.g. {@code " on unix:/run/a.sock"}, or empty.
+     * @throws IOException if setsockopt fails, saying why.
+     */
+    static void setIntOption(
+        final Calls libc,
+        final int fd,
+        final int name,
+        final int value,
+        final UnsafeBuffer scratch,
+        final int offset,
+        final String subject) throws IOException
+    {
+        scratch.putInt(offset, value);
+        if (0 != libc.setsockopt(fd, SOL_SOCKET, name, scratch.addressOffset() + offset, BitUtil.SIZE_OF_INT))
+        {
+            throw failure("setsockopt(" + optionName(name) + ", " + value + ")" + subject, errno());
+        }
+    }
+
+    /**
+     * Read an int socket option at {@code SOL_SOCKET}, through scratch native memory.
+     *
+     * @param libc    the bound calls.
+     * @param fd      the socket.
+     * @param name    {@link #SO_RCVBUF} or {@link #SO_SNDBUF}.
+     * @param scratch native memory to take the value in.
+     * @param offset  of 12 free bytes in {@code scratch}: the value at {@code offset}, its length at
+     *                {@code offset + 8}.
+     * @param subject appended to the message, e.g. {@code " on unix:/run/a.sock"}, or empty.
+     * @return the option's value.
+     * @throws IOException if getsockopt fails, saying why.
+     */
+    static int getIntOption(
+        final Calls libc,
+        final int fd,
+        final int name,
+        final UnsafeBuffer scratch,
+        final int offset,
+        final String subject) throws IOException
+    {
+        final long base = scratch.addressOffset();
+        scratch.putInt(offset, 0);
+        scratch.putInt(offset + BitUtil.SIZE_OF_LONG, BitUtil.SIZE_OF_INT);
+        if (0 != libc.getsockopt(fd, SOL_SOCKET, name, base + offset, base + offset + BitUtil.SIZE_OF_LONG))
+        {
+            throw failure("getsockopt(" + optionName(name) + ")" + subject, errno());
+        }
+
+        return scratch.getInt(offset);
+    }
+
+    private static String optionName(final int name)
+    {
+        return SO_RCVBUF == name ? "SO_RCVBUF" : SO_SNDBUF == name ? "SO_SNDBUF" : "option " + name;
     }
 }

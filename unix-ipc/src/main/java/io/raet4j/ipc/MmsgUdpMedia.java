@@ -199,33 +199,34 @@ public final class MmsgUdpMedia implements Media
         final int fd = libc.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
-            throw new UncheckedIOException(failure("socket(AF_INET, SOCK_DGRAM) for " + bindAddress, LibC.errno()));
+            throw new UncheckedIOException(
+                LibC.failure("socket(AF_INET, SOCK_DGRAM) for " + bindAddress, LibC.errno()));
         }
         boolean done = false;
         try
         {
             if (socketReceiveBufferBytes > 0)
             {
-                setIntOption(fd, LibC.SO_RCVBUF, socketReceiveBufferBytes, "SO_RCVBUF");
+                LibC.setIntOption(libc, fd, LibC.SO_RCVBUF, socketReceiveBufferBytes, memory, SCRATCH_VALUE, "");
             }
             if (socketSendBufferBytes > 0)
             {
-                setIntOption(fd, LibC.SO_SNDBUF, socketSendBufferBytes, "SO_SNDBUF");
+                LibC.setIntOption(libc, fd, LibC.SO_SNDBUF, socketSendBufferBytes, memory, SCRATCH_VALUE, "");
             }
 
             writeSockaddr(SCRATCH_NAME, ipv4(bindAddress.getAddress()), bindAddress.getPort());
             if (0 != libc.bind(fd, base + SCRATCH_NAME, LibC.SOCKADDR_IN_LENGTH))
             {
-                throw failure("bind to " + bindAddress, LibC.errno());
+                throw LibC.failure("bind to " + bindAddress, LibC.errno());
             }
             memory.putInt(SCRATCH_LENGTH, LibC.SOCKADDR_IN_LENGTH);
             if (0 != libc.getsockname(fd, base + SCRATCH_NAME, base + SCRATCH_LENGTH))
             {
-                throw failure("getsockname after bind to " + bindAddress, LibC.errno());
+                throw LibC.failure("getsockname after bind to " + bindAddress, LibC.errno());
             }
             localAddress = new InetSocketAddress(bindAddress.getAddress(), port(SCRATCH_NAME));
-            receiveBufferBytes = getIntOption(fd, LibC.SO_RCVBUF, "SO_RCVBUF");
-            sendBufferBytes = getIntOption(fd, LibC.SO_SNDBUF, "SO_SNDBUF");
+            receiveBufferBytes = LibC.getIntOption(libc, fd, LibC.SO_RCVBUF, memory, SCRATCH_VALUE, "");
+            sendBufferBytes = LibC.getIntOption(libc, fd, LibC.SO_SNDBUF, memory, SCRATCH_VALUE, "");
             done = true;
         }
         catch (final IOException ex)
@@ -448,7 +449,7 @@ public final class MmsgUdpMedia implements Media
             }
 
             sendFailures++;
-            if (isReportDue(sendErrorCounts, Math.min(errno, MAX_ERRNO_SLOT)))
+            if (LibC.isReportDue(sendErrorCounts, Math.min(errno, MAX_ERRNO_SLOT)))
             {
                 errorHandler.onError(new IOException("sendmmsg from " + localAddress + " to " +
                     sendDestinations[sendHead] + " failed: " + LibC.describe(errno)));
@@ -797,7 +798,7 @@ public final class MmsgUdpMedia implements Media
     private int failSend(final int slot, final SocketAddress destination, final String reason)
     {
         sendFailures++;
-        if (isReportDue(sendErrorCounts, slot))
+        if (LibC.isReportDue(sendErrorCounts, slot))
         {
             errorHandler.onError(new IllegalArgumentException(
                 "send from " + localAddress + " to " + destination + " refused: " + reason));
@@ -809,46 +810,9 @@ public final class MmsgUdpMedia implements Media
     private void onReceiveError(final int slot, final String reason)
     {
         receiveFailures++;
-        if (isReportDue(receiveErrorCounts, slot))
+        if (LibC.isReportDue(receiveErrorCounts, slot))
         {
             errorHandler.onError(new IOException("receive on " + localAddress + ": " + reason));
         }
-    }
-
-    /**
-     * Count an occurrence and say whether to report it: on the 1st, 2nd, 4th, 8th... of each kind.
-     */
-    private static boolean isReportDue(final long[] counts, final int slot)
-    {
-        final long count = ++counts[slot];
-        return 0 == (count & (count - 1));
-    }
-
-    private void setIntOption(final int fd, final int name, final int value, final String label) throws IOException
-    {
-        memory.putInt(SCRATCH_VALUE, value);
-        if (0 != libc.setsockopt(
-            fd, LibC.SOL_SOCKET, name, memory.addressOffset() + SCRATCH_VALUE, BitUtil.SIZE_OF_INT))
-        {
-            throw failure("setsockopt(" + label + ", " + value + ")", LibC.errno());
-        }
-    }
-
-    private int getIntOption(final int fd, final int name, final String label) throws IOException
-    {
-        final long base = memory.addressOffset();
-        memory.putInt(SCRATCH_VALUE, 0);
-        memory.putInt(SCRATCH_LENGTH, BitUtil.SIZE_OF_INT);
-        if (0 != libc.getsockopt(fd, LibC.SOL_SOCKET, name, base + SCRATCH_VALUE, base + SCRATCH_LENGTH))
-        {
-            throw failure("getsockopt(" + label + ")", LibC.errno());
-        }
-
-        return memory.getInt(SCRATCH_VALUE);
-    }
-
-    private static IOException failure(final String what, final int errno)
-    {
-        return new IOException(what + " failed: " + LibC.describe(errno));
     }
 }

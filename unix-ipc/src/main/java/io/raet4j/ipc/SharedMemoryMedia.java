@@ -676,7 +676,7 @@ public final class SharedMemoryMedia implements Media
         if (datagramLength > maxDatagramLength)
         {
             oversizeDrops++;
-            if (isReportDue(receiveErrorCounts, OVERSIZE_SLOT))
+            if (LibC.isReportDue(receiveErrorCounts, OVERSIZE_SLOT))
             {
                 errorHandler.onError(new IOException("datagram of " + datagramLength + " bytes in the inbox of " +
                     localAddress + " is longer than maxDatagramLength " + maxDatagramLength + ": dropped"));
@@ -694,7 +694,7 @@ public final class SharedMemoryMedia implements Media
     private void onMalformed(final String what)
     {
         malformedDrops++;
-        if (isReportDue(receiveErrorCounts, MALFORMED_SLOT))
+        if (LibC.isReportDue(receiveErrorCounts, MALFORMED_SLOT))
         {
             errorHandler.onError(new IOException("malformed " + what + " in the inbox of " + localAddress +
                 ": dropped"));
@@ -830,7 +830,7 @@ public final class SharedMemoryMedia implements Media
     private int failSend(final int slot, final SocketAddress destination, final String reason)
     {
         sendFailures++;
-        if (isReportDue(sendErrorCounts, slot))
+        if (LibC.isReportDue(sendErrorCounts, slot))
         {
             final String message = "send from " + localAddress + " to " + destination + " failed: " + reason;
             errorHandler.onError(slot <= TOO_LONG_SLOT || TOO_LONG_FOR_PEER_SLOT == slot ?
@@ -843,19 +843,10 @@ public final class SharedMemoryMedia implements Media
     private void onReceiveError(final int slot, final String message)
     {
         receiveFailures++;
-        if (isReportDue(receiveErrorCounts, slot))
+        if (LibC.isReportDue(receiveErrorCounts, slot))
         {
             errorHandler.onError(new IOException(message));
         }
-    }
-
-    /**
-     * Count an occurrence and say whether to report it: on the 1st, 2nd, 4th, 8th... of each kind.
-     */
-    private static boolean isReportDue(final long[] counts, final int slot)
-    {
-        final long count = ++counts[slot];
-        return 0 == (count & (count - 1));
     }
 
     private static void abortQuietly(final ManyToOneRingBuffer ring, final int index)

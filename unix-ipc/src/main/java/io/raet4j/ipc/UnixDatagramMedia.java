@@ -94,8 +94,8 @@ public final class UnixDatagramMedia implements Media
     private static final int SEND_MSGHDR = 256;
     private static final int SEND_IOVEC = 320;
     private static final int SEND_NAME = 384;
+    // A socket option's value; its length 8 bytes on (LibC.getIntOption).
     private static final int OPTION_VALUE = 496;
-    private static final int OPTION_LENGTH = 504;
     private static final int CONTROL_LENGTH = 512;
 
     private static final int SEND_FLAGS = LibC.MSG_DONTWAIT;
@@ -209,18 +209,19 @@ public final class UnixDatagramMedia implements Media
             fd = libc.socket(LibC.AF_UNIX, LibC.SOCK_DGRAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0);
             if (fd < 0)
             {
-                throw failure("socket(AF_UNIX, SOCK_DGRAM) for " + bindAddress, LibC.errno());
+                throw LibC.failure("socket(AF_UNIX, SOCK_DGRAM) for " + bindAddress, LibC.errno());
             }
+            final String on = " on " + bindAddress;
             if (socketReceiveBufferBytes > 0)
             {
-                setIntOption(fd, LibC.SO_RCVBUF, socketReceiveBufferBytes, "SO_RCVBUF");
+                LibC.setIntOption(libc, fd, LibC.SO_RCVBUF, socketReceiveBufferBytes, control, OPTION_VALUE, on);
             }
             if (socketSendBufferBytes > 0)
             {
-                setIntOption(fd, LibC.SO_SNDBUF, socketSendBufferBytes, "SO_SNDBUF");
+                LibC.setIntOption(libc, fd, LibC.SO_SNDBUF, socketSendBufferBytes, control, OPTION_VALUE, on);
             }
-            this.socketReceiveBufferBytes = getIntOption(fd, LibC.SO_RCVBUF, "SO_RCVBUF");
-            this.socketSendBufferBytes = getIntOption(fd, LibC.SO_SNDBUF, "SO_SNDBUF");
+            this.socketReceiveBufferBytes = LibC.getIntOption(libc, fd, LibC.SO_RCVBUF, control, OPTION_VALUE, on);
+            this.socketSendBufferBytes = LibC.getIntOption(libc, fd, LibC.SO_SNDBUF, control, OPTION_VALUE, on);
             if (this.socketSendBufferBytes - SNDBUF_OVERHEAD < maxDatagramLength)
             {
                 throw new IllegalStateException("SO_SNDBUF granted " + this.socketSendBufferBytes +
@@ -389,7 +390,7 @@ public final class UnixDatagramMedia implements Media
 
         sendFailures++;
         final int slot = Math.min(errno, MAX_ERRNO_SLOT);
-        if (isReportDue(sendErrorCounts, slot))
+        if (LibC.isReportDue(sendErrorCounts, slot))
         {
             errorHandler.onError(new IOException("sendmsg from " + localAddress + " to " + destination +
                 " failed: " + LibC.describe(errno)));
@@ -591,7 +592,7 @@ public final class UnixDatagramMedia implements Media
     private int failSend(final int slot, final SocketAddress destination, final String reason)
     {
         sendFailures++;
-        if (isReportDue(sendErrorCounts, slot))
+        if (LibC.isReportDue(sendErrorCounts, slot))
         {
             errorHandler.onError(new IllegalArgumentException(
                 "send from " + localAddress + " to " + destination + " refused: " + reason));
@@ -603,19 +604,10 @@ public final class UnixDatagramMedia implements Media
     private void onReceiveError(final int errno)
     {
         receiveFailures++;
-        if (isReportDue(receiveErrorCounts, Math.min(errno, MAX_ERRNO_SLOT)))
+        if (LibC.isReportDue(receiveErrorCounts, Math.min(errno, MAX_ERRNO_SLOT)))
         {
             errorHandler.onError(new IOException("recvmsg on " + localAddress + " failed: " + LibC.describe(errno)));
         }
-    }
-
-    /**
-     * Count an occurrence and say whether to report it: on the 1st, 2nd, 4th, 8th... of each kind.
-     */
-    private static boolean isReportDue(final long[] counts, final int slot)
-    {
-        final long count = ++counts[slot];
-        return 0 == (count & (count - 1));
     }
 
     private void initMsghdr(final int offset, final long nameAddress, final long iovecAddress)
@@ -656,7 +648,7 @@ public final class UnixDatagramMedia implements Media
         final int errno = LibC.errno();
         if (LibC.EADDRINUSE != errno)
         {
-            throw failure("bind to " + address, errno);
+            throw LibC.failure("bind to " + address, errno);
         }
 
         removeStaleSocketFile(address, nameAddress, nameLength);
@@ -668,7 +660,7 @@ public final class UnixDatagramMedia implements Media
                 throw new IllegalStateException("socket " + socketPath +
                     " was bound by another process while its stale file was being replaced");
             }
-            throw failure("bind to " + address, retryErrno);
+            throw LibC.failure("bind to " + address, retryErrno);
         }
     }
 
@@ -696,7 +688,7 @@ public final class UnixDatagramMedia implements Media
         final int probe = libc.socket(LibC.AF_UNIX, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
         if (probe < 0)
         {
-            throw failure("socket(AF_UNIX, SOCK_DGRAM) for a probe of " + address, LibC.errno());
+            throw LibC.failure("socket(AF_UNIX, SOCK_DGRAM) for a probe of " + address, LibC.errno());
         }
         try
         {
@@ -722,29 +714,6 @@ public final class UnixDatagramMedia implements Media
         {
             libc.close(probe);
         }
-    }
-
-    private void setIntOption(final int fd, final int name, final int value, final String label) throws IOException
-    {
-        final long valueAddress = control.addressOffset() + OPTION_VALUE;
-        control.putInt(OPTION_VALUE, value);
-        if (0 != libc.setsockopt(fd, LibC.SOL_SOCKET, name, valueAddress, BitUtil.SIZE_OF_INT))
-        {
-            throw failure("setsockopt(" + label + ", " + value + ") on " + localAddress, LibC.errno());
-        }
-    }
-
-    private int getIntOption(final int fd, final int name, final String label) throws IOException
-    {
-        final long base = control.addressOffset();
-        control.putInt(OPTION_VALUE, 0);
-        control.putInt(OPTION_LENGTH, BitUtil.SIZE_OF_INT);
-        if (0 != libc.getsockopt(fd, LibC.SOL_SOCKET, name, base + OPTION_VALUE, base + OPTION_LENGTH))
-        {
-            throw failure("getsockopt(" + label + ") on " + localAddress, LibC.errno());
-        }
-
-        return control.getInt(OPTION_VALUE);
     }
 
     private static void ensureLaneDirectory(final Path lane) throws IOException
@@ -784,10 +753,5 @@ public final class UnixDatagramMedia implements Media
         {
             // Best effort while failing to open: the original failure is the one thrown.
         }
-    }
-
-    private static IOException failure(final String what, final int errno)
-    {
-        return new IOException(what + " failed: " + LibC.describe(errno));
     }
 }
