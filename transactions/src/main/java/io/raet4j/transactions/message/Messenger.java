@@ -449,11 +449,13 @@ public final class Messenger implements MessageOutcomeListener
         final PathState path = estate.path;
         final Channels channels = estate.channels;
         final long renackAfterNs = 0 != path.srttNs() ? 2 * path.srttNs() : ctx.minRtoNs();
+        final boolean isAckDue = channels.ackPendingSinceCycle >= 0;
+        final boolean hasData = (isAckDue || channels.isReplyAwaited) && hasDataToSend(estate);
         if (channels.isReplyAwaited)
         {
-            learnFromLoneAck(estate, channels, nowNs);
+            learnFromLoneAck(channels, hasData, nowNs);
         }
-        final boolean holdAcks = channels.ackPendingSinceCycle >= 0 && isAckHeld(estate, channels, nowNs);
+        final boolean holdAcks = isAckDue && isAckHeld(channels, hasData, nowNs);
         if (!holdAcks)
         {
             channels.ackPendingSinceCycle = -1;
@@ -573,12 +575,12 @@ public final class Messenger implements MessageOutcomeListener
     /**
      * Whether the acks pending for an estate wait for data to ride with. An ack about to go with data is a reply seen
      * (its delay smoothed in); an ack that goes alone leaves the estate awaiting a reply, see
-     * {@link #learnFromLoneAck(RemoteEstate, Channels, long)}.
+     * {@link #learnFromLoneAck(Channels, boolean, long)}.
      */
-    private boolean isAckHeld(final RemoteEstate estate, final Channels channels, final long nowNs)
+    private boolean isAckHeld(final Channels channels, final boolean hasData, final long nowNs)
     {
         final long waitedNs = nowNs - channels.ackPendingSinceNs;
-        if (hasDataToSend(estate))
+        if (hasData)
         {
             onReplySeen(channels, waitedNs);
             return false;
@@ -595,7 +597,7 @@ public final class Messenger implements MessageOutcomeListener
         if (channels.bytesSinceAck < STREAM_ACK_BYTES && channels.segmentsSinceAck < STREAM_ACK_SEGMENTS &&
             waitedNs < (ctx.ackHoldMaxNs() >> 1) && !hasGaps(channels))
         {
-            // A stream: one ack for every STREAM_ACK_BYTES received, or sooner when the data pauses.
+            // A stream: one ack per STREAM_ACK_BYTES or STREAM_ACK_SEGMENTS received, or sooner when the data pauses.
             return true;
         }
         channels.loneAckDueNs = channels.ackPendingSinceNs;
@@ -607,7 +609,7 @@ public final class Messenger implements MessageOutcomeListener
      * After an ack went alone: data for the estate within {@link StackContext#ackHoldMaxNs()} of the ack falling due
      * was a reply the ack could have waited for; none by then, and the pattern is weaker.
      */
-    private void learnFromLoneAck(final RemoteEstate estate, final Channels channels, final long nowNs)
+    private void learnFromLoneAck(final Channels channels, final boolean hasData, final long nowNs)
     {
         final long delayNs = nowNs - channels.loneAckDueNs;
         if (delayNs > ctx.ackHoldMaxNs())
@@ -615,7 +617,7 @@ public final class Messenger implements MessageOutcomeListener
             channels.replyScore >>= 1;
             channels.isReplyAwaited = false;
         }
-        else if (hasDataToSend(estate))
+        else if (hasData)
         {
             onReplySeen(channels, delayNs);
             channels.isReplyAwaited = false;
