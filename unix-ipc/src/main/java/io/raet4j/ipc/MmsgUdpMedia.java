@@ -2,6 +2,7 @@ package io.raet4j.ipc;
 
 import io.raet4j.transport.media.DatagramHandler;
 import io.raet4j.transport.media.Media;
+import io.raet4j.transport.media.UdpMedia;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.ErrorHandler;
@@ -80,8 +81,6 @@ public final class MmsgUdpMedia implements Media
      * Most datagram sources whose addresses are interned.
      */
     public static final int ADDRESS_CACHE_ENTRIES = 4096;
-
-    private static final int MAX_PORT = 65535;
 
     private static final int RECV_HEADERS = 0;
     private static final int RECV_IOVECS = RECV_HEADERS + BATCH * LibC.MMSGHDR_LENGTH;
@@ -665,45 +664,13 @@ public final class MmsgUdpMedia implements Media
             throw new IllegalArgumentException("address must be udp:host:port or host:port (IPv4): " + address);
         }
 
-        final String host = hostPort.substring(0, colon);
-        final int port = parsePort(hostPort.substring(colon + 1), address);
-        final InetSocketAddress resolved = new InetSocketAddress(host, port);
-        if (resolved.isUnresolved())
-        {
-            throw new IllegalArgumentException("unknown host '" + host + "' in address: " + address);
-        }
+        final InetSocketAddress resolved = UdpMedia.parse(hostPort, address);
         if (!(resolved.getAddress() instanceof Inet4Address))
         {
             throw new IllegalArgumentException("the batching UDP media (udp:) is IPv4 only: " + address);
         }
 
         return resolved;
-    }
-
-    private static int parsePort(final String portText, final String address)
-    {
-        if (portText.isEmpty() || portText.length() > 5)
-        {
-            throw new IllegalArgumentException("port must be 0.." + MAX_PORT + " in address: " + address);
-        }
-
-        int port = 0;
-        for (int i = 0; i < portText.length(); i++)
-        {
-            final char c = portText.charAt(i);
-            if (c < '0' || c > '9')
-            {
-                throw new IllegalArgumentException("port must be 0.." + MAX_PORT + " in address: " + address);
-            }
-            port = port * 10 + (c - '0');
-        }
-
-        if (port > MAX_PORT)
-        {
-            throw new IllegalArgumentException("port must be 0.." + MAX_PORT + " in address: " + address);
-        }
-
-        return port;
     }
 
     /**

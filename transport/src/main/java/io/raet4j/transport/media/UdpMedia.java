@@ -311,28 +311,42 @@ public final class UdpMedia implements Media
             throw new IllegalArgumentException("address must be host:port, was empty");
         }
 
+        return parse(address, address);
+    }
+
+    /**
+     * Parse {@code host:port} or {@code [ipv6]:port} into a resolved socket address, for the UDP media of other
+     * modules that take the same notation behind a prefix. Control plane only: allocates and may resolve a name.
+     *
+     * @param hostPort the {@code host:port} part, not empty.
+     * @param address  the address as the user wrote it, for the messages.
+     * @return the resolved address.
+     * @throws IllegalArgumentException if malformed or the host is unknown, saying which.
+     */
+    public static InetSocketAddress parse(final String hostPort, final String address)
+    {
         final String host;
         final String portText;
-        if (address.charAt(0) == '[')
+        if (hostPort.charAt(0) == '[')
         {
-            final int close = address.indexOf(']');
-            if (close < 0 || close + 1 >= address.length() || address.charAt(close + 1) != ':')
+            final int close = hostPort.indexOf(']');
+            if (close < 0 || close + 1 >= hostPort.length() || hostPort.charAt(close + 1) != ':')
             {
                 throw new IllegalArgumentException("address must be [ipv6]:port: " + address);
             }
-            host = address.substring(1, close);
-            portText = address.substring(close + 2);
+            host = hostPort.substring(1, close);
+            portText = hostPort.substring(close + 2);
         }
         else
         {
-            final int colon = address.lastIndexOf(':');
-            if (colon < 0 || address.indexOf(':') != colon)
+            final int colon = hostPort.lastIndexOf(':');
+            if (colon < 0 || hostPort.indexOf(':') != colon)
             {
                 throw new IllegalArgumentException(
                     "address must be host:port (IPv6 as [ipv6]:port): " + address);
             }
-            host = address.substring(0, colon);
-            portText = address.substring(colon + 1);
+            host = hostPort.substring(0, colon);
+            portText = hostPort.substring(colon + 1);
         }
 
         if (host.isEmpty())
