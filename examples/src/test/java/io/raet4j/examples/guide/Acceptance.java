@@ -1,6 +1,7 @@
 package io.raet4j.examples.guide;
 
 import io.raet4j.transactions.JoinFailure;
+import io.raet4j.transactions.JoinHandler;
 import io.raet4j.transactions.Stack;
 import io.raet4j.transactions.StackContext;
 import io.raet4j.transport.Context;
@@ -15,22 +16,31 @@ public class Acceptance
             Stack beta = Stack.launch(new StackContext(new Context().name("beta").bindAddress("127.0.0.1:0"))
                 .acceptPolicy("never")))                     // an operator accepts each new estate
         {
-            final JoinFailure[] failure = new JoinFailure[1];
-            alpha.addJoinHandler((correlationId, why) -> failure[0] = why);
-            final String betaAddress = "127.0.0.1:" + ((InetSocketAddress)beta.localAddress()).getPort();
+            final JoinFailure[] pending = new JoinFailure[1];
+            beta.addJoinHandler(new JoinHandler()
+            {
+                public void onJoinFailed(final long correlationId, final JoinFailure failure)
+                {
+                    System.out.println("beta's join failed: " + failure.message());
+                }
+
+                public void onJoinRefused(final JoinFailure refusal)   // beta refused a join: tell its operator
+                {
+                    pending[0] = refusal;
+                }
+            });
             final byte[] betaKey = beta.signingKey();        // learnt out of band, e.g. from `raet4j.jar keys`
 
-            alpha.join(betaAddress, betaKey);                // pinned: only an estate holding this key will do
-            while (null == failure[0])
+            alpha.join("127.0.0.1:" + ((InetSocketAddress)beta.localAddress()).getPort(), betaKey); // key pinned
+            while (null == pending[0])
             {
                 alpha.doWork();
                 beta.doWork();
             }
-            System.out.println("join failed: " + failure[0].reason());
+            System.out.println("beta refused " + pending[0].peerName() + ": " + pending[0].reason());
             System.out.println("beta's operator accepts alpha: " + beta.accept("alpha"));
 
-            alpha.join(betaAddress, betaKey);
-            while (!alpha.isJoined(beta.estateId()))
+            while (!alpha.isJoined(beta.estateId()))         // alpha's join, still retrying, now succeeds
             {
                 alpha.doWork();
                 beta.doWork();

@@ -165,7 +165,7 @@ class GuideSamplesTest
     void acceptanceRefusesUntilTheOperatorAccepts() throws Exception
     {
         final String printed = run(() -> Acceptance.main(new String[0]));
-        assertEquals(String.join(System.lineSeparator(), "join failed: PENDING_ACCEPTANCE",
+        assertEquals(String.join(System.lineSeparator(), "beta refused alpha: PENDING_ACCEPTANCE",
             "beta's operator accepts alpha: true", "alpha joined beta", ""), printed);
     }
 
