@@ -177,7 +177,7 @@ class GuideSamplesTest
         assertTrue(printed.contains("status file: "), printed);
         assertTrue(printed.contains("status.dat"), printed);
         assertTrue(printed.contains("messages delivered: 100" + System.lineSeparator()), printed);
-        assertTrue(printed.contains("beta received: 100" + System.lineSeparator()), printed);
+        assertTrue(printed.contains("beta received: 100 messages, 102400 bytes" + System.lineSeparator()), printed);
         assertTrue(printed.contains("joins: 1" + System.lineSeparator()), printed);
         assertTrue(printed.contains("duty cycles > 0: true"), printed);
     }

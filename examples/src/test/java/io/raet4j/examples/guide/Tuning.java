@@ -38,16 +38,18 @@ public class Tuning
                     beta.doWork();
                 }
             }
+            final long[] bytes = new long[1];
             while (alpha.counter(StackCounterDescriptor.MESSAGES_DELIVERED) < 100)
             {
                 alpha.doWork();
                 beta.doWork();
-                beta.poll((estateId, channel, message, offset, length) -> { }, 64);
+                beta.poll((estateId, channel, message, offset, length) -> bytes[0] += length, 64);
             }
 
             System.out.println("status file: " + alpha.statusFile());
             System.out.println("messages delivered: " + alpha.counter(StackCounterDescriptor.MESSAGES_DELIVERED));
-            System.out.println("beta received: " + beta.counter(StackCounterDescriptor.MESSAGES_RECEIVED));
+            System.out.println("beta received: " + beta.counter(StackCounterDescriptor.MESSAGES_RECEIVED) +
+                " messages, " + bytes[0] + " bytes");
             System.out.println("joins: " + alpha.counter(StackCounterDescriptor.JOINS));
             System.out.println("duty cycles > 0: " + (alpha.counter(TransportCounterDescriptor.DUTY_CYCLES) > 0));
         }
