@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The user guide's code cannot drift from the API: every Java block in docs/*.md and README.md sits between
+ * The user guide's code cannot drift from the API: every Java block in docs/*.md and README.md sits between the lines
  * {@code <!-- sample: NAME -->} and {@code <!-- /sample -->} and must be byte for byte the file {@code NAME.java} of a
  * {@code guide} test package (this one, or another module's for samples that need that module) without its
  * {@code package} line and the blank line after it. The files are compiled by the build like any test source, and
@@ -41,8 +41,8 @@ class GuideSamplesTest
     private static final String FIX = "mvn -o -q test -pl examples -am -Dtest=GuideSamplesTest " +
         "-Dsurefire.failIfNoSpecifiedTests=false -Draet4j.guide.write=true";
     private static final Pattern SAMPLE = Pattern.compile(
-        "<!-- sample: (\\w+) -->\n```java\n(.*?)```\n<!-- /sample -->", Pattern.DOTALL);
-    private static final Pattern MARKER = Pattern.compile("<!-- sample: (\\w+) -->");
+        "^<!-- sample: (\\w+) -->\n```java\n(.*?)```\n<!-- /sample -->$", Pattern.DOTALL | Pattern.MULTILINE);
+    private static final Pattern MARKER = Pattern.compile("^<!-- sample: (\\w+) -->$", Pattern.MULTILINE);
     private static final Pattern JAVA_BLOCK = Pattern.compile("^```java$", Pattern.MULTILINE);
 
     @Test
