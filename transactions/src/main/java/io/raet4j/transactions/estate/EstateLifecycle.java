@@ -131,6 +131,7 @@ public final class EstateLifecycle
             estate.pairMtu - (estate.isSealed ? PacketWriter.SEALED_OVERHEAD : 0));
         estate.peerMaxMessage = peer.maxMessageLength();
         estate.peerCredit = Math.max(1, Math.min(peer.receiveCredit(), ctx.maxUnackedSegments()));
+        estate.peerBufferBudget = estate.peerCredit * PathState.datagramCharge(peer.mtu());
     }
 
     /**

@@ -3,8 +3,8 @@ package io.raet4j.transactions.estate;
 import io.raet4j.codec.JoinLimits;
 import io.raet4j.codec.PacketWriter;
 import io.raet4j.transactions.StackContext;
+import io.raet4j.transactions.message.PathState;
 import io.raet4j.transport.media.Media;
-import org.agrona.BitUtil;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -17,7 +17,6 @@ import java.net.SocketAddress;
  */
 public final class LocalEstate
 {
-    private static final int DATAGRAM_OVERHEAD_BYTES = 320;
     private static final int MIN_RECEIVE_CREDIT = 16;
 
     private final long id;
@@ -144,10 +143,12 @@ public final class LocalEstate
     }
 
     /**
-     * Credit, in segments, that acks grant each peer: the receive window, bounded by how many datagrams of the MTU the
-     * socket can hold unread. The kernel charges each datagram its buffer's true size (Linux: the payload rounded
-     * up to a power of two, plus about 300 bytes of bookkeeping, measured on loopback) against the receive buffer;
-     * three quarters of it is granted, leaving room for acks and other traffic.
+     * The credit cap announced in the join: the receive window, bounded by how many datagrams of the MTU the socket
+     * can hold unread. The kernel charges each datagram its buffer's true size ({@link PathState#datagramCharge(int)})
+     * against the receive buffer; three quarters of it is granted, leaving room for acks and other traffic. A peer
+     * sends at most this many segments before the first ack, and keeps what it has in flight on a channel within this
+     * many full datagrams' charge, each segment charged as if alone in its datagram: segments of small messages, many
+     * to a datagram, are bounded by the window instead.
      *
      * @param receiveBufferBytes as the media reports it, 0 for a media that does not drop for want of room.
      * @param mtuBytes           the datagram size segments fill.
@@ -160,8 +161,7 @@ public final class LocalEstate
         {
             return windowSegments;
         }
-        final long trueSize = BitUtil.findNextPositivePowerOfTwo(mtuBytes + DATAGRAM_OVERHEAD_BYTES) +
-            DATAGRAM_OVERHEAD_BYTES;
+        final long trueSize = PathState.datagramCharge(mtuBytes);
         final long fits = (receiveBufferBytes * 3L / 4) / trueSize;
         return (int)Math.max(MIN_RECEIVE_CREDIT, Math.min(windowSegments, fits));
     }

@@ -49,6 +49,12 @@ public final class RemoteEstate extends Estate
     public int peerMaxMessage;
     /** Credit this estate grants each channel before its first ack. */
     public int peerCredit;
+    /**
+     * What this estate's socket holds for each channel, in datagram charges ({@code PathState.datagramCharge}): its
+     * credit of datagrams of its MTU. A channel's segments in flight, each charged as if alone in a datagram, stay
+     * within it.
+     */
+    public long peerBufferBudget;
     /** Its signing key, as it signed its last join. */
     public byte[] peerSigningKey;
 

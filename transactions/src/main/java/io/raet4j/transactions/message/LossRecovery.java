@@ -249,6 +249,7 @@ final class LossRecovery
             retransmitAckedSentNs = Math.max(retransmitAckedSentNs, sentNs);
         }
         path.onSegmentAcked(buffer.segLength[s] + PacketWriter.DATA_FRAME_OVERHEAD);
+        buffer.peerBufferCharge = Math.max(0, buffer.peerBufferCharge - buffer.charge(buffer.segLength[s]));
         return 1;
     }
 

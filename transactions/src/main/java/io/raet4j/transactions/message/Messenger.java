@@ -707,6 +707,7 @@ public final class Messenger implements MessageOutcomeListener
                 estate.peerMaxMessage,
                 FailureReason.TOO_LARGE.ordinal(),
                 estate.peerCredit);
+            channel.peerBuffer(estate.peerBufferBudget, estate.pairMtu - estate.maxPayload);
         }
         for (final ReceiveChannel channel : estate.channels.receives)
         {
@@ -799,6 +800,7 @@ public final class Messenger implements MessageOutcomeListener
                 ctx.sendBufferMaxBytes(),
                 ctx.maxUnackedSegments(),
                 estate.peerCredit);
+            sendChannel.peerBuffer(estate.peerBufferBudget, estate.pairMtu - estate.maxPayload);
             estate.channels.add(sendChannel);
         }
         return sendChannel;
@@ -812,7 +814,6 @@ public final class Messenger implements MessageOutcomeListener
             receiveChannel = new ReceiveChannel(
                 channel,
                 ctx.receiveWindowSegments(),
-                local.receiveCreditSegments(),
                 local.receivePayload(),
                 ctx.maxMessageBytes());
             estate.channels.add(receiveChannel);

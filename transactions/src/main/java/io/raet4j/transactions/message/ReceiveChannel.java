@@ -37,7 +37,6 @@ public final class ReceiveChannel
 
     private final int channel;
     private final int window;
-    private final int maxCredit;
     private final int mask;
     private final int maxPayload;
     private final int maxMessageBytes;
@@ -79,30 +78,9 @@ public final class ReceiveChannel
      */
     public ReceiveChannel(final int channel, final int windowSegments, final int maxPayload, final int maxMessageBytes)
     {
-        this(channel, windowSegments, Integer.MAX_VALUE, maxPayload, maxMessageBytes);
-    }
-
-    /**
-     * New receive channel whose acks grant at most {@code maxCreditSegments} of credit, however much of the window is
-     * free; slots are allocated when the first segment arrives.
-     *
-     * @param channel           number.
-     * @param windowSegments    receive window, rounded up to a power of two.
-     * @param maxCreditSegments most credit an ack grants, at least 1 (what the socket can hold unread).
-     * @param maxPayload        largest segment payload accepted.
-     * @param maxMessageBytes   largest message accepted.
-     */
-    public ReceiveChannel(
-        final int channel,
-        final int windowSegments,
-        final int maxCreditSegments,
-        final int maxPayload,
-        final int maxMessageBytes)
-    {
         this.channel = channel;
         this.window = BitUtil.findNextPositivePowerOfTwo(windowSegments);
         this.mask = window - 1;
-        this.maxCredit = Math.max(1, maxCreditSegments);
         this.maxPayload = maxPayload;
         this.maxMessageBytes = maxMessageBytes;
     }
@@ -595,7 +573,8 @@ public final class ReceiveChannel
         final int fit = rangesThatFit(
             writer, PacketWriter.ackFrameLength(0), PacketWriter.ackFrameLength(1) - PacketWriter.ackFrameLength(0));
         final int count = ranges(true, starts, ends, Math.min(PacketWriter.MAX_ACK_RANGES, fit));
-        final int credit = (int)Math.max(0, Math.min(maxCredit, consumeSeq + window - cumulativeSeq));
+        // The free window; the sender also keeps within the socket buffer the join announced (9.2, 9.3).
+        final int credit = (int)Math.max(0, consumeSeq + window - cumulativeSeq);
         if (!writer.appendAck(channel, cumulativeSeq, deliveredSeq, credit, starts, ends, count))
         {
             return false;

@@ -71,6 +71,13 @@ final class SendBuffer
     long nextSendSeq;
     long nextSeq;
 
+    /** Sum of {@link #charge(int)} over the segments in flight: sent, neither acknowledged nor discarded. */
+    long peerBufferCharge;
+    /** Most {@link #peerBufferCharge} new segments may add to: the receiver's socket buffer, as its join announced. */
+    long peerBufferBudget = Long.MAX_VALUE;
+    /** Bytes of a datagram besides the payload of its one segment: the pair MTU less {@link #maxPayload}. */
+    int datagramOverhead;
+
     SendBuffer(
         final int channel,
         final DeliveryMode mode,
@@ -295,6 +302,19 @@ final class SendBuffer
         ackedSeq = seq;
         nextSendSeq = seq;
         nextSeq = seq;
+        peerBufferCharge = 0;
+    }
+
+    /**
+     * What a segment costs the receiver's socket buffer at most: the charge of a datagram holding it alone. Segments
+     * packed many to a datagram cost less, never more.
+     *
+     * @param segmentLength its payload.
+     * @return its charge in bytes.
+     */
+    long charge(final int segmentLength)
+    {
+        return PathState.datagramCharge(segmentLength + datagramOverhead);
     }
 
     /**

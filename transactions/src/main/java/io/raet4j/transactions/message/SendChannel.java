@@ -188,13 +188,31 @@ public final class SendChannel
     }
 
     /**
-     * Does the receiver's window allow the next new segment.
+     * Set what the receiver's socket holds for this channel; until it is set, nothing but credit bounds the channel.
+     * Call when the channel is made and after {@link #renew}, with the pair's limits.
+     *
+     * @param budget           the receiver's socket buffer for the channel, in datagram charges
+     *                         ({@link PathState#datagramCharge(int)}).
+     * @param datagramOverhead bytes of a datagram besides its one segment's payload: the pair MTU less the largest
+     *                         payload.
+     */
+    public void peerBuffer(final long budget, final int datagramOverhead)
+    {
+        buffer.peerBufferBudget = budget;
+        buffer.datagramOverhead = datagramOverhead;
+    }
+
+    /**
+     * Does the receiver allow the next new segment: it is within the credit of the receiver's last ack, and what is in
+     * flight, each segment charged as if alone in a datagram, is within the receiver's socket buffer
+     * ({@link #peerBuffer(long, int)}).
      *
      * @return true if the next new segment may be sent.
      */
     public boolean isWithinPeerWindow()
     {
-        return !isReliable || buffer.nextSendSeq < peerWindowEnd;
+        return !isReliable ||
+            (buffer.nextSendSeq < peerWindowEnd && buffer.peerBufferCharge < buffer.peerBufferBudget);
     }
 
     /**
@@ -241,6 +259,7 @@ public final class SendChannel
         if (isReliable)
         {
             path.onSegmentSent(buffer.segLength[s] + PacketWriter.DATA_FRAME_OVERHEAD);
+            buffer.peerBufferCharge += buffer.charge(buffer.segLength[s]);
             recovery.onFirstSent(seq, nowNs, path);
         }
         else

@@ -8,6 +8,7 @@ import io.raet4j.codec.sbe.DeliveryMode;
 import io.raet4j.codec.sbe.LeaveDecoder;
 import io.raet4j.codec.sbe.NackDecoder;
 import io.raet4j.transactions.FailureReason;
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -153,6 +154,7 @@ final class ChannelDriver
     private int receiverMtu;
     private int receiverMaxMessage;
     private int receiverCredit;
+    private long peerBufferBudget;
     private PacketWriter receiverWriter;
     private final PacketReader receiverReader = new PacketReader();
     private ReceiveChannel[] receiveChannels = new ReceiveChannel[256];
@@ -486,6 +488,7 @@ final class ChannelDriver
                 peerMaxMessage,
                 FailureReason.TOO_LARGE.ordinal(),
                 peerCredit);
+            usedSend.get(i).peerBuffer(peerBufferBudget, pairMtu - sendPayload);
         }
         path.reset();
         wire.onSessionReset(true);
@@ -497,6 +500,7 @@ final class ChannelDriver
         sendPayload = PacketWriter.maxDataPayload(pairMtu);
         peerMaxMessage = receiverMaxMessage;
         peerCredit = Math.max(1, Math.min(receiverCredit, config.maxSegments));
+        peerBufferBudget = peerCredit * PathState.datagramCharge(receiverMtu);
     }
 
     private SendChannel sendChannel(final int channel)
@@ -506,6 +510,7 @@ final class ChannelDriver
         {
             sendChannel = new SendChannel(
                 channel, config.modes[channel], sendPayload, config.maxRingBytes, config.maxSegments, peerCredit);
+            sendChannel.peerBuffer(peerBufferBudget, pairMtu - sendPayload);
             sendChannels[channel] = sendChannel;
             usedSend.add(sendChannel);
         }
@@ -733,7 +738,6 @@ final class ChannelDriver
             receiveChannel = new ReceiveChannel(
                 channel,
                 config.receiveWindow,
-                receiverCredit,
                 PacketWriter.maxDataPayload(receiverMtu),
                 receiverMaxMessage);
             receiveChannels[channel] = receiveChannel;
@@ -848,9 +852,9 @@ final class ChannelDriver
         return peerCredit;
     }
 
-    int receiverCredit()
+    int receiveWindow()
     {
-        return receiverCredit;
+        return BitUtil.findNextPositivePowerOfTwo(config.receiveWindow);
     }
 
     int receiverMaxMessage()

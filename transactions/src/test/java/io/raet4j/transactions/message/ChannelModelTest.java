@@ -993,11 +993,10 @@ class ChannelModelTest
         private void onAckSent(final AckDecoder ack)
         {
             final int credit = ack.windowSegments();
-            if (credit < 0 || credit > driver.receiverCredit())
-
+            if (credit < 0 || credit > driver.receiveWindow())
             {
-                throw new AssertionError("ack credit " + credit + " beyond " +
-                    driver.receiverCredit());
+                throw new AssertionError("ack credit " + credit + " beyond the receive window " +
+                    driver.receiveWindow());
             }
             final long cumulative = ack.cumulativeSeq();
             if (ack.deliveredSeq() > cumulative)

@@ -183,9 +183,10 @@ class ReceiveChannelTest
         assertEquals(new Ack(16, 4, 4, List.of()), ack(ordered));
         assertEquals(ReceiveChannel.ACCEPTED, segment(ordered, ORDERED, 16, 16, bytes(10, 16)));
 
-        final ReceiveChannel capped = new ReceiveChannel(3, 64, 10, SEGMENT, 1 << 20);
-        assertEquals(ReceiveChannel.ACCEPTED, segment(capped, ORDERED, 0, 0, bytes(10, 0)));
-        assertEquals(10, ack(capped).credit(), "bounded by what the socket holds, not the window");
+        final ReceiveChannel fresh = new ReceiveChannel(3, 64, SEGMENT, 1 << 20);
+        assertEquals(ReceiveChannel.ACCEPTED, segment(fresh, ORDERED, 0, 0, bytes(10, 0)));
+        assertEquals(63, ack(fresh).credit(),
+            "the whole free window (64 slots, 1 held): the sender keeps within the socket buffer the join announced");
     }
 
     @Test

@@ -227,6 +227,42 @@ class SendChannelTest
     }
 
     @Test
+    void shouldKeepWhatIsInFlightWithinThePeersSocketBufferChargingEachSegmentAsIfAloneInADatagram()
+    {
+        // Segments of up to 100 B in datagrams of up to 160 B: a full one alone costs the receiver 832 B.
+        final int overhead = 60;
+        final SendChannel channel = reliable(1024);
+        channel.peerBuffer(4 * PathState.datagramCharge(PAYLOAD + overhead), overhead);
+        for (int i = 0; i < 200; i++)
+        {
+            offer(channel, bytes(PAYLOAD, i));
+        }
+        assertEquals(4, sendAll(channel, 0).size(), "full segments: as many as the socket holds datagrams");
+        assertFalse(channel.isWithinPeerWindow());
+        channel.onAck(2, 1024, null, null, 0, MS, path);
+        assertEquals(List.of(4L, 5L), seqs(sendAll(channel, MS)), "acked segments free their charge");
+
+        // A peer with an 8 KiB MTU whose socket holds 4 of its datagrams (16,704 B each): segments of 10 B, charged
+        // 832 B each as if alone in a datagram, are not bounded to 4 (their credit was in segments before).
+        final SendChannel small = reliable(1024);
+        small.peerBuffer(4 * PathState.datagramCharge(8192), overhead);
+        for (int i = 0; i < 200; i++)
+        {
+            offer(small, bytes(10, i));
+        }
+        assertEquals(16_704, PathState.datagramCharge(8192));
+        assertEquals(832, PathState.datagramCharge(10 + overhead));
+        assertEquals(81, sendAll(small, 0).size(), "small segments: until their charges reach the budget");
+
+        final SendChannel unbounded = reliable(1024);
+        for (int i = 0; i < 200; i++)
+        {
+            offer(unbounded, bytes(10, i));
+        }
+        assertEquals(200, sendAll(unbounded, 0).size(), "no budget set: only credit bounds the channel");
+    }
+
+    @Test
     void shouldQueueForRetransmissionOnlyNackedSegmentsSentAtLeastARoundTripAgo()
     {
         final SendChannel channel = reliable(64);
