@@ -51,7 +51,7 @@ public final class StackContext
     /** Property for {@link #sendBudgetSegments()}. */
     public static final String SEND_BUDGET_PROP_NAME = "raet4j.send.budget.segments";
     /** Default most data segments sent to one estate in one duty cycle. */
-    public static final int SEND_BUDGET_DEFAULT = 64;
+    public static final int SEND_BUDGET_DEFAULT = 256;
 
     /** Property for {@link #keepaliveIntervalNs()}. */
     public static final String KEEPALIVE_INTERVAL_PROP_NAME = "raet4j.keepalive.interval.ns";

@@ -90,7 +90,11 @@ public final class RaetSystem implements SystemUnderTest
     private static final long JOIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
     private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     private static final long SETTLE_NS = TimeUnit.MILLISECONDS.toNanos(20);
-    private static final int OFFER_BURST = 64;
+    /**
+     * Most messages the throughput source offers between two duty cycles ({@code -Draet4j.bench.offer.burst}, default
+     * 256: as many as one duty cycle sends to an estate, {@code StackContext.SEND_BUDGET_DEFAULT}; 64 until 2026-12).
+     */
+    private static final int OFFER_BURST = Integer.getInteger("raet4j.bench.offer.burst", 256);
     private static final int POLL_LIMIT = 256;
     private static final com.sun.management.ThreadMXBean THREADS =
         (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();

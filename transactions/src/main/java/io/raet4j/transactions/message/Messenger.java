@@ -34,10 +34,10 @@ public final class Messenger implements MessageOutcomeListener
     /** Payload bytes a one-way stream's acks wait for, at most half {@link StackContext#ackHoldMaxNs()}. */
     static final int STREAM_ACK_BYTES = 16 * 1024;
     /**
-     * Segments a one-way stream's acks wait for: small messages are a segment each, and the sender may have only its
-     * credit of them in flight, so their acks go after as many segments as one duty cycle sends by default.
+     * Segments a one-way stream's acks wait for: small messages are a segment each, and an ack per 64 of them keeps
+     * the sender's send buffer and congestion window moving without an ack per datagram.
      */
-    static final int STREAM_ACK_SEGMENTS = StackContext.SEND_BUDGET_DEFAULT;
+    static final int STREAM_ACK_SEGMENTS = 64;
 
     /** Most that {@link Channels#replyScore} counts up to: eight replies in a row. */
     static final int REPLY_SCORE_MAX = 8;
