@@ -41,6 +41,13 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 public class CodecBenchmark
 {
+    /**
+     * Instantiated by JMH.
+     */
+    public CodecBenchmark()
+    {
+    }
+
     /** Payload of the Data packet, in bytes. */
     public static final int DATA_PAYLOAD_BYTES = 1024;
 

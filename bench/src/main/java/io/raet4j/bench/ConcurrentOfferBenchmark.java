@@ -49,6 +49,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
     "--add-opens", "java.base/java.util.zip=ALL-UNNAMED" })
 public class ConcurrentOfferBenchmark
 {
+    /**
+     * Instantiated by JMH.
+     */
+    public ConcurrentOfferBenchmark()
+    {
+    }
+
     /** Message length in bytes. */
     public static final int MESSAGE_BYTES = 64;
     /**
@@ -155,6 +162,13 @@ public class ConcurrentOfferBenchmark
         }
 
         /**
+         * Instantiated by JMH.
+         */
+        public SingleThreaded()
+        {
+        }
+
+        /**
          * Launch, join, and offer {@link #SETUP_OPS} messages.
          */
         @Setup(Level.Trial)
@@ -199,6 +213,13 @@ public class ConcurrentOfferBenchmark
         }
 
         /**
+         * Instantiated by JMH.
+         */
+        public AnyThread()
+        {
+        }
+
+        /**
          * Launch, join, attach the sender, and offer {@link #SETUP_OPS} messages through it.
          */
         @Setup(Level.Trial)
@@ -231,6 +252,14 @@ public class ConcurrentOfferBenchmark
     public static class Message
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[MESSAGE_BYTES]);
+
+        /**
+         * Instantiated by JMH.
+         */
+        public Message()
+        {
+        }
+
     }
 
     /**

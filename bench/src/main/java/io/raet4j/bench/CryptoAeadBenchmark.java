@@ -49,6 +49,13 @@ import java.util.concurrent.TimeUnit;
     "--add-opens", "java.base/java.util.zip=ALL-UNNAMED" })
 public class CryptoAeadBenchmark
 {
+    /**
+     * Instantiated by JMH.
+     */
+    public CryptoAeadBenchmark()
+    {
+    }
+
     /** Associated data of every packet: a packet header's length. */
     public static final int AAD_LENGTH = 40;
 
@@ -58,6 +65,13 @@ public class CryptoAeadBenchmark
     @State(Scope.Thread)
     public static class AeadState
     {
+        /**
+         * Instantiated by JMH.
+         */
+        public AeadState()
+        {
+        }
+
         /** Bytes sealed after the header. */
         @Param({ "64", "1024", "8192" })
         public int packetBytes;

@@ -62,6 +62,13 @@ import java.util.concurrent.TimeUnit;
     "--add-opens", "java.base/java.util.zip=ALL-UNNAMED" })
 public class CryptoBenchmark
 {
+    /**
+     * Instantiated by JMH.
+     */
+    public CryptoBenchmark()
+    {
+    }
+
     /** Associated data of every sealed packet: the packet header. */
     public static final int AAD_LENGTH = PacketWriter.HEADER_LENGTH;
     /** Capacity of the packet writer: room for a 1334-byte payload, its frame, the header and the tag. */
@@ -81,6 +88,13 @@ public class CryptoBenchmark
     @State(Scope.Thread)
     public static class PacketState
     {
+        /**
+         * Instantiated by JMH.
+         */
+        public PacketState()
+        {
+        }
+
         /** Payload of the Data packet, in bytes. */
         @Param({ "1024", "1334" })
         public int payloadBytes;
@@ -204,6 +218,13 @@ public class CryptoBenchmark
         Cipher jdkCipher;
         SecretKeySpec jdkCipherKey;
         long cipherNonceCounter;
+
+        /**
+         * Instantiated by JMH.
+         */
+        public HandshakeState()
+        {
+        }
 
         /**
          * Generate key pairs with both libraries and sign the message once for the verify benchmarks.

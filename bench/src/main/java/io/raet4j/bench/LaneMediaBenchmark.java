@@ -49,6 +49,13 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 public class LaneMediaBenchmark
 {
+    /**
+     * Instantiated by JMH.
+     */
+    public LaneMediaBenchmark()
+    {
+    }
+
     /** Most receive attempts per operation before it fails rather than hang. */
     public static final int MAX_SPINS = 10_000_000;
 

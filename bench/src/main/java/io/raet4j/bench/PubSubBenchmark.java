@@ -45,6 +45,13 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class PubSubBenchmark
 {
+    /**
+     * Instantiated by JMH.
+     */
+    public PubSubBenchmark()
+    {
+    }
+
     /** Payload length. */
     @Param({ "64" })
     public int payloadBytes;

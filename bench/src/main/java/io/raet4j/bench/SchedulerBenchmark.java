@@ -38,6 +38,13 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 public class SchedulerBenchmark
 {
+    /**
+     * Instantiated by JMH.
+     */
+    public SchedulerBenchmark()
+    {
+    }
+
     /** Sleeping tasks in the idle and timer benchmarks. */
     public static final int SLEEPING_TASKS = 10_000;
 

@@ -53,6 +53,13 @@ import java.util.concurrent.TimeUnit;
     "--add-opens", "java.base/java.util.zip=ALL-UNNAMED" })
 public class StackPathsBenchmark
 {
+    /**
+     * Instantiated by JMH.
+     */
+    public StackPathsBenchmark()
+    {
+    }
+
     /** Message length in bytes of the lossy pair. */
     public static final int MESSAGE_BYTES = 64;
     /** Largest message length of the clean pair's {@code messageBytes} parameter. */
@@ -77,6 +84,13 @@ public class StackPathsBenchmark
         long failed;
         long received;
         long receivedBytes;
+
+        /**
+         * Creates the counters, all zero.
+         */
+        public Outcomes()
+        {
+        }
 
         /**
          * {@inheritDoc}
@@ -125,6 +139,13 @@ public class StackPathsBenchmark
     @State(Scope.Thread)
     public static class CleanPair
     {
+        /**
+         * Instantiated by JMH.
+         */
+        public CleanPair()
+        {
+        }
+
         /** Whether packets are sealed with ChaCha20-Poly1305 (the default) or sent in clear text. */
         @Param({ "true", "false" })
         public boolean encryption;
@@ -215,6 +236,13 @@ public class StackPathsBenchmark
     @State(Scope.Thread)
     public static class LossyPair
     {
+        /**
+         * Instantiated by JMH.
+         */
+        public LossyPair()
+        {
+        }
+
         /** Outbound loss rate of alpha. */
         public static final double LOSS_RATE = 0.5;
         /** Seed of the loss sequence. */
@@ -317,6 +345,13 @@ public class StackPathsBenchmark
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class LossCounters
     {
+        /**
+         * Instantiated by JMH.
+         */
+        public LossCounters()
+        {
+        }
+
         /** Operations. */
         public long lossyOps;
         /** Segments alpha retransmitted. */

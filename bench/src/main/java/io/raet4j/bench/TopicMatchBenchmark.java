@@ -45,6 +45,13 @@ import java.util.function.IntConsumer;
 @State(Scope.Thread)
 public class TopicMatchBenchmark
 {
+    /**
+     * Instantiated by JMH.
+     */
+    public TopicMatchBenchmark()
+    {
+    }
+
     /** Regions in the fleet. */
     public static final int REGIONS = 16;
 

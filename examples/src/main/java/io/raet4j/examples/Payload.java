@@ -63,6 +63,13 @@ public final class Payload
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[64 * 1024]);
 
     /**
+     * A payload encoder and checker with its own checksum and scratch buffer.
+     */
+    public Payload()
+    {
+    }
+
+    /**
      * Write a message for a sequence number: header and body if at least {@value #HEADER_LENGTH} bytes, else
      * only the pattern of the sequence number.
      *

@@ -12,6 +12,13 @@ public final class JsonWriter
     private boolean needsComma;
 
     /**
+     * Creates a writer of one object, its opening brace written.
+     */
+    public JsonWriter()
+    {
+    }
+
+    /**
      * Write a string member.
      *
      * @param name  of the member.

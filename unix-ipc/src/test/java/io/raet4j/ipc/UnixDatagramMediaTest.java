@@ -267,6 +267,9 @@ class UnixDatagramMediaTest
         final Process child = new ProcessBuilder(
             javaBin,
             "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            // jffi loads its native library: JDK 24+ would print a warning first, where READY is expected (17 accepts
+            // the flag too)
+            "--enable-native-access=ALL-UNNAMED",
             "-cp", System.getProperty("java.class.path"),
             StaleYardChild.class.getName(),
             path.toString())
