@@ -92,7 +92,7 @@ public final class RaetSystem implements SystemUnderTest
     private static final long SETTLE_NS = TimeUnit.MILLISECONDS.toNanos(20);
     /**
      * Most messages the throughput source offers between two duty cycles ({@code -Draet4j.bench.offer.burst}, default
-     * 256: as many as one duty cycle sends to an estate, {@code StackContext.SEND_BUDGET_DEFAULT}; 64 until 2026-12).
+     * 256: as many small ones as one duty cycle sends to an estate by default; 64 until 2026-12).
      */
     private static final int OFFER_BURST = Integer.getInteger("raet4j.bench.offer.burst", 256);
     private static final int POLL_LIMIT = 256;

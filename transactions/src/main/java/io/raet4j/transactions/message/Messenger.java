@@ -39,6 +39,9 @@ public final class Messenger implements MessageOutcomeListener
      */
     static final int STREAM_ACK_SEGMENTS = 64;
 
+    /** Small segments sent per full segment of the send budget, at most: a segment is charged at least 1/4 of one. */
+    static final int SMALL_SEGMENTS_PER_FULL = 4;
+
     /** Most that {@link Channels#replyScore} counts up to: eight replies in a row. */
     static final int REPLY_SCORE_MAX = 8;
     /** {@link Channels#replyScore} from which an ack is held past its first cycle: two replies in a row. */
@@ -500,9 +503,13 @@ public final class Messenger implements MessageOutcomeListener
     public int appendData(final RemoteEstate estate)
     {
         int workCount = 0;
-        int budget = ctx.sendBudgetSegments();
-        final long nowNs = cycle.nowNs();
         final PathState path = estate.path;
+        // In full segments: one whose payload and frame fit a quarter of a full one counts a quarter, any other one,
+        // so small messages go four times as many to a service, and a bulk of larger ones no more than before.
+        final int fullSegmentBytes = path.fullSegmentBytes();
+        final int minCharge = fullSegmentBytes / SMALL_SEGMENTS_PER_FULL;
+        long budget = (long)ctx.sendBudgetSegments() * fullSegmentBytes;
+        final long nowNs = cycle.nowNs();
         for (final SendChannel channel : estate.channels.sends)
         {
             if (channel.oldestDeadlineNs() <= cycle.liveNs())
@@ -526,7 +533,7 @@ public final class Messenger implements MessageOutcomeListener
                     estate.counters.retransmits.incrementRelease();
                 }
                 workCount++;
-                budget--;
+                budget -= fullSegmentBytes;
             }
             while (budget > 0 && !estate.hasBlocked && channel.hasNew() && channel.isWithinPeerWindow() &&
                 (DeliveryMode.BEST_EFFORT == channel.mode() || path.canSend()))
@@ -538,7 +545,8 @@ public final class Messenger implements MessageOutcomeListener
                 }
                 counters.segmentsSent.incrementRelease();
                 workCount++;
-                budget--;
+                budget -= channel.lastAppendedLength() + PacketWriter.DATA_FRAME_OVERHEAD <= minCharge ?
+                    minCharge : fullSegmentBytes;
             }
         }
         return workCount;

@@ -280,6 +280,16 @@ public final class PathState
     }
 
     /**
+     * Charge of a full segment: the largest payload plus its frame header.
+     *
+     * @return bytes.
+     */
+    public int fullSegmentBytes()
+    {
+        return fullSegmentBytes;
+    }
+
+    /**
      * May another new segment be sent.
      *
      * @return true if the bytes in flight are below the window.

@@ -39,6 +39,7 @@ public final class SendChannel
     private long peerWindowEnd;
     private boolean hasPeerWindow;
     private long segmentsSent;
+    private int lastAppendedLength;
 
     /**
      * New send channel.
@@ -236,6 +237,16 @@ public final class SendChannel
     }
 
     /**
+     * Payload length of the segment the last successful {@link #appendNew} appended.
+     *
+     * @return its length in bytes.
+     */
+    public int lastAppendedLength()
+    {
+        return lastAppendedLength;
+    }
+
+    /**
      * Append the next new segment to a packet and account for it as sent.
      *
      * @param writer packet being built.
@@ -255,6 +266,7 @@ public final class SendChannel
         buffer.segSentNs[s] = nowNs;
         buffer.segTxCount[s] = 1;
         buffer.nextSendSeq++;
+        lastAppendedLength = buffer.segLength[s];
         segmentsSent++;
         if (isReliable)
         {
