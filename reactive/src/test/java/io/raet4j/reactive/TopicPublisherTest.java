@@ -3,6 +3,8 @@ package io.raet4j.reactive;
 import io.raet4j.pubsub.ConcurrentPublisher;
 import io.raet4j.pubsub.PubSub;
 import io.raet4j.pubsub.Publisher;
+import io.raet4j.transactions.Stack;
+import io.raet4j.transactions.StackCounterDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -73,7 +75,7 @@ class TopicPublisherTest
         }
         final List<Publication> publications = subscriber.take(2 * perTopic, 10_000);
 
-        assertEquals(2 * perTopic, publications.size());
+        assertEquals(2 * perTopic, publications.size(), () -> "stalled; " + stallReport(publisher, alphaPublisher));
         final long[] next = new long[topics.length];
         for (final Publication publication : publications)
         {
@@ -271,6 +273,28 @@ class TopicPublisherTest
         assertTrue(rejected.getCause().getMessage().contains("unicast"));
         assertFalse(first.end().isDone());
         assertEquals(KITCHEN, publisher.pattern());
+    }
+
+    /**
+     * What each step of the chain had done when a stream stalled: the counters of both stacks and both handles.
+     */
+    private String stallReport(final TopicPublisher publisher, final ConcurrentPublisher alphaPublisher)
+    {
+        final Stack a = alpha().stack();
+        final Stack b = beta().stack();
+        return "beta's TopicPublisher took " + publisher.publicationsTaken() +
+            "; alpha's ConcurrentPublisher held back " + alphaPublisher.heldBack() + ", skipped " +
+            alphaPublisher.skipped() +
+            "; alpha offered " + a.counter(StackCounterDescriptor.MESSAGES_OFFERED) +
+            ", delivered " + a.counter(StackCounterDescriptor.MESSAGES_DELIVERED) +
+            ", segments sent " + a.counter(StackCounterDescriptor.SEGMENTS_SENT) +
+            ", retransmits " + a.counter(StackCounterDescriptor.RETRANSMITS) +
+            ", acks received " + a.counter(StackCounterDescriptor.ACKS_RECEIVED) +
+            ", back-pressure events " + a.counter(StackCounterDescriptor.BACK_PRESSURE_EVENTS) +
+            "; beta received " + b.counter(StackCounterDescriptor.MESSAGES_RECEIVED) +
+            ", acks sent " + b.counter(StackCounterDescriptor.ACKS_SENT) +
+            ", duplicates " + b.counter(StackCounterDescriptor.DUPLICATE_SEGMENTS) +
+            ", out of window " + b.counter(StackCounterDescriptor.OUT_OF_WINDOW_SEGMENTS);
     }
 
     private PubSub alpha()
